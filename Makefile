@@ -1,0 +1,114 @@
+# bench - measure what parallelism buys.
+#
+#   make              build build/bench and libbench (static and shared)
+#   make test         unit and CLI tests (the README's test command)
+#   make asan         the test suite built with AddressSanitizer + UBSan
+#   make tsan         the test suite built with ThreadSanitizer
+#   make deps         install missing Debian packages (apt-get, as root)
+#   make bench-check  the performance ratios, measured in one run
+#   make install      PREFIX=/usr/local (DESTDIR honoured)
+#
+# CFLAGS given on the command line add to the warnings, never replace them;
+# WERROR= turns -Werror off.
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+WERROR ?= -Werror
+OPT ?= -O2 -g -fno-omit-frame-pointer
+SAN ?=
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes $(WERROR)
+PKGS := libcrypto jansson
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcrypto -ljansson)
+BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -I$(BUILD) \
+	-fPIC -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+BENCH_LDFLAGS := $(SAN) $(LDFLAGS)
+BENCH_LIBS = $(PKG_LIBS) -lpthread -lm $(LIBS)
+
+LIB_SRC := $(wildcard bench/lib/*.c)
+CLI_SRC := $(wildcard bench/cli/*.c)
+TEST_SRC := $(wildcard tests/unit/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+# Debian packages: what building and testing need, then what charts and
+# the cross-checks will use when present.
+DEB_PKGS := gcc make pkg-config libssl-dev libjansson-dev check
+
+.PHONY: all test asan tsan deps bench-check install uninstall clean FORCE
+
+all: $(BUILD)/bench $(BUILD)/libbench.a $(BUILD)/libbench.so
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
+# The context block names the revision and flags this build really used.
+$(BUILD)/buildinfo.h: FORCE
+	@mkdir -p $(BUILD)
+	@{ printf '#define BENCH_GIT "%s"\n' "$$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
+	   printf '#define BENCH_CFLAGS "%s"\n' "$(strip $(OPT) $(SAN) $(CFLAGS))"; } > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/bench/lib/context.o: $(BUILD)/buildinfo.h
+
+$(BUILD)/libbench.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/libbench.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libbench.so.0 $(BENCH_LDFLAGS) -o $@ $^ $(BENCH_LIBS)
+
+$(BUILD)/bench: $(CLI_OBJ) $(BUILD)/libbench.a
+	$(CC) $(BENCH_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbench.a $(BENCH_LIBS)
+
+$(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libbench.a
+	$(CC) $(BENCH_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libbench.a \
+		$(shell pkg-config --libs check 2>/dev/null || echo -lcheck) $(BENCH_LIBS)
+
+test: $(BUILD)/bench $(BUILD)/test_unit
+	tests/run.sh $(BUILD)
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+tsan:
+	$(MAKE) BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" test
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "all Debian packages present"; fi
+
+bench-check: all
+	scripts/bench-check.sh $(BUILD)/bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/include/bench
+	install -m 755 $(BUILD)/bench $(DESTDIR)$(PREFIX)/bin/bench
+	install -m 644 $(BUILD)/libbench.a $(DESTDIR)$(PREFIX)/lib/libbench.a
+	install -m 755 $(BUILD)/libbench.so $(DESTDIR)$(PREFIX)/lib/libbench.so.0
+	ln -sf libbench.so.0 $(DESTDIR)$(PREFIX)/lib/libbench.so
+	install -m 644 bench/include/bench/*.h $(DESTDIR)$(PREFIX)/include/bench/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/bench $(DESTDIR)$(PREFIX)/lib/libbench.a \
+		$(DESTDIR)$(PREFIX)/lib/libbench.so $(DESTDIR)$(PREFIX)/lib/libbench.so.0
+	rm -rf $(DESTDIR)$(PREFIX)/include/bench
+
+clean:
+	rm -rf build build-asan build-tsan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

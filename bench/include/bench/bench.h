@@ -1,0 +1,18 @@
+/*
+ * bench.h - the whole public API of libbench in one include.
+ *
+ * Only what these headers declare is API; everything under bench/lib is
+ * private and may change.
+ */
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
+
+#include "bench/clock.h"
+#include "bench/context.h"
+#include "bench/error.h"
+#include "bench/exec.h"
+#include "bench/harness.h"
+#include "bench/stats.h"
+#include "bench/workload.h"
+
+#endif

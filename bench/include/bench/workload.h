@@ -1,0 +1,134 @@
+/*
+ * workload.h - what a workload is, and the table of them.
+ *
+ * A workload is defined once and knows nothing about threads or processes:
+ * it prepares its input, runs one task (a chunk of items) into a partial
+ * result, and merges partials. Executors (exec.h) decide where tasks run.
+ *
+ * Items reach tasks through a source. An indexed source has all items in
+ * memory after prepare() (hash, search, range, sleep): a task is then just a
+ * range of item indexes, cheap to hand to a thread or a forked process that
+ * shares the input copy-on-write. A streaming source (a JSONL file read
+ * lazily) instead fills each task with a batch of bytes, so memory stays
+ * constant whatever the input size; executors copy those bytes to where the
+ * task runs. Both kinds yield the same struct bench_task.
+ *
+ * Partial results are fixed-size plain bytes (partial_size), so they can
+ * cross a pipe, and merge() must be commutative and associative: executors
+ * merge in whatever order tasks finish, and the result (and its checksum)
+ * depends only on the workload, its size and its seed, never on the mode,
+ * the worker count or the chunk size.
+ */
+#ifndef BENCH_WORKLOAD_H
+#define BENCH_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench/clock.h"
+#include "bench/error.h"
+
+/* Parameters a workload is prepared with. Zero means "the default". */
+struct bench_params {
+	uint64_t size;     /* items (search: list length; see each workload) */
+	uint64_t seed;     /* keys the counter-based generator */
+	uint64_t queries;  /* search: number of queries */
+	uint64_t max_ms;   /* sleep: longest wait, ms */
+	const char *input; /* streaming workloads: input file, NULL = generate */
+};
+
+/* One unit of work handed to a worker. */
+struct bench_task {
+	uint64_t index;    /* task number in source order, from 0 */
+	uint64_t first;    /* index of the task's first item */
+	uint64_t count;    /* items in the task */
+	const void *data;  /* streaming sources: the batch's bytes; else NULL */
+	size_t len;        /* bytes at data */
+};
+
+/* Largest partial result any workload may declare. */
+#define BENCH_PARTIAL_MAX 256
+/* Longest checksum text, including the terminating NUL. */
+#define BENCH_CHECKSUM_MAX 65
+
+enum bench_wl_flags {
+	BENCH_WL_WAITS = 1u << 0, /* items wait (I/O-bound) before computing */
+};
+
+struct bench_workload {
+	const char *name;
+	const char *summary;     /* one line for `bench list` */
+	const char *item_desc;   /* what one item is, e.g. "CPF" */
+	unsigned flags;          /* BENCH_WL_* */
+	uint64_t default_size;
+	uint64_t max_size;       /* largest accepted --size */
+	size_t partial_size;     /* bytes, <= BENCH_PARTIAL_MAX */
+
+	/*
+	 * Builds the input for p (defaults already applied) into *state.
+	 * Returns 0 or a BENCH_E* code with err filled. Not timed.
+	 */
+	int (*prepare)(const struct bench_params *p, void **state,
+		       struct bench_err *err);
+	void (*release)(void *state);
+
+	/* Indexed sources: number of items after prepare(). */
+	uint64_t (*item_count)(const void *state);
+
+	/*
+	 * Streaming sources only (NULL otherwise): fills *task with the next
+	 * batch of at most max_items items; returns 1 for a batch, 0 at the end,
+	 * or a BENCH_E* code. Called from one thread at a time; the batch's
+	 * bytes stay valid until the next call.
+	 */
+	int (*next_batch)(void *state, uint64_t max_items,
+			  struct bench_task *task, struct bench_err *err);
+
+	/*
+	 * Streaming sources: starts the stream again from the beginning; the
+	 * harness calls it before every sample. May be NULL otherwise.
+	 */
+	int (*rewind)(void *state, struct bench_err *err);
+
+	/* BENCH_WL_WAITS workloads: how long item i waits before computing. */
+	bench_ns (*wait_ns)(const void *state, uint64_t item);
+
+	/* Sets a partial to the identity of merge(). */
+	void (*partial_init)(void *partial);
+
+	/*
+	 * Computes the task's items (after their waits, for BENCH_WL_WAITS)
+	 * and adds them into partial. Must be safe to call from many threads
+	 * at once on one state. Returns 0 or a BENCH_E* code with err filled.
+	 */
+	int (*run)(const void *state, const struct bench_task *task,
+		   void *partial, struct bench_err *err);
+
+	/* acc += partial; commutative and associative. */
+	void (*merge)(void *acc, const void *partial);
+
+	/* Writes the result's checksum as text (at most BENCH_CHECKSUM_MAX). */
+	void (*checksum)(const void *acc, char *out);
+
+	/*
+	 * `bench show`: writes item i and its result as one line of text
+	 * (no newline) into line. Returns 0 or a BENCH_E* code.
+	 */
+	int (*show)(const void *state, uint64_t i, char *line, size_t len,
+		    struct bench_err *err);
+};
+
+/* The table of workloads, NULL-terminated, in `bench list` order. */
+extern const struct bench_workload *const bench_workloads[];
+
+/* The workload called name, or NULL. */
+const struct bench_workload *bench_workload_find(const char *name);
+
+/*
+ * Fills the zero fields of p with wl's defaults and checks ranges.
+ * Returns 0 or BENCH_EINVAL with a message naming the parameter.
+ */
+int bench_workload_params(const struct bench_workload *wl,
+			  struct bench_params *p, struct bench_err *err);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * exec.c - the executor table, the task source, and cancellation.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "exec_internal.h"
+
+static const struct {
+	const char *name;
+	const char *summary;
+	bench__exec_fn run;
+} executors[BENCH_MODE_COUNT] = {
+	[BENCH_MODE_SERIAL] = { "serial", "one task after another on the calling thread", bench__exec_serial },
+	[BENCH_MODE_THREAD] = { "thread", "a pthread pool; idle threads take the next task", bench__exec_thread },
+	[BENCH_MODE_PROCESS] = { "process", "forked workers sharing the input copy-on-write, results over pipes", bench__exec_process },
+	[BENCH_MODE_ASYNC] = { "async", "one thread, an epoll loop; waits overlap, computing does not", bench__exec_async },
+};
+
+static atomic_int cancel_requested;
+
+void bench_cancel(void)
+{
+	atomic_store(&cancel_requested, 1);
+}
+
+int bench_canceled(void)
+{
+	return atomic_load(&cancel_requested);
+}
+
+void bench_cancel_reset(void)
+{
+	atomic_store(&cancel_requested, 0);
+}
+
+const char *bench_mode_name(enum bench_mode mode)
+{
+	return (unsigned)mode < BENCH_MODE_COUNT ? executors[mode].name : NULL;
+}
+
+const char *bench_mode_summary(enum bench_mode mode)
+{
+	return (unsigned)mode < BENCH_MODE_COUNT ? executors[mode].summary : NULL;
+}
+
+int bench_mode_parse(const char *name, enum bench_mode *mode)
+{
+	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		if (strcmp(name, executors[m].name) == 0) {
+			*mode = (enum bench_mode)m;
+			return 0;
+		}
+	}
+	return BENCH_EINVAL;
+}
+
+void bench__source_init(struct bench__source *src,
+			const struct bench_workload *wl, void *state,
+			uint64_t chunk)
+{
+	memset(src, 0, sizeof(*src));
+	src->wl = wl;
+	src->state = state;
+	src->chunk = chunk;
+	if (!wl->next_batch) {
+		src->items = wl->item_count(state);
+		src->ntasks = (src->items + chunk - 1) / chunk;
+	}
+	atomic_init(&src->next, 0);
+	pthread_mutex_init(&src->lock, NULL);
+}
+
+void bench__source_release(struct bench__source *src)
+{
+	pthread_mutex_destroy(&src->lock);
+}
+
+static int stream_next(struct bench__source *src, struct bench_task *task,
+		       struct bench_err *err)
+{
+	struct bench_task batch = { 0 };
+	int rc = 0;
+	void *copy = NULL;
+
+	pthread_mutex_lock(&src->lock);
+	if (!src->done) {
+		rc = src->wl->next_batch(src->state, src->chunk, &batch, err);
+		if (rc == 1 && batch.len > 0) {
+			copy = malloc(batch.len);
+			if (copy)
+				memcpy(copy, batch.data, batch.len);
+			else
+				rc = bench_err_set(err, BENCH_ENOMEM,
+						   "cannot copy a batch of %zu bytes",
+						   batch.len);
+		}
+		if (rc == 1)
+			batch.index = src->streamed++;
+		else
+			src->done = 1;
+	}
+	pthread_mutex_unlock(&src->lock);
+	if (rc == 1) {
+		*task = batch;
+		task->data = copy;
+	}
+	return rc;
+}
+
+int bench__source_next(struct bench__source *src, struct bench_task *task,
+		       struct bench_err *err)
+{
+	uint64_t t;
+
+	if (src->wl->next_batch)
+		return stream_next(src, task, err);
+	t = atomic_fetch_add(&src->next, 1);
+	if (t >= src->ntasks)
+		return 0;
+	task->index = t;
+	task->first = t * src->chunk;
+	task->count = src->items - task->first < src->chunk ?
+			      src->items - task->first : src->chunk;
+	task->data = NULL;
+	task->len = 0;
+	return 1;
+}
+
+void bench__task_release(struct bench_task *task)
+{
+	free((void *)task->data);
+	task->data = NULL;
+	task->len = 0;
+}
+
+struct bench_task bench__task_item(const struct bench_task *task, uint64_t k)
+{
+	struct bench_task one = *task;
+
+	one.first = task->first + k;
+	one.count = 1;
+	return one;
+}
+
+int bench__task_run(const struct bench_workload *wl, const void *state,
+		    const struct bench_task *task, void *partial,
+		    struct bench_err *err)
+{
+	if (!(wl->flags & BENCH_WL_WAITS))
+		return wl->run(state, task, partial, err);
+	for (uint64_t k = 0; k < task->count; k++) {
+		struct bench_task one = bench__task_item(task, k);
+		int rc = bench_sleep_ns(wl->wait_ns(state, one.first));
+
+		if (rc == BENCH_ECANCELED)
+			return bench_err_set(err, rc, "interrupted");
+		if (rc)
+			return bench_err_set(err, rc, "nanosleep failed");
+		rc = wl->run(state, &one, partial, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+bench_ns bench__rusage_cpu(const struct rusage *ru)
+{
+	return (bench_ns)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) *
+		       BENCH_NS_PER_S +
+	       (bench_ns)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) *
+		       BENCH_NS_PER_US;
+}
+
+int bench_exec(enum bench_mode mode, const struct bench_workload *wl,
+	       void *state, const struct bench_exec_opts *opts,
+	       struct bench_sample *out, struct bench_err *err)
+{
+	struct bench__source src;
+	struct bench__exec_ctx ctx = { 0 };
+	struct rusage self;
+	bench_ns t0, cpu0;
+	int rc;
+
+	if ((unsigned)mode >= BENCH_MODE_COUNT)
+		return bench_err_set(err, BENCH_EINVAL, "unknown mode %d",
+				     (int)mode);
+	if (opts->chunk == 0 || opts->workers == 0 ||
+	    opts->workers > BENCH_WORKERS_MAX)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "workers must be 1..%d and chunk at least 1",
+				     BENCH_WORKERS_MAX);
+	if (wl->partial_size > BENCH_PARTIAL_MAX)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "%s: partial result of %zu bytes exceeds %d",
+				     wl->name, wl->partial_size,
+				     BENCH_PARTIAL_MAX);
+	memset(out, 0, sizeof(*out));
+	wl->partial_init(out->result);
+	bench__source_init(&src, wl, state, opts->chunk);
+	ctx.wl = wl;
+	ctx.state = state;
+	ctx.opts = opts;
+	ctx.src = &src;
+	ctx.result = out->result;
+	ctx.err = err;
+
+	cpu0 = bench_clock_process_cpu();
+	t0 = bench_clock_now();
+	rc = executors[mode].run(&ctx);
+	out->wall_ns = bench_clock_now() - t0;
+	out->cpu_ns = bench_clock_process_cpu() - cpu0 + ctx.child_cpu_ns;
+	bench__source_release(&src);
+
+	out->tasks = ctx.tasks;
+	getrusage(RUSAGE_SELF, &self);
+	out->maxrss_kb = (uint64_t)self.ru_maxrss;
+	if (ctx.child_maxrss_kb > out->maxrss_kb)
+		out->maxrss_kb = ctx.child_maxrss_kb;
+	return rc;
+}

@@ -1,0 +1,26 @@
+/*
+ * exec_serial.c - the reference executor: every task in order on the
+ * calling thread. Speedups are measured against it.
+ */
+#include "exec_internal.h"
+
+int bench__exec_serial(struct bench__exec_ctx *ctx)
+{
+	struct bench_task task;
+	int rc;
+
+	while ((rc = bench__source_next(ctx->src, &task, ctx->err)) == 1) {
+		if (bench_canceled()) {
+			bench__task_release(&task);
+			return bench_err_set(ctx->err, BENCH_ECANCELED,
+					     "interrupted");
+		}
+		rc = bench__task_run(ctx->wl, ctx->state, &task, ctx->result,
+				     ctx->err);
+		bench__task_release(&task);
+		if (rc)
+			return rc;
+		ctx->tasks++;
+	}
+	return rc;
+}

@@ -1,0 +1,113 @@
+/*
+ * pool_thread.c - the thread pool executor.
+ *
+ * Each thread pulls its next task from the shared source the moment it is
+ * idle (dynamic scheduling, like Pool.imap_unordered), and folds results
+ * into a partial of its own, so the only shared write on the hot path is
+ * the source's atomic task counter. Partials are merged after the join.
+ * The first failing thread records its error and raises `stop`; the others
+ * finish their current task and leave.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec_internal.h"
+
+struct pool;
+
+struct worker {
+	struct pool *pool;
+	pthread_t tid;
+	uint64_t tasks;
+	unsigned char partial[BENCH_PARTIAL_MAX];
+};
+
+struct pool {
+	struct bench__exec_ctx *ctx;
+	atomic_int stop;
+	pthread_mutex_t err_lock;  /* guards ctx->err and code */
+	int code;                  /* first failure's BENCH_E* code */
+	struct worker *workers;
+};
+
+static void fail(struct pool *pool, const struct bench_err *e)
+{
+	pthread_mutex_lock(&pool->err_lock);
+	if (!pool->code) {
+		pool->code = e->code;
+		bench_err_set(pool->ctx->err, e->code, "%s", e->msg);
+	}
+	pthread_mutex_unlock(&pool->err_lock);
+	atomic_store(&pool->stop, 1);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *pool = w->pool;
+	struct bench__exec_ctx *ctx = pool->ctx;
+	struct bench_err e = { 0 };
+	struct bench_task task;
+	int rc;
+
+	while (!atomic_load(&pool->stop)) {
+		if (bench_canceled()) {
+			bench_err_set(&e, BENCH_ECANCELED, "interrupted");
+			fail(pool, &e);
+			break;
+		}
+		rc = bench__source_next(ctx->src, &task, &e);
+		if (rc == 0)
+			break;
+		if (rc == 1) {
+			rc = bench__task_run(ctx->wl, ctx->state, &task,
+					     w->partial, &e);
+			bench__task_release(&task);
+			w->tasks += rc == 0;
+		}
+		if (rc < 0) {
+			fail(pool, &e);
+			break;
+		}
+	}
+	return NULL;
+}
+
+int bench__exec_thread(struct bench__exec_ctx *ctx)
+{
+	unsigned n = ctx->opts->workers, started = 0;
+	struct pool pool = { .ctx = ctx };
+	int rc = 0;
+
+	pool.workers = calloc(n, sizeof(*pool.workers));
+	if (!pool.workers)
+		return bench_err_set(ctx->err, BENCH_ENOMEM,
+				     "cannot allocate %u thread workers", n);
+	atomic_init(&pool.stop, 0);
+	pthread_mutex_init(&pool.err_lock, NULL);
+
+	for (; started < n; started++) {
+		struct worker *w = &pool.workers[started];
+
+		w->pool = &pool;
+		ctx->wl->partial_init(w->partial);
+		rc = pthread_create(&w->tid, NULL, worker_main, w);
+		if (rc) {
+			atomic_store(&pool.stop, 1);
+			rc = bench_err_set(ctx->err, BENCH_ESYS,
+					   "cannot start thread %u of %u: %s",
+					   started + 1, n, strerror(rc));
+			break;
+		}
+	}
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(pool.workers[i].tid, NULL);
+		ctx->wl->merge(ctx->result, pool.workers[i].partial);
+		ctx->tasks += pool.workers[i].tasks;
+	}
+	pthread_mutex_destroy(&pool.err_lock);
+	free(pool.workers);
+	if (rc == 0)
+		rc = pool.code;
+	return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * wl_common.h - the result every built-in workload folds its items into.
+ *
+ * Each item contributes mix64(value ^ mix64(index)) to a 64-bit sum: the
+ * sum is commutative and associative, so partials may merge in any order,
+ * and because the index is mixed in, a value landing on the wrong item
+ * changes the checksum as surely as a wrong value does.
+ */
+#ifndef BENCH_WL_COMMON_H
+#define BENCH_WL_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rng.h"
+
+struct bench__fold {
+	uint64_t items; /* items folded in */
+	uint64_t sum;   /* the checksum sum */
+	uint64_t total; /* a workload-defined count (hits, values in range) */
+};
+
+static inline void bench__fold_add(struct bench__fold *f, uint64_t item,
+				   uint64_t value)
+{
+	f->items++;
+	f->sum += bench__mix64(value ^ bench__mix64(item ^ 0xa0761d6478bd642full));
+}
+
+void bench__fold_init(void *partial);
+void bench__fold_merge(void *acc, const void *partial);
+/* Checksum text: 16 hex digits of the sum mixed with the item count. */
+void bench__fold_checksum(const void *acc, char *out);
+
+/* Decimal digits of v into buf (no NUL); returns the length. */
+size_t bench__utoa(uint64_t v, char *buf);
+
+#endif

@@ -1,0 +1,8 @@
+/*
+ * suites.h - every unit-test suite, one line each. A suite file defines
+ * `Suite *suite_NAME(void)`; adding one is one file and one line here.
+ */
+SUITE(stats)
+SUITE(rng)
+SUITE(loop)
+SUITE(exec)
