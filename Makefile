@@ -18,6 +18,15 @@ WERROR ?= -Werror
 OPT ?= -O2 -g -fno-omit-frame-pointer
 SAN ?=
 
+# V=1 shows the full command lines.
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-6s %s\n'
+endif
+
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes $(WERROR)
 PKGS := libcrypto jansson
@@ -31,21 +40,18 @@ BENCH_LIBS = $(PKG_LIBS) -lpthread -lm $(LIBS)
 LIB_SRC := $(wildcard bench/lib/*.c)
 CLI_SRC := $(wildcard bench/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
-
-# Debian packages: what building and testing need, then what charts and
-# the cross-checks will use when present.
-DEB_PKGS := gcc make pkg-config libssl-dev libjansson-dev check
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all test asan tsan deps bench-check install uninstall clean FORCE
 
 all: $(BUILD)/bench $(BUILD)/libbench.a $(BUILD)/libbench.so
 
-$(BUILD)/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+	$(say) CC $<
+	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
 
 # The context block names the revision and flags this build really used.
 $(BUILD)/buildinfo.h: FORCE
@@ -54,20 +60,24 @@ $(BUILD)/buildinfo.h: FORCE
 	   printf '#define BENCH_CFLAGS "%s"\n' "$(strip $(OPT) $(SAN) $(CFLAGS))"; } > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/bench/lib/context.o: $(BUILD)/buildinfo.h
+$(BUILD)/obj/bench/lib/context.o: $(BUILD)/buildinfo.h
 
 $(BUILD)/libbench.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/libbench.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libbench.so.0 $(BENCH_LDFLAGS) -o $@ $^ $(BENCH_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) -shared -Wl,-soname,libbench.so.0 $(BENCH_LDFLAGS) -o $@ $^ $(BENCH_LIBS)
 
 $(BUILD)/bench: $(CLI_OBJ) $(BUILD)/libbench.a
-	$(CC) $(BENCH_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbench.a $(BENCH_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(BENCH_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbench.a $(BENCH_LIBS)
 
 $(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libbench.a
-	$(CC) $(BENCH_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libbench.a \
+	$(say) LD $@
+	$(Q)$(CC) $(BENCH_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libbench.a \
 		$(shell pkg-config --libs check 2>/dev/null || echo -lcheck) $(BENCH_LIBS)
 
 test: $(BUILD)/bench $(BUILD)/test_unit
@@ -81,17 +91,9 @@ tsan:
 	$(MAKE) BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" test
 
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	  $$sudo apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
-	else echo "all Debian packages present"; fi
+	scripts/install-deps.sh
 
-bench-check: all
+bench-check: $(BUILD)/bench
 	scripts/bench-check.sh $(BUILD)/bench
 
 install: all

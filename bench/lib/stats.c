@@ -129,7 +129,7 @@ int bench_stats_compute(const double *x, size_t n, struct bench_stats *out,
 	else
 		mad_scale = 1.253314 * mean_ad;
 	for (size_t i = 0; i < n; i++) {
-		int flag = mad_scale > 0.0 &&
+		int flag = n >= BENCH_OUTLIER_MIN_N && mad_scale > 0.0 &&
 			   fabs(x[i] - out->median) / mad_scale >
 				   BENCH_OUTLIER_Z;
 

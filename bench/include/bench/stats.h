@@ -30,10 +30,14 @@ struct bench_stats {
 
 /* Modified z-score above which a sample is an outlier. */
 #define BENCH_OUTLIER_Z 3.5
+/* Fewer samples than this flag no outliers: the median and MAD of three
+ * or four values are too unsteady to call any one of them wild. */
+#define BENCH_OUTLIER_MIN_N 5
 
 /*
  * Computes every field of out from n samples x (not modified).
- * If outlier is not NULL it receives n flags, 1 for an outlier.
+ * If outlier is not NULL it receives n flags, 1 for an outlier (all 0
+ * when n < BENCH_OUTLIER_MIN_N).
  * Returns 0, BENCH_EINVAL when n is 0, BENCH_ENOMEM.
  */
 int bench_stats_compute(const double *x, size_t n, struct bench_stats *out,

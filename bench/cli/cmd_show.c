@@ -1,0 +1,107 @@
+/*
+ * cmd_show.c - `bench show WORKLOAD`: the items and their results as plain
+ * text, one per line, so anyone can check them with other tools.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define SHOW_DEFAULT 10
+
+enum { OPT_QUERIES = 256, OPT_MAX_MS };
+
+static const struct option long_opts[] = {
+	{ "size", required_argument, NULL, 'n' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "queries", required_argument, NULL, OPT_QUERIES },
+	{ "max-ms", required_argument, NULL, OPT_MAX_MS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_show(int argc, char **argv)
+{
+	const char *cmd = "show";
+	const struct bench_workload *wl;
+	struct bench_params p = { 0 };
+	struct bench_err err = { 0 };
+	void *state = NULL;
+	uint64_t v, n;
+	int c, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":n:s:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_u64(cmd, "--size", optarg, 1, UINT32_MAX, &v))
+				return EXIT_USAGE;
+			p.size = v;
+			break;
+		case 's':
+			if (parse_u64(cmd, "--seed", optarg, 1, UINT64_MAX, &v))
+				return EXIT_USAGE;
+			p.seed = v;
+			break;
+		case OPT_QUERIES:
+			if (parse_u64(cmd, "--queries", optarg, 1, 100000000, &v))
+				return EXIT_USAGE;
+			p.queries = v;
+			break;
+		case OPT_MAX_MS:
+			if (parse_u64(cmd, "--max-ms", optarg, 1, 600000, &v))
+				return EXIT_USAGE;
+			p.max_ms = v;
+			break;
+		case 'h':
+			print_help(cmd, stdout);
+			return 0;
+		case ':':
+			return usage_error(cmd, "option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error(cmd, "unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(cmd, "missing the workload to show");
+	if (optind + 1 < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	wl = find_workload(cmd, argv[optind]);
+	if (!wl)
+		return EXIT_USAGE;
+	/* A screenful by default, not the benchmark's millions. */
+	if (!p.size)
+		p.size = SHOW_DEFAULT;
+	if (!p.queries)
+		p.queries = SHOW_DEFAULT;
+	if ((rc = bench_workload_params(wl, &p, &err)) ||
+	    (rc = wl->prepare(&p, &state, &err))) {
+		if (rc == BENCH_EINVAL)
+			return usage_error(cmd, "%s", err.msg);
+		error("%s", err.msg);
+		return exit_status(rc);
+	}
+	n = wl->item_count(state);
+	for (uint64_t i = 0; i < n && rc == 0; i++) {
+		char line[512];
+
+		rc = wl->show(state, i, line, sizeof(line), &err);
+		if (rc == 0 && puts(line) == EOF)
+			rc = BENCH_ESYS;
+	}
+	wl->release(state);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = BENCH_ESYS;
+	if (rc == BENCH_ESYS) {
+		error("cannot write to standard output");
+		return 1;
+	}
+	if (rc) {
+		error("%s", err.msg);
+		return exit_status(rc);
+	}
+	return 0;
+}

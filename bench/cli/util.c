@@ -1,0 +1,217 @@
+/*
+ * util.c - error messages, number and list parsing, signals, formatting.
+ */
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bench %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'bench %s --help')\n", cmd);
+	return EXIT_USAGE;
+}
+
+int parse_u64(const char *cmd, const char *flag, const char *text,
+	      uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *p = text;
+	uint64_t v = 0, mult = 1;
+
+	if (!*p)
+		goto bad;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			goto bad;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == text)
+		goto bad;
+	switch (*p) {
+	case 'k': mult = 1000ull; p++; break;
+	case 'M': mult = 1000000ull; p++; break;
+	case 'G': mult = 1000000000ull; p++; break;
+	}
+	if (*p || (mult > 1 && v > UINT64_MAX / mult))
+		goto bad;
+	v *= mult;
+	if (v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	usage_error(cmd, "%s '%s': expected a whole number from %llu to %llu",
+		    flag, text, (unsigned long long)min,
+		    (unsigned long long)max);
+	return -1;
+}
+
+int parse_modes(const char *cmd, const char *text, struct bench_run_opts *o)
+{
+	char *copy = strdup(text), *save = NULL, *tok;
+	unsigned seen = 0;
+	int rc = 0;
+
+	if (!copy)
+		return -1;
+	o->nmodes = 0;
+	if (strcmp(text, "all") == 0)
+		goto out;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		enum bench_mode m;
+
+		if (bench_mode_parse(tok, &m) != 0) {
+			usage_error(cmd, "--mode '%s': expected serial, thread, process, async (comma-separated) or all",
+				    tok);
+			rc = -1;
+			goto out;
+		}
+		if (seen & (1u << m)) {
+			usage_error(cmd, "--mode '%s': '%s' is listed twice",
+				    text, tok);
+			rc = -1;
+			goto out;
+		}
+		seen |= 1u << m;
+		o->modes[o->nmodes++] = m;
+	}
+	if (o->nmodes == 0) {
+		usage_error(cmd, "--mode '%s': expected serial, thread, process, async (comma-separated) or all",
+			    text);
+		rc = -1;
+	}
+out:
+	free(copy);
+	return rc;
+}
+
+const struct bench_workload *find_workload(const char *cmd, const char *name)
+{
+	const struct bench_workload *wl = bench_workload_find(name);
+	char known[256] = "";
+
+	if (wl)
+		return wl;
+	for (size_t i = 0; bench_workloads[i]; i++) {
+		if (i)
+			strncat(known, ", ", sizeof(known) - strlen(known) - 1);
+		strncat(known, bench_workloads[i]->name,
+			sizeof(known) - strlen(known) - 1);
+	}
+	usage_error(cmd, "unknown workload '%s': expected one of %s", name,
+		    known);
+	return NULL;
+}
+
+int exit_status(int code)
+{
+	switch (code) {
+	case BENCH_OK: return 0;
+	case BENCH_EINVAL: return EXIT_USAGE;
+	case BENCH_ECANCELED: return EXIT_INTERRUPTED;
+	default: return 1;
+	}
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	bench_cancel();
+}
+
+void install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* One Ctrl-C stops cleanly; a second one kills with the default. */
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+double ns_unit(double ns, const char **unit)
+{
+	if (ns >= 1e9) {
+		*unit = "s";
+		return 1e9;
+	}
+	if (ns >= 1e6) {
+		*unit = "ms";
+		return 1e6;
+	}
+	if (ns >= 1e3) {
+		*unit = "us";
+		return 1e3;
+	}
+	*unit = "ns";
+	return 1.0;
+}
+
+/* Four significant digits of v (which is below 1000 after scaling). */
+static int digits_after_point(double v)
+{
+	return v >= 100 ? 1 : v >= 10 ? 2 : 3;
+}
+
+void format_ns(double ns, char *buf, size_t len)
+{
+	const char *unit;
+	double v = ns / ns_unit(ns, &unit);
+
+	snprintf(buf, len, "%.*f %s", digits_after_point(v), v, unit);
+}
+
+void format_rate(double per_s, char *buf, size_t len)
+{
+	static const char *const prefix[] = { "", "k", "M", "G", "T" };
+	size_t p = 0;
+
+	while (per_s >= 1000.0 && p + 1 < sizeof(prefix) / sizeof(*prefix)) {
+		per_s /= 1000.0;
+		p++;
+	}
+	snprintf(buf, len, "%.*f %s", digits_after_point(per_s), per_s,
+		 prefix[p]);
+}
+
+int utf8_terminal(void)
+{
+	static int cached = -1;
+
+	if (cached < 0) {
+		const char *cs;
+
+		setlocale(LC_CTYPE, "");
+		cs = nl_langinfo(CODESET);
+		cached = cs && strcmp(cs, "UTF-8") == 0;
+		setlocale(LC_CTYPE, "C");
+	}
+	return cached;
+}

@@ -1,0 +1,112 @@
+/*
+ * writer_table.c - the terminal table a student reads at a glance, with a
+ * bar chart of the medians under it.
+ *
+ * Each row's times share the unit of its median, so a row reads without
+ * mental conversion; the bar chart puts every mode on one scale.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define BAR_WIDTH 40
+
+static void row(FILE *f, const struct bench_report *r,
+		const struct bench_mode_result *mr, int utf8)
+{
+	const struct bench_stats *s = &mr->wall;
+	const char *unit;
+	double div = ns_unit(s->median, &unit);
+	int prec = s->median / div >= 100 ? 1 : s->median / div >= 10 ? 2 : 3;
+	char med[32], ci[64], lo[24], hi[24], rate[24], cpu[24], sp[16], eff[16];
+
+	(void)r;
+	snprintf(med, sizeof(med), "%.*f %s", prec, s->median / div, unit);
+	snprintf(ci, sizeof(ci), "%.*f-%.*f", prec, s->ci_low / div, prec,
+		 s->ci_high / div);
+	snprintf(lo, sizeof(lo), "%.*f", prec, s->min / div);
+	snprintf(hi, sizeof(hi), "%.*f", prec, s->max / div);
+	format_rate(mr->items_per_s, rate, sizeof(rate));
+	format_ns(mr->cpu.median, cpu, sizeof(cpu));
+	if (isnan(mr->speedup)) {
+		snprintf(sp, sizeof(sp), "-");
+		snprintf(eff, sizeof(eff), "-");
+	} else {
+		snprintf(sp, sizeof(sp), "%.2fx", mr->speedup);
+		snprintf(eff, sizeof(eff), "%.0f%%", mr->efficiency * 100);
+	}
+	fprintf(f, "%-8s %7u %10s  %-17s %8s %8s %9s/s %8s %6s %10s  %s %s\n",
+		bench_mode_name(mr->mode), mr->workers, med, ci, lo, hi, rate,
+		sp, eff, cpu, mr->checksum,
+		mr->verified ? (utf8 ? "\u2713" : "ok") : "MISMATCH");
+}
+
+static void bars(FILE *f, const struct bench_report *r, int utf8)
+{
+	/* Eighth blocks give a bar 8x the resolution of its width. */
+	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d",
+					       "\u258c", "\u258b", "\u258a",
+					       "\u2589" };
+	double longest = 0;
+
+	for (size_t i = 0; i < r->nresults; i++)
+		if (r->results[i].wall.median > longest)
+			longest = r->results[i].wall.median;
+	if (longest <= 0)
+		return;
+	fputs("\nmedian time (shorter is faster)\n", f);
+	for (size_t i = 0; i < r->nresults; i++) {
+		const struct bench_mode_result *mr = &r->results[i];
+		int units = (int)lround(mr->wall.median / longest * BAR_WIDTH * 8);
+		char t[32];
+		int cols = 0;
+
+		if (units < 1)
+			units = 1;
+		fprintf(f, "%-8s ", bench_mode_name(mr->mode));
+		for (; cols < units / 8; cols++)
+			fputs(utf8 ? "\u2588" : "#", f);
+		if (units % 8) {
+			fputs(utf8 ? eighths[units % 8] : "#", f);
+			cols++;
+		}
+		format_ns(mr->wall.median, t, sizeof(t));
+		fprintf(f, "%*s %s", BAR_WIDTH - cols, "", t);
+		if (!isnan(mr->speedup) && mr->mode != BENCH_MODE_SERIAL)
+			fprintf(f, "  %.2fx", mr->speedup);
+		fputc('\n', f);
+	}
+}
+
+int write_table(FILE *f, const struct run_output *ro)
+{
+	const struct bench_report *r = ro->report;
+	const struct bench_context *c = ro->context;
+	int utf8 = utf8_terminal();
+	char prep[32];
+
+	format_ns((double)r->prepare_ns, prep, sizeof(prep));
+	fprintf(f, "%s: %llu %s", r->wl->name, (unsigned long long)r->items,
+		r->wl->item_desc);
+	if (strcmp(r->wl->name, "search") == 0)
+		fprintf(f, " in a list of %llu", (unsigned long long)r->params.size);
+	if (r->wl->flags & BENCH_WL_WAITS)
+		fprintf(f, " waiting 0-%llu ms", (unsigned long long)r->params.max_ms);
+	fprintf(f, ", %llu tasks of %llu, seed %llu; %u samples per mode after %u warmup\n",
+		(unsigned long long)r->tasks, (unsigned long long)r->chunk,
+		(unsigned long long)r->params.seed, r->repeat, r->warmup);
+	fprintf(f, "%u CPUs (%s), %s build, input prepared in %s (not timed)\n\n",
+		c->cpus, c->cpu_model, c->build, prep);
+	fprintf(f, "%-8s %7s %10s  %-17s %8s %8s %11s %8s %6s %10s  %s\n",
+		"mode", "workers", "median", "95% CI", "min", "max", "items/s",
+		"speedup", "eff.", "CPU", "checksum");
+	for (size_t i = 0; i < r->nresults; i++)
+		row(f, r, &r->results[i], utf8);
+	bars(f, r, utf8);
+	if (ro->nwarnings)
+		fputc('\n', f);
+	for (size_t i = 0; i < ro->nwarnings; i++)
+		fprintf(f, "%s\n", ro->warnings[i]);
+	return ferror(f) ? -1 : 0;
+}

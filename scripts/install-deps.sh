@@ -1,0 +1,31 @@
+#!/bin/sh
+# install-deps.sh - installs the Debian packages bench needs that are
+# missing (apt-get; as root, or through sudo). Safe to run again.
+#
+# Building and testing: gcc, make, pkg-config, OpenSSL's libcrypto,
+# Jansson, Check.
+set -eu
+
+packages="gcc make pkg-config libc6-dev libssl-dev libjansson-dev check"
+
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "install-deps: every package is present"
+	exit 0
+fi
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null 2>&1 || {
+		echo "install-deps: need root or sudo to install:$missing" >&2
+		exit 1
+	}
+	sudo=sudo
+fi
+echo "install-deps: installing$missing"
+$sudo apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the list is intended
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
