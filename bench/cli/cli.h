@@ -38,6 +38,29 @@ void print_help(const char *cmd, FILE *f);
 int parse_u64(const char *cmd, const char *flag, const char *text,
 	      uint64_t min, uint64_t max, uint64_t *out);
 
+/* Option codes without a short form, shared by the commands' tables. */
+enum { OPT_WARMUP = 256, OPT_QUERIES, OPT_MAX_MS };
+
+/* getopt_long rows for the workload parameters: --size, --seed,
+ * --queries, --max-ms. */
+#define WORKLOAD_OPTIONS                                                 \
+	{ "size", required_argument, NULL, 'n' },                       \
+	{ "seed", required_argument, NULL, 's' },                       \
+	{ "queries", required_argument, NULL, OPT_QUERIES },            \
+	{ "max-ms", required_argument, NULL, OPT_MAX_MS }
+
+/*
+ * Handles getopt code c if it is a workload parameter, storing the value
+ * in p. Returns 1 if handled, 0 if c is another option, -1 after a usage
+ * error was printed.
+ */
+int parse_workload_option(const char *cmd, int c, const char *arg,
+			  struct bench_params *p);
+
+/* Prints the usage error for getopt's ':' or '?' about argv[optind-1]
+ * and returns EXIT_USAGE. */
+int bad_option(const char *cmd, char **argv, int c);
+
 /* Parses --mode: a comma-separated list of mode names, or "all". */
 int parse_modes(const char *cmd, const char *text, struct bench_run_opts *o);
 

@@ -2,9 +2,10 @@
  * cmd_run.c - `bench run WORKLOAD`: one workload in several modes, one
  * table (or JSON, CSV, Markdown) comparing them.
  *
- * Tests make a process worker abort on a chosen task through the
- * environment variable BENCH_TEST_CRASH_TASK; it is deliberately not a
- * flag, since no user has a reason to want it.
+ * Tests reach two fault injectors through the environment, deliberately
+ * not flags since no user has a reason to want them:
+ * BENCH_TEST_CRASH_TASK=N makes a process worker abort on task N, and
+ * BENCH_TEST_CORRUPT_MODE=MODE flips a bit of MODE's results.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -29,22 +30,13 @@ static const struct {
 	[FMT_MARKDOWN] = { "markdown", write_markdown },
 };
 
-enum {
-	OPT_WARMUP = 256,
-	OPT_QUERIES,
-	OPT_MAX_MS,
-};
-
 static const struct option long_opts[] = {
 	{ "mode", required_argument, NULL, 'm' },
 	{ "workers", required_argument, NULL, 'w' },
-	{ "size", required_argument, NULL, 'n' },
 	{ "chunk", required_argument, NULL, 'c' },
 	{ "repeat", required_argument, NULL, 'r' },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "seed", required_argument, NULL, 's' },
-	{ "queries", required_argument, NULL, OPT_QUERIES },
-	{ "max-ms", required_argument, NULL, OPT_MAX_MS },
+	WORKLOAD_OPTIONS,
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -59,16 +51,6 @@ struct run_cli {
 	int quiet;
 };
 
-/* Reports getopt's complaint about argv[optind-1] in our own words. */
-static int bad_option(const char *cmd, char **argv, int c)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		return usage_error(cmd, "option '%s' needs a value", arg);
-	return usage_error(cmd, "unknown option '%s'", arg);
-}
-
 static int parse(int argc, char **argv, struct run_cli *rc)
 {
 	const char *cmd = "run";
@@ -79,11 +61,13 @@ static int parse(int argc, char **argv, struct run_cli *rc)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":m:w:n:c:r:s:f:o:qh", long_opts,
 				NULL)) != -1) {
-		const char *flag = NULL;
+		int handled = parse_workload_option(cmd, c, optarg,
+						    &rc->opts.params);
 
-		for (const struct option *o = long_opts; o->name; o++)
-			if (o->val == c)
-				flag = o->name;
+		if (handled < 0)
+			return EXIT_USAGE;
+		if (handled)
+			continue;
 		switch (c) {
 		case 'm':
 			if (parse_modes(cmd, optarg, &rc->opts))
@@ -94,11 +78,6 @@ static int parse(int argc, char **argv, struct run_cli *rc)
 				      BENCH_WORKERS_MAX, &v))
 				return EXIT_USAGE;
 			rc->opts.workers = (unsigned)v;
-			break;
-		case 'n':
-			if (parse_u64(cmd, "--size", optarg, 1, UINT32_MAX, &v))
-				return EXIT_USAGE;
-			rc->opts.params.size = v;
 			break;
 		case 'c':
 			if (parse_u64(cmd, "--chunk", optarg, 1, UINT32_MAX, &v))
@@ -117,21 +96,6 @@ static int parse(int argc, char **argv, struct run_cli *rc)
 				return EXIT_USAGE;
 			rc->opts.warmup = (unsigned)v;
 			rc->opts.warmup_set = 1;
-			break;
-		case 's':
-			if (parse_u64(cmd, "--seed", optarg, 1, UINT64_MAX, &v))
-				return EXIT_USAGE;
-			rc->opts.params.seed = v;
-			break;
-		case OPT_QUERIES:
-			if (parse_u64(cmd, "--queries", optarg, 1, 100000000, &v))
-				return EXIT_USAGE;
-			rc->opts.params.queries = v;
-			break;
-		case OPT_MAX_MS:
-			if (parse_u64(cmd, "--max-ms", optarg, 1, 600000, &v))
-				return EXIT_USAGE;
-			rc->opts.params.max_ms = v;
 			break;
 		case 'f': {
 			size_t i;
@@ -155,7 +119,6 @@ static int parse(int argc, char **argv, struct run_cli *rc)
 			print_help(cmd, stdout);
 			return -1;
 		default:
-			(void)flag;
 			return bad_option(cmd, argv, c);
 		}
 	}
@@ -273,6 +236,7 @@ int cmd_run(int argc, char **argv)
 	struct run_output ro;
 	struct out out;
 	const char *crash = getenv("BENCH_TEST_CRASH_TASK");
+	const char *corrupt = getenv("BENCH_TEST_CORRUPT_MODE");
 	int status, code;
 
 	status = parse(argc, argv, &rc);
@@ -282,6 +246,8 @@ int cmd_run(int argc, char **argv)
 		rc.opts.crash_task = strtoll(crash, NULL, 10);
 		rc.opts.crash_set = 1;
 	}
+	if (corrupt && bench_mode_parse(corrupt, &rc.opts.corrupt_mode) == 0)
+		rc.opts.corrupt_set = 1;
 	if (!rc.quiet && isatty(STDERR_FILENO)) {
 		rc.opts.progress = progress;
 	}

@@ -9,13 +9,8 @@
 
 #define SHOW_DEFAULT 10
 
-enum { OPT_QUERIES = 256, OPT_MAX_MS };
-
 static const struct option long_opts[] = {
-	{ "size", required_argument, NULL, 'n' },
-	{ "seed", required_argument, NULL, 's' },
-	{ "queries", required_argument, NULL, OPT_QUERIES },
-	{ "max-ms", required_argument, NULL, OPT_MAX_MS },
+	WORKLOAD_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -27,42 +22,24 @@ int cmd_show(int argc, char **argv)
 	struct bench_params p = { 0 };
 	struct bench_err err = { 0 };
 	void *state = NULL;
-	uint64_t v, n;
+	uint64_t n;
 	int c, rc = 0;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":n:s:h", long_opts, NULL)) != -1) {
+		int handled = parse_workload_option(cmd, c, optarg, &p);
+
+		if (handled < 0)
+			return EXIT_USAGE;
+		if (handled)
+			continue;
 		switch (c) {
-		case 'n':
-			if (parse_u64(cmd, "--size", optarg, 1, UINT32_MAX, &v))
-				return EXIT_USAGE;
-			p.size = v;
-			break;
-		case 's':
-			if (parse_u64(cmd, "--seed", optarg, 1, UINT64_MAX, &v))
-				return EXIT_USAGE;
-			p.seed = v;
-			break;
-		case OPT_QUERIES:
-			if (parse_u64(cmd, "--queries", optarg, 1, 100000000, &v))
-				return EXIT_USAGE;
-			p.queries = v;
-			break;
-		case OPT_MAX_MS:
-			if (parse_u64(cmd, "--max-ms", optarg, 1, 600000, &v))
-				return EXIT_USAGE;
-			p.max_ms = v;
-			break;
 		case 'h':
 			print_help(cmd, stdout);
 			return 0;
-		case ':':
-			return usage_error(cmd, "option '%s' needs a value",
-					   argv[optind - 1]);
 		default:
-			return usage_error(cmd, "unknown option '%s'",
-					   argv[optind - 1]);
+			return bad_option(cmd, argv, c);
 		}
 	}
 	if (optind >= argc)

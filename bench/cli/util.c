@@ -68,6 +68,46 @@ bad:
 	return -1;
 }
 
+int parse_workload_option(const char *cmd, int c, const char *arg,
+			  struct bench_params *p)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'n':
+		if (parse_u64(cmd, "--size", arg, 1, UINT32_MAX, &v))
+			return -1;
+		p->size = v;
+		return 1;
+	case 's':
+		if (parse_u64(cmd, "--seed", arg, 1, UINT64_MAX, &v))
+			return -1;
+		p->seed = v;
+		return 1;
+	case OPT_QUERIES:
+		if (parse_u64(cmd, "--queries", arg, 1, 100000000, &v))
+			return -1;
+		p->queries = v;
+		return 1;
+	case OPT_MAX_MS:
+		if (parse_u64(cmd, "--max-ms", arg, 1, 600000, &v))
+			return -1;
+		p->max_ms = v;
+		return 1;
+	}
+	return 0;
+}
+
+int bad_option(const char *cmd, char **argv, int c)
+{
+	extern int optind;
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs a value", arg);
+	return usage_error(cmd, "unknown option '%s'", arg);
+}
+
 int parse_modes(const char *cmd, const char *text, struct bench_run_opts *o)
 {
 	char *copy = strdup(text), *save = NULL, *tok;

@@ -202,6 +202,8 @@ static int sample_all(const struct bench_run_opts *o, struct bench_report *r,
 			rc = bench_exec(mr->mode, r->wl, state, &eo, &s, err);
 			if (rc)
 				return rc;
+			if (o->corrupt_set && o->corrupt_mode == mr->mode)
+				s.result[0] ^= 1;
 			r->wl->checksum(s.result, sum);
 			if ((rc = verify(r, mr, sum, &ref, err)))
 				return rc;

@@ -41,6 +41,10 @@ struct bench_run_opts {
 	int warmup_set;                     /* 0: BENCH_DEFAULT_WARMUP */
 	int64_t crash_task;                 /* tests only, see exec.h */
 	int crash_set;
+	/* Tests only: flips a bit of this mode's results so that the
+	 * cross-mode verification has something to catch. */
+	enum bench_mode corrupt_mode;
+	int corrupt_set;
 	/* Called before each sample from the calling thread; may be NULL. */
 	void (*progress)(void *ud, const struct bench_progress *p);
 	void *progress_ud;
