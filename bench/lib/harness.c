@@ -67,8 +67,11 @@ static int check_opts(const struct bench_run_opts *o, struct bench_report *r,
 		return bench_err_set(err, BENCH_EINVAL,
 				     "--repeat and --warmup take at most %d",
 				     BENCH_REPEAT_MAX);
-	r->nresults = o->nmodes ? o->nmodes : BENCH_MODE_COUNT;
-	for (size_t i = 0; i < r->nresults; i++) {
+	if (o->nmodes > BENCH_MODE_COUNT)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "--mode lists %zu modes: there are only %d",
+				     o->nmodes, BENCH_MODE_COUNT);
+	for (size_t i = 0; i < (o->nmodes ? o->nmodes : BENCH_MODE_COUNT); i++) {
 		enum bench_mode m = o->nmodes ? o->modes[i] : (enum bench_mode)i;
 
 		if ((unsigned)m >= BENCH_MODE_COUNT || seen & (1u << m))
@@ -78,6 +81,8 @@ static int check_opts(const struct bench_run_opts *o, struct bench_report *r,
 		seen |= 1u << m;
 		r->results[i].mode = m;
 		r->results[i].workers = m == BENCH_MODE_SERIAL ? 1 : r->workers;
+		/* Counted as validated, so destroy frees only what exists. */
+		r->nresults = i + 1;
 	}
 	return 0;
 }

@@ -45,15 +45,24 @@ double bench_stats_median(const double *x, size_t n)
 	return m;
 }
 
+/* log(x!) through lgamma_r, which unlike lgamma() leaves the global
+ * signgam alone and so is safe from several threads. */
+static double log_factorial(double x)
+{
+	int sign;
+
+	return lgamma_r(x + 1.0, &sign);
+}
+
 /* P(B <= m) for B ~ Binomial(n, 1/2), summed in log space so that large n
  * neither overflows C(n, i) nor underflows 2^-n. */
 static double binom_half_cdf(size_t n, size_t m)
 {
-	double sum = 0.0, lgn = lgamma((double)n + 1.0);
+	double sum = 0.0, lgn = log_factorial((double)n);
 
 	for (size_t i = 0; i <= m && i <= n; i++)
-		sum += exp(lgn - lgamma((double)i + 1.0) -
-			   lgamma((double)(n - i) + 1.0) - (double)n * M_LN2);
+		sum += exp(lgn - log_factorial((double)i) -
+			   log_factorial((double)(n - i)) - (double)n * M_LN2);
 	return sum;
 }
 

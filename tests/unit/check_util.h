@@ -7,6 +7,11 @@
 #include <check.h>
 #include <math.h>
 
+/* Every suite's constructor, declared from the one list in suites.h. */
+#define SUITE(name) Suite *suite_##name(void);
+#include "suites.h"
+#undef SUITE
+
 /* Asserts |a - b| <= tol, printing both sides. */
 #define ASSERT_NEAR(a, b, tol)                                               \
 	ck_assert_msg(fabs((double)(a) - (double)(b)) <= (tol),              \

@@ -11,6 +11,7 @@
 #include "../../bench/lib/loop.h"
 #include "bench/error.h"
 #include "bench/exec.h"
+#include "check_util.h"
 
 #define MS BENCH_NS_PER_MS
 

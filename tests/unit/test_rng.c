@@ -12,6 +12,7 @@
 
 #include "../../bench/lib/rng.h"
 #include "../../bench/lib/wl_common.h"
+#include "check_util.h"
 
 /* SplitMix64 (Vigna's reference splitmix64.c) seeded with 0 starts
  * 0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4, 0x06c45d188009454f. */

@@ -164,6 +164,36 @@ START_TEST(test_outlier_mad_zero)
 }
 END_TEST
 
+/*
+ * Fewer than BENCH_OUTLIER_MIN_N (5) samples flag nothing, however wild:
+ * {10, 10, 11, 100}: median 10.5, MAD 0.5, z(100) = 0.6745*89.5/0.5 = 120,
+ * yet no flag. The same data with a fifth 10 (n = 5, median 10, MAD 0,
+ * mean AD = (1 + 90)/5 = 18.2, scale 22.81) flags 100 (z = 3.95) only.
+ */
+START_TEST(test_outlier_min_n)
+{
+	const double four[] = { 10, 10, 11, 100 };
+	const double five[] = { 10, 10, 11, 100, 10 };
+	unsigned char flags[N(five)];
+	struct bench_stats st;
+
+	ck_assert_int_eq(BENCH_OUTLIER_MIN_N, 5);
+	memset(flags, 0xff, sizeof(flags));
+	compute(four, N(four), &st, flags);
+	ASSERT_NEAR(st.mad, 0.5, EPS);
+	ck_assert_uint_eq(st.outliers, 0);
+	for (size_t i = 0; i < N(four); i++)
+		ck_assert_uint_eq(flags[i], 0);
+
+	compute(five, N(five), &st, flags);
+	ASSERT_NEAR(st.median, 10, EPS);
+	ASSERT_NEAR(st.mad, 0, EPS);
+	ck_assert_uint_eq(st.outliers, 1);
+	for (size_t i = 0; i < N(five); i++)
+		ck_assert_uint_eq(flags[i], i == 3);
+}
+END_TEST
+
 /* All equal: MAD 0 and mean AD 0, so nothing can be an outlier; sd 0. */
 START_TEST(test_all_equal)
 {
@@ -300,8 +330,9 @@ START_TEST(test_ci_ranks)
 	check_ranks(2, 0.95, 0, 1, 0.5);
 	/* A lower level narrows: n = 9 at 0.8 -> j = 3, 1 - 92/512. */
 	check_ranks(9, 0.8, 2, 6, 1.0 - 2.0 * 46 / 512.0);
-	/* Level 0 narrows to the median itself for odd n. */
-	check_ranks(9, 0.0, 4, 4, 1.0 - 2.0 * 256 / 512.0);
+	/* n = 9 at 0.3: j = 4 gives 1 - 2*(1+9+36+84)/512 = 0.492; j = 5
+	 * would be the median alone, coverage 1 - 2*256/512 = 0. */
+	check_ranks(9, 0.3, 3, 5, 1.0 - 2.0 * 130 / 512.0);
 }
 END_TEST
 
@@ -331,6 +362,7 @@ Suite *suite_stats(void)
 	tcase_add_test(tc, test_even_n);
 	tcase_add_test(tc, test_outlier_mad);
 	tcase_add_test(tc, test_outlier_mad_zero);
+	tcase_add_test(tc, test_outlier_min_n);
 	tcase_add_test(tc, test_all_equal);
 	tcase_add_test(tc, test_cv_zero_mean);
 	tcase_add_test(tc, test_single);

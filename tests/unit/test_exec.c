@@ -1,0 +1,1314 @@
+/*
+ * test_exec.c - the executors and the harness: every mode must compute
+ * exactly what serial computes, whatever the workers and the chunk.
+ *
+ * The heart is the cross-mode table: each built-in workload, at several
+ * seeds and sizes (1, and sizes the chunk does not divide), is run in all
+ * four modes with 1, 2, 3 and 8 workers and chunks of 1, 7 and everything,
+ * and its checksum compared with serial's. The checksums are shown to
+ * depend on seed and size, and on the workload's real answers (recomputed
+ * here from the generator and OpenSSL), so a mode that drops, repeats or
+ * misplaces an item cannot pass.
+ *
+ * A small streaming workload defined below ("lines") drives the batch path
+ * of the source and the payload path of the process pool. Timing tests
+ * assert only what physics guarantees. Sizes are small so the suite runs in
+ * seconds, and in well under its timeouts under ThreadSanitizer.
+ */
+#include <check.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "../../bench/lib/rng.h"
+#include "../../bench/lib/wl_common.h"
+#include "bench/bench.h"
+#include "check_util.h"
+
+#define MS BENCH_NS_PER_MS
+
+static const unsigned worker_counts[] = { 1, 2, 3, 8 };
+static const uint64_t seeds[] = { 1, 2, 0x5eed5eed };
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+static uint64_t ceil_div(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+static const struct bench_workload *find(const char *name)
+{
+	const struct bench_workload *wl = bench_workload_find(name);
+
+	ck_assert_msg(wl != NULL, "no workload called '%s'", name);
+	return wl;
+}
+
+/* Applies defaults to p and prepares wl; the state must be released. */
+static void *prepare(const struct bench_workload *wl, struct bench_params *p)
+{
+	struct bench_err err = { 0 };
+	void *state = NULL;
+
+	ck_assert_msg(bench_workload_params(wl, p, &err) == 0, "%s: %s",
+		      wl->name, err.msg);
+	ck_assert_msg(wl->prepare(p, &state, &err) == 0, "%s: prepare: %s",
+		      wl->name, err.msg);
+	ck_assert_ptr_nonnull(state);
+	return state;
+}
+
+/* One sample that must succeed; its checksum goes to sum. */
+static void exec_ok(enum bench_mode mode, const struct bench_workload *wl,
+		    void *state, unsigned workers, uint64_t chunk,
+		    struct bench_sample *s, char *sum)
+{
+	struct bench_exec_opts o = { .workers = workers, .chunk = chunk };
+	struct bench_err err = { 0 };
+	int rc;
+
+	if (wl->rewind)
+		ck_assert_int_eq(wl->rewind(state, &err), 0);
+	rc = bench_exec(mode, wl, state, &o, s, &err);
+	ck_assert_msg(rc == 0,
+		      "%s in %s mode, %u workers, chunk %" PRIu64 ": %s (%s)",
+		      wl->name, bench_mode_name(mode), workers, chunk,
+		      bench_strerror(rc), err.msg);
+	ck_assert_int_eq(err.code, 0);
+	wl->checksum(s->result, sum);
+}
+
+/* No child of this process is left, running or unreaped. */
+static void assert_no_child(void)
+{
+	pid_t pid;
+
+	errno = 0;
+	pid = waitpid(-1, NULL, WNOHANG);
+	ck_assert_msg(pid == -1 && errno == ECHILD,
+		      "a child is left behind: waitpid gave %d (%s)", (int)pid,
+		      strerror(errno));
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	ck_assert_msg(strstr(hay, needle) != NULL, "'%s' does not mention '%s'",
+		      hay, needle);
+}
+
+/* Keeps an aborting worker from writing a core file. */
+static void no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	ck_assert_int_eq(setrlimit(RLIMIT_CORE, &rl), 0);
+}
+
+static size_t workload_count(void)
+{
+	size_t n = 0;
+
+	while (bench_workloads[n])
+		n++;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* "lines": a streaming test workload                                  */
+
+/*
+ * An in-memory text of n lines "<k>:<padding>\n", k = 1..n, padding of
+ * varying length. Each batch is up to max_items whole lines, copied into
+ * one reused buffer the way a file reader would fill it, and the previous
+ * batch is scribbled over first: the bytes are valid only until the next
+ * call, so an executor that kept the pointer instead of copying would
+ * parse garbage. run() parses the batch bytes, checks the line numbers
+ * against the task's first and count, and folds each line number k in:
+ * items, the sum of k and the sum of mix64(k). A line lost or counted
+ * twice changes the sums.
+ */
+struct lines_state {
+	uint64_t n;         /* lines */
+	char *text;
+	size_t len;         /* bytes of text */
+	char *batch;        /* the current batch's bytes, reused */
+	size_t batch_len, batch_cap;
+	size_t pos;         /* stream position, bytes */
+	uint64_t next;      /* index of the next line to hand out */
+	uint64_t batches;   /* batches handed out since the rewind */
+	uint64_t fail_batch; /* next_batch fails on this 1-based batch; 0 never */
+	uint64_t bad_line;  /* run() fails on this line number; 0 never */
+};
+
+struct lines_partial {
+	uint64_t items;
+	uint64_t sum;    /* sum of line numbers */
+	uint64_t mixed;  /* sum of mix64(line number) */
+};
+
+static int lines_prepare(const struct bench_params *p, void **out,
+			 struct bench_err *err)
+{
+	struct lines_state *s = calloc(1, sizeof(*s));
+	size_t cap = (size_t)p->size * 40 + 1;
+
+	if (!s || !(s->text = malloc(cap))) {
+		free(s);
+		return bench_err_set(err, BENCH_ENOMEM, "lines: out of memory");
+	}
+	s->n = p->size;
+	for (uint64_t k = 1; k <= s->n; k++)
+		s->len += (size_t)snprintf(s->text + s->len, cap - s->len,
+					   "%" PRIu64 ":%.*s\n", k,
+					   (int)((k * 7) % 13), "xxxxxxxxxxxxx");
+	*out = s;
+	return 0;
+}
+
+static void lines_release(void *state)
+{
+	struct lines_state *s = state;
+
+	if (!s)
+		return;
+	free(s->text);
+	free(s->batch);
+	free(s);
+}
+
+static int lines_next_batch(void *state, uint64_t max_items,
+			    struct bench_task *task, struct bench_err *err)
+{
+	struct lines_state *s = state;
+	size_t start = s->pos;
+	uint64_t count = 0;
+
+	if (s->next >= s->n)
+		return 0;
+	if (++s->batches == s->fail_batch)
+		return bench_err_set(err, BENCH_ESYS,
+				     "lines: read error at batch %" PRIu64,
+				     s->batches);
+	while (count < max_items && s->next + count < s->n) {
+		while (s->text[s->pos] != '\n')
+			s->pos++;
+		s->pos++;
+		count++;
+	}
+	if (s->pos - start > s->batch_cap) {
+		char *b = realloc(s->batch, s->pos - start);
+
+		if (!b)
+			return bench_err_set(err, BENCH_ENOMEM,
+					     "lines: out of memory");
+		s->batch = b;
+		s->batch_cap = s->pos - start;
+	}
+	if (s->batch_len)
+		memset(s->batch, '#', s->batch_len);
+	s->batch_len = s->pos - start;
+	memcpy(s->batch, s->text + start, s->batch_len);
+	memset(task, 0, sizeof(*task));
+	task->first = s->next;
+	task->count = count;
+	task->data = s->batch;
+	task->len = s->batch_len;
+	s->next += count;
+	return 1;
+}
+
+static int lines_rewind(void *state, struct bench_err *err)
+{
+	struct lines_state *s = state;
+
+	(void)err;
+	s->pos = 0;
+	s->next = 0;
+	s->batches = 0;
+	return 0;
+}
+
+static void lines_init(void *partial)
+{
+	memset(partial, 0, sizeof(struct lines_partial));
+}
+
+static int lines_run(const void *state, const struct bench_task *task,
+		     void *partial, struct bench_err *err)
+{
+	const struct lines_state *s = state;
+	struct lines_partial *p = partial;
+	const char *c = task->data, *end = c + task->len;
+	uint64_t seen = 0;
+
+	if (task->count && !task->data)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "lines: task %" PRIu64 " has no bytes",
+				     task->index);
+	while (c < end) {
+		uint64_t k = 0;
+
+		while (c < end && *c >= '0' && *c <= '9')
+			k = k * 10 + (uint64_t)(*c++ - '0');
+		if (c == end || *c != ':')
+			return bench_err_set(err, BENCH_EINVAL,
+					     "lines: malformed line in task %" PRIu64,
+					     task->index);
+		while (c < end && *c != '\n')
+			c++;
+		c++;
+		if (k != task->first + seen + 1)
+			return bench_err_set(err, BENCH_EINVAL,
+					     "lines: line %" PRIu64 " where %" PRIu64
+					     " was expected", k,
+					     task->first + seen + 1);
+		if (k == s->bad_line)
+			return bench_err_set(err, BENCH_EINVAL,
+					     "lines: bad line %" PRIu64, k);
+		seen++;
+		p->items++;
+		p->sum += k;
+		p->mixed += bench__mix64(k);
+	}
+	if (seen != task->count)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "lines: task %" PRIu64 " holds %" PRIu64
+				     " lines, not %" PRIu64, task->index, seen,
+				     task->count);
+	return 0;
+}
+
+static void lines_merge(void *acc, const void *partial)
+{
+	struct lines_partial *a = acc;
+	const struct lines_partial *p = partial;
+
+	a->items += p->items;
+	a->sum += p->sum;
+	a->mixed += p->mixed;
+}
+
+static void lines_checksum(const void *acc, char *out)
+{
+	const struct lines_partial *a = acc;
+
+	snprintf(out, BENCH_CHECKSUM_MAX, "%016" PRIx64 ":%" PRIu64 ":%" PRIu64,
+		 a->mixed, a->sum, a->items);
+}
+
+static const struct bench_workload lines_wl = {
+	.name = "lines",
+	.summary = "test: numbered lines streamed in batches",
+	.item_desc = "lines",
+	.default_size = 100,
+	.max_size = 1000000,
+	.partial_size = sizeof(struct lines_partial),
+	.prepare = lines_prepare,
+	.release = lines_release,
+	.next_batch = lines_next_batch,
+	.rewind = lines_rewind,
+	.partial_init = lines_init,
+	.run = lines_run,
+	.merge = lines_merge,
+	.checksum = lines_checksum,
+};
+
+static void *lines_make(uint64_t n)
+{
+	struct bench_params p = { .size = n };
+	struct bench_err err = { 0 };
+	void *state = NULL;
+
+	/* Not through bench_workload_params: n = 0 must stay 0. */
+	ck_assert_int_eq(lines_prepare(&p, &state, &err), 0);
+	return state;
+}
+
+/* What every mode must produce for n lines, worked out directly. */
+static void lines_expected(uint64_t n, char *sum)
+{
+	struct lines_partial want = { n, n * (n + 1) / 2, 0 };
+
+	for (uint64_t k = 1; k <= n; k++)
+		want.mixed += bench__mix64(k);
+	lines_checksum(&want, sum);
+}
+
+/* ------------------------------------------------------------------ */
+/* Cross-mode agreement of the built-in workloads                      */
+
+/* Small parameter sets for workload wl, case k (0..2); returns 0 past
+ * the last case. Items: 1, and counts that 7 does not divide. */
+static int small_params(const struct bench_workload *wl, int k,
+			struct bench_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (k > 2)
+		return 0;
+	if (wl->flags & BENCH_WL_WAITS) {
+		static const uint64_t sizes[] = { 1, 5, 9 };
+
+		p->size = sizes[k];
+		p->max_ms = 2;
+	} else if (strcmp(wl->name, "search") == 0) {
+		/* Items are the queries; the list length sets their cost. */
+		static const uint64_t sizes[] = { 3000, 2999, 1 };
+		static const uint64_t queries[] = { 1, 53, 50 };
+
+		p->size = sizes[k];
+		p->queries = queries[k];
+	} else {
+		static const uint64_t sizes[] = { 1, 50, 2001 };
+
+		p->size = sizes[k];
+	}
+	return 1;
+}
+
+/* _i: index into bench_workloads. */
+START_TEST(test_modes_agree)
+{
+	const struct bench_workload *wl = bench_workloads[_i];
+
+	for (size_t si = 0; si < sizeof(seeds) / sizeof(seeds[0]); si++) {
+		struct bench_params p;
+
+		for (int k = 0; small_params(wl, k, &p); k++) {
+			struct bench_sample s;
+			char ref[BENCH_CHECKSUM_MAX], sum[BENCH_CHECKSUM_MAX];
+			void *state;
+			uint64_t items;
+
+			p.seed = seeds[si];
+			state = prepare(wl, &p);
+			items = wl->item_count(state);
+			ck_assert_uint_gt(items, 0);
+			exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, ref);
+			ck_assert_uint_eq(s.tasks, items);
+
+			for (size_t w = 0; w < sizeof(worker_counts) /
+					       sizeof(worker_counts[0]); w++) {
+				const uint64_t chunks[] = { 1, 7, items };
+
+				for (size_t c = 0; c < 3; c++) {
+					for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+						exec_ok((enum bench_mode)m, wl, state,
+							worker_counts[w], chunks[c],
+							&s, sum);
+						ck_assert_msg(strcmp(sum, ref) == 0,
+							      "%s seed %" PRIu64 " size %" PRIu64
+							      ": %s with %u workers, chunk %" PRIu64
+							      " gave %s, serial %s",
+							      wl->name, p.seed, p.size,
+							      bench_mode_name((enum bench_mode)m),
+							      worker_counts[w], chunks[c],
+							      sum, ref);
+						ck_assert_uint_eq(s.tasks,
+								  ceil_div(items, chunks[c]));
+					}
+				}
+			}
+			wl->release(state);
+		}
+	}
+	assert_no_child();
+}
+END_TEST
+
+/* Checksum of wl at p, serially. */
+static void serial_checksum(const struct bench_workload *wl,
+			    struct bench_params p, char *sum)
+{
+	struct bench_sample s;
+	void *state = prepare(wl, &p);
+
+	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, sum);
+	wl->release(state);
+}
+
+/*
+ * The checksums carry information: another seed or another size changes
+ * them, so the cross-mode test could fail. (A BENCH_WL_WAITS workload's
+ * result is its item indexes, the seed only drawing the waits: for sleep
+ * only the size is checked.)
+ */
+START_TEST(test_checksum_depends_on_input)
+{
+	const struct bench_workload *wl = bench_workloads[_i];
+	struct bench_params base, bigger;
+	char a[BENCH_CHECKSUM_MAX], b[BENCH_CHECKSUM_MAX];
+
+	small_params(wl, 1, &base);
+	base.seed = 1;
+	serial_checksum(wl, base, a);
+
+	bigger = base;
+	bigger.size++;
+	serial_checksum(wl, bigger, b);
+	ck_assert_msg(strcmp(a, b) != 0, "%s: size %" PRIu64 " and %" PRIu64
+		      " give the same checksum %s", wl->name, base.size,
+		      bigger.size, a);
+
+	if (!(wl->flags & BENCH_WL_WAITS)) {
+		struct bench_params reseeded = base;
+
+		reseeded.seed = 2;
+		serial_checksum(wl, reseeded, b);
+		ck_assert_msg(strcmp(a, b) != 0, "%s: seeds 1 and 2 give the "
+			      "same checksum %s", wl->name, a);
+	}
+	/* Same input, same checksum. */
+	serial_checksum(wl, base, b);
+	ck_assert_str_eq(a, b);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Known values                                                        */
+
+/* hash: show's "cpf pepper digest" matches the generator and an
+ * independent SHA-256 of "aaaaa" + cpf + pepper. */
+START_TEST(test_hash_known_values)
+{
+	const struct bench_workload *wl = find("hash");
+	struct bench_params p = { .size = 40, .seed = 7 };
+	void *state = prepare(wl, &p);
+
+	for (uint64_t i = 0; i < p.size; i++) {
+		struct bench_err err = { 0 };
+		struct bench__rng r = bench__rng_item(p.seed, i);
+		char line[256], hex[80], msg[64], want[65];
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned mdlen = 0, cpf, pepper;
+
+		ck_assert_int_eq(wl->show(state, i, line, sizeof(line), &err), 0);
+		ck_assert_msg(sscanf(line, "%u %u %79s", &cpf, &pepper, hex) == 3,
+			      "hash show gave '%s'", line);
+		ck_assert_uint_ge(cpf, 1);
+		ck_assert_uint_le(cpf, 999999999);
+		ck_assert_uint_ge(pepper, 1000);
+		ck_assert_uint_le(pepper, 9999);
+		ck_assert_uint_eq(cpf, bench__rng_range(&r, 1, 999999999));
+		ck_assert_uint_eq(pepper, bench__rng_range(&r, 1000, 9999));
+
+		snprintf(msg, sizeof(msg), "aaaaa%u%u", cpf, pepper);
+		ck_assert_int_eq(EVP_Digest(msg, strlen(msg), md, &mdlen,
+					    EVP_sha256(), NULL), 1);
+		ck_assert_uint_eq(mdlen, 32);
+		for (unsigned k = 0; k < 32; k++)
+			snprintf(want + 2 * k, 3, "%02x", md[k]);
+		ck_assert_msg(strcmp(hex, want) == 0,
+			      "item %" PRIu64 " ('%s'): digest %s, expected %s", i,
+			      msg, hex, want);
+	}
+	wl->release(state);
+}
+END_TEST
+
+/* range: show's five values match the generator and its count is the
+ * number of them in [4, 8]; the whole checksum, rebuilt from those
+ * counts, matches serial's. */
+START_TEST(test_range_known_values)
+{
+	const struct bench_workload *wl = find("range");
+	struct bench_params p = { .size = 300, .seed = 3 };
+	void *state = prepare(wl, &p);
+	struct bench__fold fold = { 0 };
+	struct bench_sample s;
+	char want[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
+
+	for (uint64_t i = 0; i < p.size; i++) {
+		struct bench_err err = { 0 };
+		struct bench__rng r = bench__rng_item(p.seed, i);
+		char line[128];
+		unsigned v[5], count, expect = 0;
+
+		ck_assert_int_eq(wl->show(state, i, line, sizeof(line), &err), 0);
+		ck_assert_msg(sscanf(line, "%u %u %u %u %u %u", &v[0], &v[1],
+				     &v[2], &v[3], &v[4], &count) == 6,
+			      "range show gave '%s'", line);
+		for (int c = 0; c < 5; c++) {
+			ck_assert_uint_le(v[c], 9);
+			ck_assert_uint_eq(v[c], bench__rng_range(&r, 0, 9));
+			expect += v[c] >= 4 && v[c] <= 8;
+		}
+		ck_assert_msg(count == expect, "row %" PRIu64 " '%s': count %u, "
+			      "expected %u", i, line, count, expect);
+		fold.total += expect;
+		bench__fold_add(&fold, i, expect);
+	}
+	bench__fold_checksum(&fold, want);
+	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, got);
+	ck_assert_str_eq(got, want);
+	wl->release(state);
+}
+END_TEST
+
+/* search: "T found at P" needs P == T < size; "T not found" only for
+ * T == size, the one target outside the list 0..size-1. */
+START_TEST(test_search_known_values)
+{
+	const struct bench_workload *wl = find("search");
+	struct bench_params p = { .size = 5, .queries = 200, .seed = 9 };
+	void *state = prepare(wl, &p);
+	struct bench__fold fold = { 0 };
+	struct bench_sample s;
+	char want[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
+	unsigned found = 0, missed = 0;
+
+	for (uint64_t q = 0; q < p.queries; q++) {
+		struct bench_err err = { 0 };
+		struct bench__rng r = bench__rng_item(p.seed, q);
+		char line[128];
+		unsigned long long t, pos;
+
+		ck_assert_int_eq(wl->show(state, q, line, sizeof(line), &err), 0);
+		if (sscanf(line, "%llu found at %llu", &t, &pos) == 2) {
+			ck_assert_msg(pos == t && t < p.size, "query %" PRIu64
+				      ": '%s'", q, line);
+			found++;
+		} else {
+			char tail[32] = "";
+
+			ck_assert_msg(sscanf(line, "%llu not %31s", &t, tail) == 2 &&
+				      strcmp(tail, "found") == 0,
+				      "search show gave '%s'", line);
+			ck_assert_msg(t == p.size, "query %" PRIu64 ": '%s' but "
+				      "the list holds 0..%" PRIu64, q, line,
+				      p.size - 1);
+			pos = p.size;
+			missed++;
+		}
+		ck_assert_uint_eq(t, bench__rng_range(&r, 0, p.size));
+		fold.total += pos < p.size;
+		bench__fold_add(&fold, q, pos);
+	}
+	/* Targets are uniform on 0..5: both outcomes occur in 200 queries. */
+	ck_assert_uint_gt(found, 0);
+	ck_assert_uint_gt(missed, 0);
+	bench__fold_checksum(&fold, want);
+	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, got);
+	ck_assert_str_eq(got, want);
+	wl->release(state);
+}
+END_TEST
+
+/* sleep: item i waits its drawn 0..max_ms ms and returns i. */
+START_TEST(test_sleep_known_values)
+{
+	const struct bench_workload *wl = find("sleep");
+	struct bench_params p = { .size = 6, .max_ms = 3, .seed = 4 };
+	void *state = prepare(wl, &p);
+	struct bench__fold fold = { 0 };
+	struct bench_sample s;
+	char want[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
+
+	ck_assert(wl->flags & BENCH_WL_WAITS);
+	for (uint64_t i = 0; i < p.size; i++) {
+		struct bench_err err = { 0 };
+		struct bench__rng r = bench__rng_item(p.seed, i);
+		uint64_t ms = bench__rng_range(&r, 0, p.max_ms);
+		unsigned long long a, wait, b;
+		char line[128];
+
+		ck_assert_uint_eq(wl->wait_ns(state, i), ms * MS);
+		ck_assert_int_eq(wl->show(state, i, line, sizeof(line), &err), 0);
+		ck_assert_int_eq(sscanf(line, "%llu %llu %llu", &a, &wait, &b), 3);
+		ck_assert_uint_eq(a, i);
+		ck_assert_uint_eq(wait, ms);
+		ck_assert_uint_eq(b, i);
+		fold.total += i;
+		bench__fold_add(&fold, i, i);
+	}
+	bench__fold_checksum(&fold, want);
+	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, got);
+	ck_assert_str_eq(got, want);
+	wl->release(state);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The harness                                                         */
+
+struct progress_log {
+	unsigned calls;
+	struct bench_progress p[64];
+};
+
+static void log_progress(void *ud, const struct bench_progress *p)
+{
+	struct progress_log *log = ud;
+
+	if (log->calls < 64)
+		log->p[log->calls] = *p;
+	log->calls++;
+}
+
+START_TEST(test_harness_run)
+{
+	struct progress_log log = { 0 };
+	struct bench_run_opts o = {
+		.wl = find("range"),
+		.params = { .size = 1000, .seed = 5 },
+		.workers = 2,
+		.repeat = 3,
+		.warmup = 1,
+		.warmup_set = 1,
+		.progress = log_progress,
+		.progress_ud = &log,
+	};
+	struct bench_err err = { 0 };
+	struct bench_report *r = NULL;
+	char ref[BENCH_CHECKSUM_MAX];
+	void *state;
+	struct bench_sample s;
+	struct bench_params p = o.params;
+	int rc;
+
+	rc = bench_run(&o, &r, &err);
+	ck_assert_msg(rc == 0, "bench_run: %s", err.msg);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->nresults, BENCH_MODE_COUNT);
+	ck_assert_uint_eq(r->items, 1000);
+	/* Automatic chunk: ceil(1000 / (4 * 2)) = 125, so 8 tasks. */
+	ck_assert_uint_eq(r->chunk, 125);
+	ck_assert_uint_eq(r->tasks, 8);
+	ck_assert_uint_eq(r->repeat, 3);
+	ck_assert_uint_eq(r->warmup, 1);
+
+	/* The reference checksum, computed apart from the harness. */
+	state = prepare(o.wl, &p);
+	exec_ok(BENCH_MODE_SERIAL, o.wl, state, 1, 1, &s, ref);
+	o.wl->release(state);
+
+	for (size_t i = 0; i < r->nresults; i++) {
+		const struct bench_mode_result *mr = &r->results[i];
+
+		ck_assert_int_eq(mr->mode, (int)i);
+		ck_assert_uint_eq(mr->nsamples, 3);
+		ck_assert_str_eq(mr->checksum, ref);
+		ck_assert(mr->verified);
+		ck_assert_uint_eq(mr->wall.n, 3);
+		for (size_t k = 0; k < mr->nsamples; k++)
+			ck_assert_uint_gt(mr->wall_ns[k], 0);
+		if (mr->mode == BENCH_MODE_SERIAL) {
+			ck_assert_uint_eq(mr->workers, 1);
+			ck_assert_msg(mr->speedup == 1.0, "serial speedup %g",
+				      mr->speedup);
+			ck_assert_msg(mr->efficiency == 1.0,
+				      "serial efficiency %g", mr->efficiency);
+		} else {
+			ck_assert_uint_eq(mr->workers, 2);
+			ck_assert(mr->speedup > 0);
+		}
+	}
+
+	/* One progress call per sample, warmup first, and the starting mode
+	 * rotating from round to round. */
+	ck_assert_uint_eq(log.calls, 4 * BENCH_MODE_COUNT);
+	for (unsigned c = 0; c < log.calls; c++) {
+		unsigned round = c / BENCH_MODE_COUNT, j = c % BENCH_MODE_COUNT;
+
+		ck_assert_uint_eq(log.p[c].round, round + 1);
+		ck_assert_uint_eq(log.p[c].rounds, 4);
+		ck_assert_int_eq(log.p[c].warmup, round == 0);
+		ck_assert_int_eq(log.p[c].mode, (int)((j + round) % BENCH_MODE_COUNT));
+	}
+	bench_report_destroy(r);
+	bench_report_destroy(NULL);
+	assert_no_child();
+}
+END_TEST
+
+START_TEST(test_harness_bad_options)
+{
+	struct bench_run_opts o = {
+		.wl = find("range"),
+		.params = { .size = 100 },
+		.workers = 2,
+		.repeat = 2,
+	};
+	struct bench_err err = { 0 };
+	struct bench_report *r = (struct bench_report *)&o;
+
+	/* A chunk larger than the run. */
+	o.chunk = 101;
+	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
+	ck_assert_ptr_null(r);
+	assert_contains(err.msg, "--chunk");
+
+	/* A mode listed twice. */
+	memset(&err, 0, sizeof(err));
+	o.chunk = 10;
+	o.nmodes = 2;
+	o.modes[0] = BENCH_MODE_THREAD;
+	o.modes[1] = BENCH_MODE_THREAD;
+	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
+	ck_assert_ptr_null(r);
+	assert_contains(err.msg, "thread");
+
+	/* An unknown mode. */
+	memset(&err, 0, sizeof(err));
+	o.modes[1] = BENCH_MODE_COUNT;
+	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
+
+	/* Too many workers; no workload. */
+	memset(&err, 0, sizeof(err));
+	o.nmodes = 0;
+	o.workers = BENCH_WORKERS_MAX + 1;
+	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
+	assert_contains(err.msg, "--workers");
+	memset(&err, 0, sizeof(err));
+	o.workers = 2;
+	o.wl = NULL;
+	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
+
+	/* A size over the workload's maximum names the parameter. */
+	memset(&err, 0, sizeof(err));
+	o.wl = find("range");
+	o.params.size = o.wl->max_size + 1;
+	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
+	assert_contains(err.msg, "--size");
+
+	/* A subset of modes in a given order is fine. */
+	memset(&err, 0, sizeof(err));
+	o.params.size = 100;
+	o.nmodes = 2;
+	o.modes[0] = BENCH_MODE_ASYNC;
+	o.modes[1] = BENCH_MODE_SERIAL;
+	ck_assert_msg(bench_run(&o, &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(r->nresults, 2);
+	ck_assert_int_eq(r->results[0].mode, BENCH_MODE_ASYNC);
+	ck_assert_int_eq(r->results[1].mode, BENCH_MODE_SERIAL);
+	ck_assert(r->results[1].speedup == 1.0);
+	bench_report_destroy(r);
+}
+END_TEST
+
+/*
+ * nmodes larger than the modes array: five entries cannot all be distinct
+ * modes, so this must be BENCH_EINVAL, decided without reading past
+ * modes[BENCH_MODE_COUNT - 1].
+ */
+START_TEST(test_harness_too_many_modes)
+{
+	struct bench_run_opts o = {
+		.wl = find("range"),
+		.params = { .size = 100 },
+		.workers = 2,
+		.repeat = 2,
+		.modes = { BENCH_MODE_SERIAL, BENCH_MODE_THREAD,
+			   BENCH_MODE_PROCESS, BENCH_MODE_ASYNC },
+		.nmodes = BENCH_MODE_COUNT + 1,
+	};
+	struct bench_err err = { 0 };
+	struct bench_report *r = NULL;
+
+	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
+	ck_assert_ptr_null(r);
+}
+END_TEST
+
+START_TEST(test_auto_chunk)
+{
+	ck_assert_uint_eq(bench_auto_chunk(find("hash"), 1000, 2), 125);
+	ck_assert_uint_eq(bench_auto_chunk(find("hash"), 1001, 2), 126);
+	ck_assert_uint_eq(bench_auto_chunk(find("hash"), 3, 8), 1);
+	ck_assert_uint_eq(bench_auto_chunk(find("hash"), 100, 0), 25);
+	ck_assert_uint_eq(bench_auto_chunk(find("sleep"), 1000, 2), 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Failures                                                            */
+
+/* A process worker aborting on task t is reported with its pid and its
+ * signal, and no worker survives. */
+START_TEST(test_process_crash)
+{
+	const struct bench_workload *wl = find("range");
+	struct bench_params p = { .size = 100, .seed = 1 };
+	void *state;
+	static const int64_t crash_tasks[] = { 0, 2, 9 };
+
+	no_core_dumps();
+	state = prepare(wl, &p);
+	for (size_t i = 0; i < 3; i++) {
+		for (unsigned workers = 1; workers <= 3; workers += 2) {
+			struct bench_exec_opts o = {
+				.workers = workers, .chunk = 10,
+				.crash_task = crash_tasks[i], .crash_set = 1,
+			};
+			struct bench_err err = { 0 };
+			struct bench_sample s;
+			int rc = bench_exec(BENCH_MODE_PROCESS, wl, state, &o,
+					    &s, &err);
+
+			ck_assert_msg(rc == BENCH_EWORKER,
+				      "crash on task %" PRId64 ": %s (%s)",
+				      crash_tasks[i], bench_strerror(rc), err.msg);
+			ck_assert_int_eq(err.code, BENCH_EWORKER);
+			assert_contains(err.msg, "pid");
+			assert_contains(err.msg, "signal 6");
+			assert_contains(err.msg, "SIGABRT");
+			assert_no_child();
+		}
+	}
+	wl->release(state);
+}
+END_TEST
+
+/* crash_task is for the process pool only, and needs crash_set. */
+START_TEST(test_crash_only_when_set)
+{
+	const struct bench_workload *wl = find("range");
+	struct bench_params p = { .size = 100, .seed = 1 };
+	void *state = prepare(wl, &p);
+	char ref[BENCH_CHECKSUM_MAX], sum[BENCH_CHECKSUM_MAX];
+	struct bench_sample s;
+
+	no_core_dumps();
+	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 10, &s, ref);
+	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		struct bench_exec_opts o = { .workers = 2, .chunk = 10,
+					     .crash_task = 0, .crash_set = 0 };
+		struct bench_err err = { 0 };
+
+		if (m != BENCH_MODE_PROCESS)
+			o.crash_set = 1;
+		ck_assert_msg(bench_exec((enum bench_mode)m, wl, state, &o, &s,
+					 &err) == 0, "%s: %s",
+			      bench_mode_name((enum bench_mode)m), err.msg);
+		wl->checksum(s.result, sum);
+		ck_assert_str_eq(sum, ref);
+	}
+	assert_no_child();
+	wl->release(state);
+}
+END_TEST
+
+/* The harness passes the crash on, as BENCH_EWORKER. */
+START_TEST(test_harness_crash)
+{
+	struct bench_run_opts o = {
+		.wl = find("range"),
+		.params = { .size = 100 },
+		.workers = 2,
+		.chunk = 10,
+		.repeat = 2,
+		.modes = { BENCH_MODE_SERIAL, BENCH_MODE_PROCESS },
+		.nmodes = 2,
+		.crash_task = 3,
+		.crash_set = 1,
+	};
+	struct bench_err err = { 0 };
+	struct bench_report *r = NULL;
+
+	no_core_dumps();
+	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EWORKER);
+	ck_assert_ptr_null(r);
+	assert_contains(err.msg, "SIGABRT");
+	assert_no_child();
+}
+END_TEST
+
+START_TEST(test_exec_bad_options)
+{
+	const struct bench_workload *wl = find("range");
+	struct bench_params p = { .size = 10 };
+	void *state = prepare(wl, &p);
+	struct bench_sample s;
+	const struct bench_exec_opts bad[] = {
+		{ .workers = 0, .chunk = 1 },
+		{ .workers = 1, .chunk = 0 },
+		{ .workers = BENCH_WORKERS_MAX + 1, .chunk = 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+			struct bench_err err = { 0 };
+
+			ck_assert_int_eq(bench_exec((enum bench_mode)m, wl, state,
+						    &bad[i], &s, &err),
+					 BENCH_EINVAL);
+			ck_assert_int_eq(err.code, BENCH_EINVAL);
+		}
+	}
+	{
+		struct bench_exec_opts o = { .workers = 1, .chunk = 1 };
+		struct bench_err err = { 0 };
+
+		ck_assert_int_eq(bench_exec(BENCH_MODE_COUNT, wl, state, &o, &s,
+					    &err), BENCH_EINVAL);
+	}
+	wl->release(state);
+}
+END_TEST
+
+START_TEST(test_mode_names)
+{
+	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		enum bench_mode back = BENCH_MODE_COUNT;
+
+		ck_assert_ptr_nonnull(bench_mode_name((enum bench_mode)m));
+		ck_assert_ptr_nonnull(bench_mode_summary((enum bench_mode)m));
+		ck_assert_int_eq(bench_mode_parse(bench_mode_name((enum bench_mode)m),
+						  &back), 0);
+		ck_assert_int_eq(back, m);
+	}
+	ck_assert_str_eq(bench_mode_name(BENCH_MODE_SERIAL), "serial");
+	ck_assert_str_eq(bench_mode_name(BENCH_MODE_ASYNC), "async");
+	ck_assert_ptr_null(bench_mode_name(BENCH_MODE_COUNT));
+	{
+		enum bench_mode m;
+
+		ck_assert_int_eq(bench_mode_parse("threads", &m), BENCH_EINVAL);
+		ck_assert_int_eq(bench_mode_parse("", &m), BENCH_EINVAL);
+	}
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Timing: only what physics guarantees                                */
+
+/*
+ * 20 waits of up to 40 ms, 20 in flight: serial pays at least their sum,
+ * the async loop overlaps them (about the longest one), so it beats serial
+ * by far more than half. The thread pool with 20 threads overlaps them too
+ * and can never beat the longest wait.
+ */
+START_TEST(test_async_overlaps_waits)
+{
+	const struct bench_workload *wl = find("sleep");
+	struct bench_params p = { .size = 20, .max_ms = 40, .seed = 1 };
+	void *state = prepare(wl, &p);
+	bench_ns sum_wait = 0, max_wait = 0;
+	struct bench_sample serial, async, thread;
+	char a[BENCH_CHECKSUM_MAX], b[BENCH_CHECKSUM_MAX];
+
+	for (uint64_t i = 0; i < p.size; i++) {
+		bench_ns w = wl->wait_ns(state, i);
+
+		sum_wait += w;
+		if (w > max_wait)
+			max_wait = w;
+	}
+	/* Precondition of a meaningful comparison, fixed by the seed. */
+	ck_assert_uint_gt(sum_wait, 4 * max_wait);
+
+	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &serial, a);
+	exec_ok(BENCH_MODE_ASYNC, wl, state, 20, 1, &async, b);
+	ck_assert_str_eq(a, b);
+	exec_ok(BENCH_MODE_THREAD, wl, state, 20, 1, &thread, b);
+	ck_assert_str_eq(a, b);
+
+	ck_assert_msg(serial.wall_ns >= sum_wait,
+		      "serial took %llu ns for waits summing to %llu ns",
+		      (unsigned long long)serial.wall_ns,
+		      (unsigned long long)sum_wait);
+	ck_assert_msg(async.wall_ns >= max_wait,
+		      "async took %llu ns, less than the longest wait %llu ns",
+		      (unsigned long long)async.wall_ns,
+		      (unsigned long long)max_wait);
+	ck_assert_msg(thread.wall_ns >= max_wait,
+		      "thread took %llu ns, less than the longest wait %llu ns",
+		      (unsigned long long)thread.wall_ns,
+		      (unsigned long long)max_wait);
+	ck_assert_msg(async.wall_ns < serial.wall_ns / 2,
+		      "async %llu ms is not under half of serial %llu ms",
+		      (unsigned long long)(async.wall_ns / MS),
+		      (unsigned long long)(serial.wall_ns / MS));
+	wl->release(state);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* A streaming source                                                  */
+
+START_TEST(test_streaming_modes_agree)
+{
+	static const uint64_t sizes[] = { 0, 1, 7, 100, 1001 };
+	static const uint64_t chunks[] = { 1, 7, 64 };
+	static const unsigned workers[] = { 1, 3, 8 };
+
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		void *state = lines_make(sizes[si]);
+		char want[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
+
+		lines_expected(sizes[si], want);
+		for (size_t c = 0; c < 3; c++) {
+			for (size_t w = 0; w < 3; w++) {
+				for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+					struct bench_sample s;
+
+					exec_ok((enum bench_mode)m, &lines_wl, state,
+						workers[w], chunks[c], &s, got);
+					ck_assert_msg(strcmp(got, want) == 0,
+						      "%" PRIu64 " lines, %s, %u workers, "
+						      "chunk %" PRIu64 ": %s, expected %s",
+						      sizes[si],
+						      bench_mode_name((enum bench_mode)m),
+						      workers[w], chunks[c], got, want);
+					ck_assert_uint_eq(s.tasks,
+							  ceil_div(sizes[si], chunks[c]));
+				}
+			}
+		}
+		lines_release(state);
+	}
+	assert_no_child();
+}
+END_TEST
+
+/* Without a rewind the stream stays at its end: the next sample is empty.
+ * (So the executors really consume the stream, and the harness must
+ * rewind.) */
+START_TEST(test_streaming_needs_rewind)
+{
+	void *state = lines_make(10);
+	struct bench_exec_opts o = { .workers = 2, .chunk = 3 };
+	struct bench_err err = { 0 };
+	struct bench_sample s;
+	char empty[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
+
+	lines_expected(0, empty);
+	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		ck_assert_int_eq(lines_rewind(state, &err), 0);
+		ck_assert_int_eq(bench_exec((enum bench_mode)m, &lines_wl, state,
+					    &o, &s, &err), 0);
+		ck_assert_uint_eq(s.tasks, 4);
+		ck_assert_int_eq(bench_exec((enum bench_mode)m, &lines_wl, state,
+					    &o, &s, &err), 0);
+		ck_assert_uint_eq(s.tasks, 0);
+		lines_checksum(s.result, got);
+		ck_assert_str_eq(got, empty);
+	}
+	lines_release(state);
+	assert_no_child();
+}
+END_TEST
+
+/* The harness rewinds before every sample: a second sample that saw an
+ * exhausted stream would fail verification. */
+START_TEST(test_streaming_harness)
+{
+	struct bench_run_opts o = {
+		.wl = &lines_wl,
+		.params = { .size = 500 },
+		.workers = 3,
+		.chunk = 7,
+		.repeat = 2,
+		.warmup = 1,
+		.warmup_set = 1,
+	};
+	struct bench_err err = { 0 };
+	struct bench_report *r = NULL;
+	char want[BENCH_CHECKSUM_MAX];
+
+	lines_expected(500, want);
+	ck_assert_msg(bench_run(&o, &r, &err) == 0, "bench_run: %s", err.msg);
+	ck_assert_uint_eq(r->tasks, ceil_div(500, 7));
+	for (size_t i = 0; i < r->nresults; i++) {
+		ck_assert_str_eq(r->results[i].checksum, want);
+		ck_assert_uint_eq(r->results[i].nsamples, 2);
+	}
+	bench_report_destroy(r);
+	assert_no_child();
+}
+END_TEST
+
+/* A failing next_batch or run is reported with the workload's message in
+ * every mode (the process pool carries it back over its socket). */
+START_TEST(test_streaming_errors)
+{
+	struct lines_state *state = lines_make(100);
+
+	no_core_dumps();
+	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		for (unsigned workers = 1; workers <= 8; workers *= 8) {
+			struct bench_exec_opts o = { .workers = workers, .chunk = 5 };
+			struct bench_err err = { 0 };
+			struct bench_sample s;
+			int rc;
+
+			lines_rewind(state, &err);
+			state->fail_batch = 3;
+			state->bad_line = 0;
+			rc = bench_exec((enum bench_mode)m, &lines_wl, state, &o,
+					&s, &err);
+			ck_assert_msg(rc == BENCH_ESYS, "%s: %s (%s)",
+				      bench_mode_name((enum bench_mode)m),
+				      bench_strerror(rc), err.msg);
+			assert_contains(err.msg, "read error at batch 3");
+			assert_no_child();
+
+			memset(&err, 0, sizeof(err));
+			lines_rewind(state, &err);
+			state->fail_batch = 0;
+			state->bad_line = 42;
+			rc = bench_exec((enum bench_mode)m, &lines_wl, state, &o,
+					&s, &err);
+			ck_assert_msg(rc == BENCH_EINVAL, "%s: %s (%s)",
+				      bench_mode_name((enum bench_mode)m),
+				      bench_strerror(rc), err.msg);
+			assert_contains(err.msg, "bad line 42");
+			assert_no_child();
+		}
+	}
+	lines_release(state);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Cancellation                                                        */
+
+/* Canceled before the sample: every mode returns BENCH_ECANCELED. */
+START_TEST(test_cancel_before)
+{
+	const char *names[] = { "range", "sleep" };
+
+	for (size_t n = 0; n < 2; n++) {
+		const struct bench_workload *wl = find(names[n]);
+		struct bench_params p = { .size = 50, .max_ms = 5 };
+		void *state = prepare(wl, &p);
+
+		for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+			struct bench_exec_opts o = { .workers = 3, .chunk = 2 };
+			struct bench_err err = { 0 };
+			struct bench_sample s;
+			int rc;
+
+			bench_cancel();
+			ck_assert(bench_canceled());
+			rc = bench_exec((enum bench_mode)m, wl, state, &o, &s, &err);
+			bench_cancel_reset();
+			ck_assert_msg(rc == BENCH_ECANCELED, "%s in %s: %s (%s)",
+				      wl->name, bench_mode_name((enum bench_mode)m),
+				      bench_strerror(rc), err.msg);
+			ck_assert_int_eq(err.code, BENCH_ECANCELED);
+			assert_no_child();
+
+			/* After the reset the same call succeeds. */
+			memset(&err, 0, sizeof(err));
+			ck_assert_msg(bench_exec((enum bench_mode)m, wl, state, &o,
+						 &s, &err) == 0, "%s", err.msg);
+			ck_assert_uint_eq(s.tasks, 25);
+		}
+		wl->release(state);
+	}
+	assert_no_child();
+}
+END_TEST
+
+static void *cancel_later(void *arg)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	(void)arg;
+	nanosleep(&ts, NULL);
+	bench_cancel();
+	return NULL;
+}
+
+/*
+ * Canceled mid-sample from another thread: every mode stops with
+ * BENCH_ECANCELED. Serial stops within one 0..40 ms task of the cancel at
+ * 20 ms, far short of the waits' sum (several hundred ms) a full run costs.
+ */
+START_TEST(test_cancel_during)
+{
+	const struct bench_workload *wl = find("sleep");
+	struct bench_params p = { .size = 20, .max_ms = 40, .seed = 1 };
+	void *state = prepare(wl, &p);
+	bench_ns sum_wait = 0;
+
+	for (uint64_t i = 0; i < p.size; i++)
+		sum_wait += wl->wait_ns(state, i);
+	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		struct bench_exec_opts o = { .workers = 2, .chunk = 1 };
+		struct bench_err err = { 0 };
+		struct bench_sample s;
+		pthread_t t;
+		int rc;
+
+		ck_assert_int_eq(pthread_create(&t, NULL, cancel_later, NULL), 0);
+		rc = bench_exec((enum bench_mode)m, wl, state, &o, &s, &err);
+		pthread_join(t, NULL);
+		bench_cancel_reset();
+		ck_assert_msg(rc == BENCH_ECANCELED, "%s: %s (%s)",
+			      bench_mode_name((enum bench_mode)m),
+			      bench_strerror(rc), err.msg);
+		assert_no_child();
+		if (m == BENCH_MODE_SERIAL)
+			ck_assert_msg(s.wall_ns < sum_wait,
+				      "serial ran %llu ms after a cancel at 20 ms",
+				      (unsigned long long)(s.wall_ns / MS));
+	}
+	wl->release(state);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+Suite *suite_exec(void)
+{
+	Suite *s = suite_create("exec");
+	TCase *agree = tcase_create("agree");
+	TCase *known = tcase_create("known");
+	TCase *harness = tcase_create("harness");
+	TCase *fail = tcase_create("fail");
+	TCase *timing = tcase_create("timing");
+	TCase *stream = tcase_create("stream");
+	int nwl = (int)workload_count();
+
+	tcase_add_loop_test(agree, test_modes_agree, 0, nwl);
+	tcase_add_loop_test(agree, test_checksum_depends_on_input, 0, nwl);
+	tcase_set_timeout(agree, 120);
+	suite_add_tcase(s, agree);
+
+	tcase_add_test(known, test_hash_known_values);
+	tcase_add_test(known, test_range_known_values);
+	tcase_add_test(known, test_search_known_values);
+	tcase_add_test(known, test_sleep_known_values);
+	tcase_set_timeout(known, 60);
+	suite_add_tcase(s, known);
+
+	tcase_add_test(harness, test_harness_run);
+	tcase_add_test(harness, test_harness_bad_options);
+	tcase_add_test(harness, test_harness_too_many_modes);
+	tcase_add_test(harness, test_auto_chunk);
+	tcase_add_test(harness, test_mode_names);
+	tcase_set_timeout(harness, 60);
+	suite_add_tcase(s, harness);
+
+	tcase_add_test(fail, test_process_crash);
+	tcase_add_test(fail, test_crash_only_when_set);
+	tcase_add_test(fail, test_harness_crash);
+	tcase_add_test(fail, test_exec_bad_options);
+	tcase_add_test(fail, test_cancel_before);
+	tcase_add_test(fail, test_cancel_during);
+	tcase_set_timeout(fail, 60);
+	suite_add_tcase(s, fail);
+
+	tcase_add_test(timing, test_async_overlaps_waits);
+	tcase_set_timeout(timing, 60);
+	suite_add_tcase(s, timing);
+
+	tcase_add_test(stream, test_streaming_modes_agree);
+	tcase_add_test(stream, test_streaming_needs_rewind);
+	tcase_add_test(stream, test_streaming_harness);
+	tcase_add_test(stream, test_streaming_errors);
+	tcase_set_timeout(stream, 60);
+	suite_add_tcase(s, stream);
+	return s;
+}
