@@ -98,6 +98,9 @@ struct out {
 	char *tmp;
 };
 int out_open(struct out *o, const char *path);
+/* Checks early, before a long run, that path's folder can take the file.
+ * Returns 0, or -1 after printing an error. */
+int out_check(const char *path);
 int out_commit(struct out *o);
 void out_abort(struct out *o);
 

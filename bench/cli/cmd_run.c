@@ -110,6 +110,8 @@ static int parse(int argc, char **argv, struct run_cli *rc)
 			break;
 		}
 		case 'o':
+			if (!*optarg)
+				return usage_error(cmd, "--output '': expected a file name, or - for standard output");
 			rc->output = optarg;
 			break;
 		case 'q':
@@ -171,7 +173,7 @@ static size_t warnings(const struct bench_report *r, char **lines)
 	size_t n = 0;
 
 	if (r->warnings & BENCH_WARN_BUILD)
-		add(lines, &n, "warning: this is a %s build: its timings say little about real code (build with 'make')",
+		add(lines, &n, "warning: built as %s, not release: its timings say little about real code (build with 'make')",
 		    bench_build_kind());
 	if (r->warnings & BENCH_WARN_OVERSUBSCRIBED)
 		add(lines, &n, "warning: %u workers on %u CPUs: only %u can compute at once, so thread and process cannot beat %ux; the rest take turns",
@@ -221,8 +223,9 @@ static size_t warnings(const struct bench_report *r, char **lines)
 		    list);
 	}
 	if (r->warnings & BENCH_WARN_FEW_SAMPLES)
-		add(lines, &n, "note: %u samples per mode give less than 95%% confidence in the interval; use --repeat 6 or more",
-		    r->repeat);
+		add(lines, &n, "note: %u sample%s per mode give%s less than 95%% confidence in the interval; use --repeat 6 or more",
+		    r->repeat, r->repeat == 1 ? "" : "s",
+		    r->repeat == 1 ? "s" : "");
 	return n;
 }
 
@@ -248,9 +251,10 @@ int cmd_run(int argc, char **argv)
 	}
 	if (corrupt && bench_mode_parse(corrupt, &rc.opts.corrupt_mode) == 0)
 		rc.opts.corrupt_set = 1;
-	if (!rc.quiet && isatty(STDERR_FILENO)) {
+	if (out_check(rc.output) != 0)
+		return 1;
+	if (!rc.quiet && isatty(STDERR_FILENO))
 		rc.opts.progress = progress;
-	}
 	install_signal_handlers();
 	code = bench_run(&rc.opts, &report, &err);
 	if (rc.opts.progress) {

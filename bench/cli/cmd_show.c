@@ -2,6 +2,7 @@
  * cmd_show.c - `bench show WORKLOAD`: the items and their results as plain
  * text, one per line, so anyone can check them with other tools.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -73,7 +74,7 @@ int cmd_show(int argc, char **argv)
 	if (rc == 0 && fflush(stdout) != 0)
 		rc = BENCH_ESYS;
 	if (rc == BENCH_ESYS) {
-		error("cannot write to standard output");
+		error("cannot write to standard output: %s", strerror(errno));
 		return 1;
 	}
 	if (rc) {

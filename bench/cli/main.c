@@ -4,6 +4,7 @@
  * Each subcommand is one row here and one cmd_<name>.c (git's builtin.h
  * recipe); `bench help` prints from the same table.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,6 +113,19 @@ static void version(void)
 	       c.openssl);
 }
 
+/*
+ * A command that printed to a full disk or a closed pipe must not exit 0
+ * (git's main does the same check).
+ */
+static int finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		error("cannot write to standard output: %s", strerror(errno));
+		return status ? status : 1;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -120,15 +134,15 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		version();
-		return 0;
+		return finish(0);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_help(NULL, stdout);
-		return 0;
+		return finish(0);
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(commands[i].name, argv[1]) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+			return finish(commands[i].fn(argc - 1, argv + 1));
 	fprintf(stderr, "bench: unknown command '%s' (see 'bench help')\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -110,42 +110,37 @@ int bad_option(const char *cmd, char **argv, int c)
 
 int parse_modes(const char *cmd, const char *text, struct bench_run_opts *o)
 {
-	char *copy = strdup(text), *save = NULL, *tok;
+	const char *p = text;
 	unsigned seen = 0;
-	int rc = 0;
 
-	if (!copy)
-		return -1;
 	o->nmodes = 0;
 	if (strcmp(text, "all") == 0)
-		goto out;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+		return 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char name[16];
 		enum bench_mode m;
 
-		if (bench_mode_parse(tok, &m) != 0) {
-			usage_error(cmd, "--mode '%s': expected serial, thread, process, async (comma-separated) or all",
-				    tok);
-			rc = -1;
-			goto out;
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (len == 0 || len >= sizeof(name) ||
+		    bench_mode_parse(name, &m) != 0) {
+			usage_error(cmd, "--mode '%.*s'%s%s%s: expected serial, thread, process, async (comma-separated) or all",
+				    len ? (int)len : (int)strlen(text),
+				    len ? p : text, len ? " in '" : " has an empty name",
+				    len ? text : "", len ? "'" : "");
+			return -1;
 		}
 		if (seen & (1u << m)) {
 			usage_error(cmd, "--mode '%s': '%s' is listed twice",
-				    text, tok);
-			rc = -1;
-			goto out;
+				    text, name);
+			return -1;
 		}
 		seen |= 1u << m;
 		o->modes[o->nmodes++] = m;
+		if (!p[len])
+			return 0;
+		p += len + 1;
 	}
-	if (o->nmodes == 0) {
-		usage_error(cmd, "--mode '%s': expected serial, thread, process, async (comma-separated) or all",
-			    text);
-		rc = -1;
-	}
-out:
-	free(copy);
-	return rc;
 }
 
 const struct bench_workload *find_workload(const char *cmd, const char *name)

@@ -1,0 +1,1201 @@
+#!/bin/sh
+# test_cli.sh - command-line tests of bench: each test runs the built binary
+# the way a user does and checks its output and exit status.
+#
+# usage: tests/cli/test_cli.sh PATH/TO/bench [TEST...]
+#
+# A test is one function, test_NAME, registered by one `t NAME` line below.
+# The runner starts each test in its own sh process under timeout(1)
+# (CLI_TEST_TIMEOUT seconds, default 60), in a fresh temporary folder, so a
+# hang fails that test instead of blocking the suite. It prints "1..N", then
+# "ok N - NAME" or "not ok N - NAME" with "# " diagnostic lines, then one
+# summary line "cli: N passed, M failed", and exits 1 if any test failed.
+# CLI_KEEP=1 keeps the temporary folders.
+#
+# The design choice to know: "bench left no process behind" is checked
+# exactly, not by watching ps for a while. Such tests run bench under a
+# child subreaper (python3, prctl(PR_SET_CHILD_SUBREAPER)): whatever bench
+# forked and did not reap is re-parented to the subreaper before bench's own
+# exit is reported, so the subreaper lists it (zombie or alive) the moment
+# bench is gone. Without python3 they fall back to checking that the worker
+# pids seen while bench ran are gone.
+#
+# dash has no $LINENO, so assertions say what they check instead of a line.
+# Workloads are tiny (sanitizer builds run this too, ~10x slower), and the
+# only timing assertions are the ones physics guarantees.
+
+set -u
+
+TESTS=
+t() { TESTS="$TESTS $1"; }
+
+# 1. help and usage
+t version
+t help
+t help_run_equals_run_help
+t run_help
+t show_help
+t list_help
+t no_arguments
+t unknown_command
+# 2. bad input: exit 2, one line on stderr, nothing on stdout
+t bad_workload
+t bad_mode
+t duplicate_mode
+t unknown_flag
+t missing_value
+t non_numeric_workers
+t zero_workers
+t zero_size
+t zero_repeat
+t zero_chunk
+t negative_size
+t overflow_size
+t too_large_for_workload
+t chunk_larger_than_size
+t bad_format
+t extra_operand
+t missing_workload
+t show_bad_workload
+t show_zero_size
+t list_extra_operand
+t help_unknown_command
+t warmup_zero_is_valid
+t chunk_equal_to_size_is_valid
+t size_suffix
+# 3. list
+t list
+# 4. show
+t show_hash
+t show_hash_deterministic
+t show_range
+t show_search
+t show_search_small_list
+t show_sleep
+# 5. every workload in every mode, one checksum
+t all_modes_hash
+t all_modes_search
+t all_modes_range
+t all_modes_sleep
+t checksum_stable_hash
+t checksum_stable_search
+t checksum_stable_range
+t checksum_stable_sleep
+# 6. formats
+t format_json
+t format_markdown
+t format_table
+# 7. -o
+t output_file
+t output_missing_folder
+t output_kept_on_failure
+t output_file_mode_follows_umask
+t output_to_fifo
+t stdout_write_error
+# 8, 9. failures
+t process_worker_crash
+t checksum_mismatch
+# 10. signals
+t sigint_process
+t sigint_thread
+t sigint_async
+t sigint_all_modes
+t sigterm_process
+t sigint_process_group
+# 11. physics
+t sleep_async_overlaps
+
+# ---------------------------------------------------------------------------
+# Helpers for the tests. Each test runs in its own process, so a failed
+# assertion prints what it expected and what it got, then exits.
+
+LAST_CMD=
+RC=
+BG_WAIT=
+BG_PID=
+
+# Shows a command so that it can be pasted into a shell.
+show_cmd() {
+	_s=
+	for _a in "$@"; do
+		case $_a in
+		'' | *[!A-Za-z0-9_./,:=+@%-]*)
+			_a="'$(printf '%s' "$_a" | sed "s/'/'\\\\''/g")'"
+			;;
+		esac
+		_s="$_s${_s:+ }$_a"
+	done
+	printf '%s' "$_s"
+}
+
+# Prints FILE's first lines, indented, with a title.
+show_file() { # TITLE FILE
+	if [ -s "$2" ]; then
+		printf '  %s (%s lines):\n' "$1" "$(wc -l <"$2" | tr -d ' ')"
+		sed -n '1,8s/^/    /p' "$2"
+	else
+		printf '  %s: (empty)\n' "$1"
+	fi
+}
+
+# Diagnostics go to stderr, so that they survive a failure inside $(...).
+fail() {
+	{
+		printf 'FAIL: %s\n' "$*"
+		if [ -n "$LAST_CMD" ]; then
+			printf '  command: %s\n' "$LAST_CMD"
+			printf '  exit status: %s\n' "$RC"
+			show_file stdout out
+			show_file stderr err
+		fi
+	} >&2
+	exit 1
+}
+
+skip() {
+	printf 'skip: %s\n' "$*" >&2
+	exit 77
+}
+
+note() { printf 'note: %s\n' "$*" >&2; }
+
+# Runs a command with stdout in ./out and stderr in ./err; sets RC.
+run() {
+	LAST_CMD=$(show_cmd "$@")
+	"$@" >out 2>err
+	RC=$?
+}
+
+bench() { run "$BENCH" "$@"; }
+
+expect_rc() {
+	[ "$RC" = "$1" ] || fail "exit status: expected $1, got $RC"
+}
+
+expect_empty() { # FILE
+	[ ! -s "$1" ] || fail "$1: expected nothing, got $(wc -l <"$1" | tr -d ' ') lines"
+}
+
+expect_nlines() { # FILE N
+	_n=$(wc -l <"$1" | tr -d ' ')
+	[ "$_n" = "$2" ] || fail "$1: expected $2 lines, got $_n"
+}
+
+expect_match() { # FILE ERE WHAT
+	grep -Eq -e "$2" "$1" || fail "$1: expected $3 (a line matching /$2/)"
+}
+
+expect_no_match() { # FILE ERE WHAT
+	grep -Eq -e "$2" "$1" && fail "$1: expected no $3, got: $(grep -E -e "$2" "$1" | head -n 1)"
+	return 0
+}
+
+assert_eq() { # WHAT EXPECTED ACTUAL
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+assert_ne() { # WHAT UNEXPECTED ACTUAL
+	[ "$2" != "$3" ] || fail "$1: expected anything but '$2'"
+}
+
+# Compares numbers (integers or decimals) with awk: A OP B.
+assert_num() { # WHAT A OP B
+	case $3 in
+	-lt) _op='<' ;; -le) _op='<=' ;; -gt) _op='>' ;; -ge) _op='>=' ;;
+	-eq) _op='==' ;; *) fail "assert_num: bad operator '$3'" ;;
+	esac
+	case $2 in '' | *[!0-9.e+-]*) fail "$1: '$2' is not a number" ;; esac
+	case $4 in '' | *[!0-9.e+-]*) fail "$1: '$4' is not a number" ;; esac
+	awk -v a="$2" -v b="$4" "BEGIN { exit !(a + 0 $_op b + 0) }" ||
+		fail "$1: expected $2 $_op $4"
+}
+
+is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
+
+# The column NAME of a CSV file's data rows (no quoting in bench's CSV).
+csv_col() { # FILE NAME
+	awk -F, -v name="$2" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+		c { print $c }
+		END { if (!c) exit 1 }' "$1" || fail "$1: no column '$2' in the header"
+}
+
+# Flattens bench's pretty-printed JSON (one value per line) to PATH=VALUE
+# lines: "results.0.mode=serial", arrays also give "PATH.#=LENGTH". String
+# values lose their quotes and are not unescaped.
+json_flat() { # FILE
+	awk '
+	function join(p, n) { return p == "" ? n : p "." n }
+	{
+		s = $0
+		sub(/^[ \t]+/, "", s); sub(/[ \t]*,?[ \t]*$/, "", s)
+		key = ""
+		if (s ~ /^"([^"\\]|\\.)*"[ \t]*:/) {
+			match(s, /^"([^"\\]|\\.)*"/)
+			key = substr(s, 2, RLENGTH - 2)
+			s = substr(s, RLENGTH + 1); sub(/^[ \t]*:[ \t]*/, "", s)
+		}
+		if (s == "}" || s == "]") {
+			if (type[d] == "a") print path[d] ".#=" cnt[d]
+			d--; next
+		}
+		name = (d > 0 && type[d] == "a") ? cnt[d]++ : key
+		p = d > 0 ? join(path[d], name) : ""
+		if (s == "{" || s == "[") {
+			d++; type[d] = s == "{" ? "o" : "a"; path[d] = p; cnt[d] = 0
+			next
+		}
+		if (s == "[]") { print p ".#=0"; next }
+		if (s ~ /^".*"$/) s = substr(s, 2, length(s) - 2)
+		print p "=" s
+	}' "$1"
+}
+
+# The value of KEY in a flattened JSON file (see json_flat).
+flat() { # FILE KEY
+	awk -v k="$2" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); f = 1 }
+		END { exit !f }' "$1" || fail "JSON: no field '$2'"
+}
+
+# Pids of the children of PID, space-separated.
+children() { # PID
+	ps -e -o pid= -o ppid= | awk -v p="$1" '$2 == p { printf "%s ", $1 }'
+}
+
+# Runs a command under the subreaper (see the top of the file), or plain
+# when python3 is missing. The subreaper writes ./reaper.left.
+run_reaped() {
+	rm -f reaper.left reaper.pid
+	if [ -n "$REAPER" ]; then
+		run python3 "$REAPER" "$@"
+		LAST_CMD=$(show_cmd "$@")
+	else
+		run "$@"
+	fi
+}
+
+# Starts a command in the background, under the subreaper if there is one:
+# BG_PID is the command's pid, BG_WAIT the pid to wait for.
+start_bg() {
+	rm -f reaper.left reaper.pid
+	LAST_CMD=$(show_cmd "$@")
+	RC='(still running)'
+	if [ -n "$REAPER" ]; then
+		python3 "$REAPER" "$@" >out 2>err &
+		BG_WAIT=$!
+		_i=0
+		while [ ! -s reaper.pid ]; do
+			_i=$((_i + 1))
+			[ "$_i" -lt 200 ] || fail "the subreaper did not start the command"
+			sleep 0.05
+		done
+		BG_PID=$(cat reaper.pid)
+	else
+		"$@" >out 2>err &
+		BG_WAIT=$!
+		BG_PID=$!
+	fi
+}
+
+# Waits until bench (PID) catches SIGINT and SIGTERM, which it does once its
+# options are parsed: a signal sent earlier would find the default action.
+wait_ready() { # PID
+	_i=0
+	while [ "$_i" -lt 400 ]; do
+		_m=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+		case $_m in
+		????*)
+			_m=${_m#"${_m%????}"}
+			[ $((0x$_m & 0x4002)) -eq $((0x4002)) ] && return 0
+			;;
+		esac
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	fail "bench (pid $1) did not install its SIGINT/SIGTERM handlers within 20 s"
+}
+
+# Waits at most SECONDS for PID to exit; returns 1 if it did not.
+wait_exit() { # PID SECONDS
+	_i=$(($2 * 20))
+	while [ "$_i" -gt 0 ]; do
+		_st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
+		case $_st in '' | Z*) return 0 ;; esac
+		sleep 0.05
+		_i=$((_i - 1))
+	done
+	return 1
+}
+
+# Checks that bench left no process behind: nothing in the subreaper's
+# list, and none of the pids PIDS (its workers seen while it ran) alive.
+expect_reaped() { # [PIDS]
+	if [ -n "$REAPER" ]; then
+		[ -f reaper.left ] || fail "the subreaper wrote no report"
+		[ ! -s reaper.left ] ||
+			fail "bench left processes behind: $(tr '\n' ';' <reaper.left)"
+	fi
+	for _p in ${1-}; do
+		_st=$(ps -o stat= -p "$_p" 2>/dev/null)
+		[ -z "$_st" ] || fail "worker pid $_p outlived bench (state $_st)"
+	done
+}
+
+cleanup() {
+	if [ -n "$BG_PID" ]; then
+		for _p in $(children "$BG_PID"); do kill -KILL "$_p" 2>/dev/null; done
+		kill -KILL "$BG_PID" 2>/dev/null
+	fi
+	# The subreaper reaps whatever is left, then exits.
+	if [ -n "$BG_WAIT" ] && [ "$BG_WAIT" != "$BG_PID" ]; then
+		wait_exit "$BG_WAIT" 2 || kill -KILL "$BG_WAIT" 2>/dev/null
+	fi
+	[ -n "$BG_WAIT" ] && wait "$BG_WAIT" 2>/dev/null
+	return 0
+}
+
+# Bad usage: exit 2, nothing on stdout, one line on stderr that starts with
+# "bench", matches ERE and has no full stop.
+usage_error() { # ERE ARGS...
+	_re=$1
+	shift
+	bench "$@"
+	expect_rc 2
+	expect_empty out
+	expect_nlines err 1
+	expect_match err "^bench( [a-z]+)?: " "a 'bench CMD: ' prefix"
+	expect_match err "$_re" "the error naming what is wrong and what is accepted"
+	expect_no_match err '\.$' "full stop at the end"
+}
+
+# ---------------------------------------------------------------------------
+# 1. help and usage
+
+test_version() {
+	bench --version
+	expect_rc 0
+	expect_nlines out 1
+	expect_match out '^bench [0-9]+\.[0-9]+\.[0-9]+' "'bench X.Y.Z'"
+	expect_empty err
+}
+
+test_help() {
+	bench help
+	expect_rc 0
+	expect_empty err
+	expect_match out '^usage: bench COMMAND' "the usage line"
+	for _c in run show list help; do
+		expect_match out "^  $_c  " "a line for the command '$_c'"
+	done
+	bench --help
+	expect_rc 0
+	expect_match out '^usage: bench COMMAND' "the usage line"
+}
+
+test_help_run_equals_run_help() {
+	bench run --help
+	expect_rc 0
+	mv out run_help
+	bench help run
+	expect_rc 0
+	expect_empty err
+	cmp -s out run_help || fail "'bench help run' differs from 'bench run --help'"
+}
+
+test_run_help() {
+	bench run --help
+	expect_rc 0
+	expect_empty err
+	expect_match out '^usage: bench run WORKLOAD' "the usage line"
+	for _o in --mode --workers --size --chunk --repeat --warmup --seed \
+		--queries --max-ms --format --output --quiet; do
+		expect_match out "^ +(-[a-z], )?$_o" "the option $_o"
+	done
+	expect_match out '130 interrupted' "the exit statuses"
+}
+
+test_show_help() {
+	bench show --help
+	expect_rc 0
+	expect_empty err
+	expect_match out '^usage: bench show WORKLOAD' "the usage line"
+	expect_match out 'sha256sum' "how to check a hash line"
+}
+
+test_list_help() {
+	bench list --help
+	expect_rc 0
+	expect_empty err
+	expect_match out '^usage: bench list' "the usage line"
+}
+
+test_no_arguments() {
+	bench
+	expect_rc 2
+	expect_empty out
+	expect_match err '^usage: bench COMMAND' "the usage, on stderr"
+}
+
+test_unknown_command() {
+	usage_error "unknown command 'nosuch'" nosuch
+}
+
+# ---------------------------------------------------------------------------
+# 2. bad input
+
+test_bad_workload() {
+	usage_error "unknown workload 'nosuch'.*hash, search, range, sleep" run nosuch
+}
+
+test_bad_mode() {
+	usage_error "--mode 'bogus'.*serial, thread, process, async" \
+		run range --mode serial,bogus
+}
+
+test_duplicate_mode() {
+	usage_error "--mode .*'thread'.*twice" run range --mode serial,thread,thread
+}
+
+test_unknown_flag() {
+	usage_error "unknown option '--frobnicate'.*bench run --help" \
+		run range --frobnicate
+}
+
+test_missing_value() {
+	usage_error "'--size' needs a value" run range --size
+}
+
+test_non_numeric_workers() {
+	usage_error "--workers 'abc': expected a whole number from 1 to [0-9]+" \
+		run range --workers abc
+}
+
+test_zero_workers() {
+	usage_error "--workers '0': expected a whole number from 1 to" \
+		run range --workers 0
+}
+
+test_zero_size() {
+	usage_error "--size '0': expected a whole number from 1 to" run range --size 0
+}
+
+test_zero_repeat() {
+	usage_error "--repeat '0': expected a whole number from 1 to" \
+		run range --repeat 0
+}
+
+test_zero_chunk() {
+	usage_error "--chunk '0': expected a whole number from 1 to" \
+		run range --chunk 0
+}
+
+test_negative_size() {
+	usage_error "--size '-5': expected a whole number" run range --size -5
+}
+
+test_overflow_size() {
+	usage_error "--size '99999999999999999999999': expected a whole number from 1 to [0-9]+" \
+		run range --size 99999999999999999999999
+}
+
+test_too_large_for_workload() {
+	usage_error "--size 2000000 .*sleep.* at most [0-9]+" \
+		run sleep --size 2M --max-ms 1
+}
+
+test_chunk_larger_than_size() {
+	usage_error "--chunk 101 .*100" run range --size 100 --chunk 101
+}
+
+test_bad_format() {
+	usage_error "--format 'xml'.*table.*json.*csv.*markdown" \
+		run range --format xml
+}
+
+test_extra_operand() {
+	usage_error "unexpected argument 'extra'" run range extra
+}
+
+test_missing_workload() {
+	usage_error "missing the workload" run
+}
+
+test_show_bad_workload() {
+	usage_error "^bench show: unknown workload 'nosuch'.*hash, search, range, sleep" \
+		show nosuch
+}
+
+test_show_zero_size() {
+	usage_error "^bench show: --size '0': expected a whole number" \
+		show hash --size 0
+}
+
+test_list_extra_operand() {
+	usage_error "^bench list: unexpected argument 'extra'" list extra
+}
+
+test_help_unknown_command() {
+	usage_error "unknown command 'nosuch'" help nosuch
+}
+
+test_warmup_zero_is_valid() {
+	bench run range --size 2000 --repeat 1 --warmup 0 -q --mode serial --format csv
+	expect_rc 0
+	expect_nlines out 2
+}
+
+test_chunk_equal_to_size_is_valid() {
+	bench run range --size 100 --chunk 100 --mode serial,thread --repeat 2 --warmup 0 -q --format csv
+	expect_rc 0
+	assert_eq "chunk column" "100
+100" "$(csv_col out chunk)"
+}
+
+test_size_suffix() {
+	bench run range --size 2k --mode serial --repeat 2 --warmup 0 -q --format csv
+	expect_rc 0
+	assert_eq "size column for --size 2k" 2000 "$(csv_col out size)"
+}
+
+# ---------------------------------------------------------------------------
+# 3. list
+
+test_list() {
+	bench list
+	expect_rc 0
+	expect_empty err
+	for _w in hash search range sleep serial thread process async; do
+		expect_match out "^  $_w " "a line for '$_w'"
+	done
+	expect_match out '^workloads:' "the 'workloads:' heading"
+	expect_match out '^modes:' "the 'modes:' heading"
+}
+
+# ---------------------------------------------------------------------------
+# 4. show
+
+test_show_hash() {
+	bench show hash --size 5
+	expect_rc 0
+	expect_empty err
+	expect_nlines out 5
+	_n=0
+	while read -r _cpf _pepper _digest _extra; do
+		_n=$((_n + 1))
+		[ -z "$_extra" ] || fail "line $_n: more than 3 fields"
+		is_uint "$_cpf" || fail "line $_n: cpf '$_cpf' is not a number"
+		is_uint "$_pepper" || fail "line $_n: pepper '$_pepper' is not a number"
+		assert_num "line $_n: cpf" "$_cpf" -ge 1
+		assert_num "line $_n: cpf" "$_cpf" -le 999999999
+		assert_num "line $_n: pepper" "$_pepper" -ge 1000
+		assert_num "line $_n: pepper" "$_pepper" -le 9999
+		_want=$(printf 'aaaaa%s%s' "$_cpf" "$_pepper" | sha256sum | cut -d' ' -f1)
+		assert_eq "line $_n: sha256 of 'aaaaa$_cpf$_pepper'" "$_want" "$_digest"
+	done <out
+}
+
+test_show_hash_deterministic() {
+	bench show hash --size 5
+	expect_rc 0
+	mv out first
+	bench show hash --size 5
+	expect_rc 0
+	cmp -s first out || fail "two runs of 'show hash --size 5' differ"
+	bench show hash --size 5 --seed 2
+	expect_rc 0
+	expect_nlines out 5
+	cmp -s first out && fail "--seed 2 gives the same items as seed 1"
+	bench show hash --size 5 --seed 1
+	cmp -s first out || fail "--seed 1 differs from the default seed"
+}
+
+test_show_range() {
+	bench show range
+	expect_rc 0
+	expect_empty err
+	expect_nlines out 10
+	awk '
+		NF != 6 { print "line " NR ": " NF " fields, expected 6: " $0; bad = 1; next }
+		{
+			n = 0
+			for (i = 1; i <= 5; i++) {
+				if ($i !~ /^[0-9]+$/) { print "line " NR ": value " $i; bad = 1 }
+				if ($i >= 4 && $i <= 8) n++
+			}
+			if ($6 != n) {
+				print "line " NR ": count " $6 ", expected " n ": " $0
+				bad = 1
+			}
+		}
+		END { exit bad }' out >bad || fail "show range: $(cat bad)"
+}
+
+# Checks search lines: "T found at T" for T < SIZE, "T not found" for
+# T == SIZE, and nothing else.
+check_search() { # FILE SIZE
+	awk -v size="$2" '
+		$2 == "found" && NF == 4 && $3 == "at" && $1 == $4 && $1 + 0 < size + 0 { next }
+		$2 == "not" && NF == 3 && $3 == "found" && $1 == size { next }
+		{ print "line " NR ": \"" $0 "\" (list size " size ")"; bad = 1 }
+		END { exit bad }' "$1" >bad || fail "show search: $(cat bad)"
+}
+
+test_show_search() {
+	bench show search
+	expect_rc 0
+	expect_empty err
+	expect_nlines out 10
+	check_search out 10
+}
+
+test_show_search_small_list() {
+	bench show search --size 3 --queries 30
+	expect_rc 0
+	expect_nlines out 30
+	check_search out 3
+}
+
+# Checks sleep lines: "TASK WAIT TASK", tasks 0.. in order, WAIT in
+# [0, MAX_MS].
+check_sleep() { # FILE MAX_MS
+	awk -v max="$2" '
+		NF == 3 && $1 == NR - 1 && $3 == $1 && $2 ~ /^[0-9]+$/ && $2 + 0 <= max + 0 { next }
+		{ print "line " NR ": \"" $0 "\" (max " max " ms)"; bad = 1 }
+		END { exit bad }' "$1" >bad || fail "show sleep: $(cat bad)"
+}
+
+test_show_sleep() {
+	bench show sleep
+	expect_rc 0
+	expect_empty err
+	expect_nlines out 10
+	check_sleep out 50
+	bench show sleep --size 20 --max-ms 5
+	expect_rc 0
+	expect_nlines out 20
+	check_sleep out 5
+}
+
+# ---------------------------------------------------------------------------
+# 5. every workload in every mode
+
+# Checks a CSV run: ROWS data rows, every one verified, one checksum of 16
+# hex digits; prints it.
+csv_checksum() { # ROWS
+	expect_nlines out $(($1 + 1))
+	[ "$(csv_col out verified | sort -u)" = true ] ||
+		fail "verified column: expected only 'true', got: $(csv_col out verified | tr '\n' ' ')"
+	_sums=$(csv_col out checksum | sort -u)
+	case $_sums in
+	*[!0-9a-f]* | '') fail "checksums: expected one of 16 hex digits for all modes, got: $(echo "$_sums" | tr '\n' ' ')" ;;
+	esac
+	[ ${#_sums} -eq 16 ] || fail "checksum '$_sums': expected 16 hex digits"
+	echo "$_sums"
+}
+
+all_modes() { # WORKLOAD ARGS...
+	run_reaped "$BENCH" run "$@" --mode all --format csv --repeat 2 --warmup 0 -q
+	expect_rc 0
+	assert_eq "modes" "serial thread process async" "$(csv_col out mode | tr '\n' ' ' | sed 's/ $//')"
+	csv_checksum 4 >/dev/null || exit 1
+	expect_reaped
+}
+
+test_all_modes_hash() { all_modes hash --size 2000; }
+test_all_modes_search() { all_modes search --size 2000 --queries 200; }
+test_all_modes_range() { all_modes range --size 2000; }
+test_all_modes_sleep() { all_modes sleep --size 8 --max-ms 5; }
+
+# The checksum of one run of all modes.
+sum_of() { # ARGS...
+	bench run "$@" --mode all --format csv --repeat 1 --warmup 0 -q
+	expect_rc 0
+	csv_checksum 4 >sum || exit 1
+	cat sum
+}
+
+# Same checksum for any --workers and --chunk; another with --seed 2 unless
+# SEED_MATTERS is "no".
+checksum_stable() { # SEED_MATTERS CHUNKS WORKLOAD ARGS...
+	_seed=$1 _chunks=$2
+	shift 2
+	_ref=$(sum_of "$@" --workers 1) || exit 1
+	for _w in 2 3; do
+		_s=$(sum_of "$@" --workers "$_w") || exit 1
+		assert_eq "checksum with --workers $_w (vs --workers 1)" "$_ref" "$_s"
+	done
+	for _c in $_chunks; do
+		_s=$(sum_of "$@" --workers 3 --chunk "$_c") || exit 1
+		assert_eq "checksum with --chunk $_c (vs --workers 1)" "$_ref" "$_s"
+	done
+	_s=$(sum_of "$@" --workers 2 --seed 2) || exit 1
+	if [ "$_seed" = yes ]; then
+		assert_ne "checksum with --seed 2 (vs seed 1)" "$_ref" "$_s"
+	else
+		# Task i of sleep returns i: its checksum is the same for any seed.
+		assert_eq "checksum with --seed 2 (vs seed 1)" "$_ref" "$_s"
+	fi
+}
+
+test_checksum_stable_hash() { checksum_stable yes "1 7 2000" hash --size 2000; }
+test_checksum_stable_search() {
+	checksum_stable yes "1 7 200" search --size 2000 --queries 200
+}
+test_checksum_stable_range() { checksum_stable yes "1 7 2000" range --size 2000; }
+test_checksum_stable_sleep() {
+	checksum_stable no "1 3 8" sleep --size 8 --max-ms 5
+}
+
+# ---------------------------------------------------------------------------
+# 6. formats
+
+test_format_json() {
+	bench run range --size 2000 --repeat 3 --warmup 0 --workers 2 --chunk 100 \
+		--seed 3 --format json -q
+	expect_rc 0
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -m json.tool <out >/dev/null 2>json.err ||
+			fail "not valid JSON: $(head -n 1 json.err)"
+	else
+		note "python3 not found: JSON syntax not checked"
+	fi
+	json_flat out >flat
+	assert_eq schema bench.run/1 "$(flat flat schema)"
+	for _k in host cpu_model cpus kernel compiler cflags openssl git date; do
+		[ -n "$(flat flat "context.$_k")" ] || fail "context.$_k is empty"
+	done
+	assert_num "context.cpus" "$(flat flat context.cpus)" -ge 1
+	flat flat context.date | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' ||
+		fail "context.date: expected an ISO 8601 date, got '$(flat flat context.date)'"
+	assert_eq "results.#" 4 "$(flat flat 'results.#')"
+	_sum=$(flat flat results.0.checksum)
+	_modes=
+	for _i in 0 1 2 3; do
+		_r=results.$_i
+		_mode=$(flat flat "$_r.mode")
+		_modes="$_modes${_modes:+ }$_mode"
+		assert_eq "$_r.workload" range "$(flat flat "$_r.workload")"
+		if [ "$_mode" = serial ]; then _w=1; else _w=2; fi
+		assert_eq "$_r.workers ($_mode)" "$_w" "$(flat flat "$_r.workers")"
+		assert_eq "$_r.size" 2000 "$(flat flat "$_r.size")"
+		assert_eq "$_r.chunk" 100 "$(flat flat "$_r.chunk")"
+		assert_eq "$_r.seed" 3 "$(flat flat "$_r.seed")"
+		assert_eq "$_r.samples_ns.# (--repeat 3)" 3 "$(flat flat "$_r.samples_ns.#")"
+		for _k in 0 1 2; do
+			is_uint "$(flat flat "$_r.samples_ns.$_k")" ||
+				fail "$_r.samples_ns.$_k: expected a whole number of ns, got '$(flat flat "$_r.samples_ns.$_k")'"
+		done
+		# The median of three samples is the middle one.
+		_mid=$(for _k in 0 1 2; do flat flat "$_r.samples_ns.$_k"; done | sort -n | sed -n 2p)
+		assert_num "$_r.median_ns (samples $(for _k in 0 1 2; do flat flat "$_r.samples_ns.$_k"; done | tr '\n' ' '))" \
+			"$(flat flat "$_r.median_ns")" -eq "$_mid"
+		assert_eq "$_r.checksum (vs results.0)" "$_sum" "$(flat flat "$_r.checksum")"
+		assert_eq "$_r.verified" true "$(flat flat "$_r.verified")"
+	done
+	assert_eq "modes" "serial thread process async" "$_modes"
+	echo "$_sum" | grep -Eq '^[0-9a-f]{16}$' ||
+		fail "checksum '$_sum': expected 16 hex digits"
+}
+
+test_format_markdown() {
+	bench run range --size 2000 --format markdown --repeat 2 --warmup 0 -q
+	expect_rc 0
+	expect_match out '\| mode \|' "a header row with '| mode |'"
+	expect_match out '^\|[ :|-]+\|$' "a separator row"
+	for _m in serial thread process async; do
+		expect_match out "^\| $_m \|.*[0-9a-f]{16}" "a row for $_m with its checksum"
+	done
+}
+
+test_format_table() {
+	bench run range --size 2000 --repeat 2 --warmup 0 -q
+	expect_rc 0
+	expect_match out '^mode .*checksum' "a header with 'checksum'"
+	for _m in serial thread process async; do
+		expect_match out "^$_m .* [0-9a-f]{16}" "a row for $_m with its checksum"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# 7. -o
+
+no_temp_files() {
+	_left=$(find . -name '*.tmp.*')
+	[ -z "$_left" ] || fail "temporary files left behind: $_left"
+}
+
+test_output_file() {
+	bench run range --size 2000 --format csv -o out.csv --repeat 2 --warmup 0 -q
+	expect_rc 0
+	expect_empty out
+	[ -f out.csv ] || fail "-o out.csv: no out.csv"
+	expect_nlines out.csv 5
+	expect_match out.csv '^workload,mode,' "the CSV header"
+	no_temp_files
+}
+
+test_output_missing_folder() {
+	bench run range --size 2000 -o nodir/out.csv --repeat 2 --warmup 0 -q
+	expect_rc 1
+	expect_empty out
+	expect_nlines err 1
+	expect_match err "^bench: .*nodir/out\.csv" "an error naming nodir/out.csv"
+	[ ! -e nodir ] || fail "nodir appeared"
+	no_temp_files
+}
+
+test_output_kept_on_failure() {
+	echo earlier >out.csv
+	run env BENCH_TEST_CRASH_TASK=1 "$BENCH" run range --size 2000 --mode process \
+		--workers 2 --format csv -o out.csv --repeat 2 --warmup 0 -q
+	expect_rc 1
+	assert_eq "out.csv after a failed run" earlier "$(cat out.csv)"
+	no_temp_files
+}
+
+# The file -o writes gets the permissions any new file gets (umask), as with
+# 'bench run ... > FILE', not mkstemp's 0600.
+test_output_file_mode_follows_umask() {
+	umask 022
+	: >shell-made
+	bench run range --size 2000 --mode serial --format csv -o out.csv --repeat 2 --warmup 0 -q
+	expect_rc 0
+	# shellcheck disable=SC2012 # the names are ours; ls -l is POSIX, stat -c not
+	_want=$(ls -l shell-made | cut -c1-10)
+	# shellcheck disable=SC2012
+	_got=$(ls -l out.csv | cut -c1-10)
+	assert_eq "mode of out.csv under umask 022 (as a file the shell creates)" "$_want" "$_got"
+}
+
+# -o onto something that is not a regular file writes into it: a FIFO here
+# (safe to test), /dev/null or /dev/stdout for a user.
+test_output_to_fifo() {
+	mkfifo fifo || skip "mkfifo failed"
+	cat fifo >got &
+	BG_PID=$! BG_WAIT=$!
+	bench run range --size 2000 --mode serial --format csv -o fifo \
+		--repeat 1 --warmup 0 -q
+	expect_rc 0
+	[ -p fifo ] || fail "-o fifo replaced the FIFO with a regular file ($(ls -l fifo))"
+	wait_exit "$BG_PID" 10 || fail "the FIFO's reader got no end of file"
+	expect_nlines got 2
+}
+
+# A full disk is an error, whichever command writes.
+test_stdout_write_error() {
+	[ -c /dev/full ] || skip "no /dev/full"
+	_bad=
+	for _c in "run range --size 2000 --mode serial --repeat 1 --warmup 0 -q" \
+		"show hash --size 5" list help "run --help" --version; do
+		# shellcheck disable=SC2086 # $_c is a list of words
+		"$BENCH" $_c >/dev/full 2>err
+		_rc=$?
+		if [ "$_rc" = 0 ] || [ ! -s err ]; then
+			_bad="$_bad; 'bench $_c >/dev/full' exit $_rc, $(wc -l <err | tr -d ' ') lines on stderr"
+		fi
+	done
+	[ -z "$_bad" ] || fail "expected a non-zero exit and an error line:${_bad#;}"
+}
+
+# ---------------------------------------------------------------------------
+# 8, 9. failures
+
+test_process_worker_crash() {
+	run_reaped env BENCH_TEST_CRASH_TASK=1 "$BENCH" run range --size 2000 \
+		--mode process --workers 2 --repeat 2 --warmup 0 -q
+	expect_rc 1
+	expect_empty out
+	expect_nlines err 1
+	expect_match err 'process worker' "'process worker'"
+	expect_match err 'pid [0-9]+' "the worker's pid"
+	expect_match err 'SIGABRT' "the signal, SIGABRT"
+	expect_reaped
+	_pid=$(sed -n 's/.*pid \([0-9][0-9]*\).*/\1/p' err)
+	_st=$(ps -o stat= -p "$_pid" 2>/dev/null)
+	[ -z "$_st" ] || fail "the dead worker, pid $_pid, still exists (state $_st)"
+	[ -n "$REAPER" ] || note "python3 not found: leftover processes checked by pid only"
+}
+
+test_checksum_mismatch() {
+	for _m in thread process async; do
+		run env BENCH_TEST_CORRUPT_MODE="$_m" "$BENCH" run range --size 2000 --repeat 2 --warmup 0 -q
+		expect_rc 1
+		expect_empty out
+		expect_nlines err 1
+		expect_match err 'serial' "the reference mode, serial"
+		expect_match err "$_m" "the corrupted mode, $_m"
+		_sums=$(grep -Eo '[0-9a-f]{16}' err | sort -u | wc -l | tr -d ' ')
+		assert_eq "distinct 16-hex-digit checksums on stderr" 2 "$_sums"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# 10. signals
+
+# Starts a long sleep run writing out.json, sends SIGNAL to bench once it is
+# well under way, and checks that it stops cleanly: status 130, one line
+# saying it was interrupted, no output file, no process left behind.
+interrupt() { # SIGNAL ARGS...
+	_sig=$1
+	shift
+	start_bg "$BENCH" run sleep --size 200 --max-ms 50 --workers 4 "$@" \
+		-o out.json --format json
+	wait_ready "$BG_PID"
+	sleep 0.5
+	_kids=$(children "$BG_PID")
+	case " $* " in
+	*" process "*)
+		# Workers are forked per sample: wait for the next ones if needed.
+		_i=0
+		while [ -z "$_kids" ] && [ "$_i" -lt 100 ]; do
+			sleep 0.05
+			_i=$((_i + 1))
+			_kids=$(children "$BG_PID")
+		done
+		[ -n "$_kids" ] || fail "no process worker seen in 5 s"
+		;;
+	esac
+	kill -s "$_sig" "$BG_PID" || fail "bench was gone before the signal"
+	wait_exit "$BG_WAIT" 20 || fail "bench did not exit within 20 s of SIG$_sig"
+	wait "$BG_WAIT"
+	RC=$?
+	BG_PID='' BG_WAIT=''
+	expect_rc 130
+	expect_empty out
+	expect_nlines err 1
+	expect_match err 'interrupted' "'interrupted'"
+	[ ! -e out.json ] || fail "out.json was written"
+	no_temp_files
+	expect_reaped "$_kids"
+}
+
+test_sigint_process() { interrupt INT --mode process; }
+test_sigint_thread() { interrupt INT --mode thread; }
+test_sigint_async() { interrupt INT --mode async; }
+test_sigint_all_modes() { interrupt INT; }
+test_sigterm_process() { interrupt TERM --mode process; }
+
+# Ctrl-C in a terminal signals the whole foreground process group: bench and
+# its process workers at once.
+test_sigint_process_group() {
+	command -v setsid >/dev/null 2>&1 || skip "no setsid"
+	start_bg setsid "$BENCH" run sleep --size 200 --max-ms 50 --workers 4 \
+		--mode process -o out.json --format json
+	wait_ready "$BG_PID"
+	_pgid=$(ps -o pgid= -p "$BG_PID" | tr -d ' ')
+	[ "$_pgid" = "$BG_PID" ] || skip "setsid did not make bench a group leader"
+	sleep 0.5
+	_kids=$(children "$BG_PID")
+	kill -s INT -- "-$_pgid" || fail "cannot signal process group $_pgid"
+	wait_exit "$BG_WAIT" 20 || fail "bench did not exit within 20 s of SIGINT"
+	wait "$BG_WAIT"
+	RC=$?
+	BG_PID='' BG_WAIT=''
+	expect_rc 130
+	expect_nlines err 1
+	expect_match err 'interrupted' "'interrupted'"
+	[ ! -e out.json ] || fail "out.json was written"
+	no_temp_files
+	expect_reaped "$_kids"
+}
+
+# ---------------------------------------------------------------------------
+# 11. physics
+
+# Serial waits one task after another: it takes at least the sum of the
+# waits. Async with a task in flight per item overlaps them: at least the
+# longest wait, and far less than serial.
+test_sleep_async_overlaps() {
+	bench show sleep --size 20 --max-ms 40
+	expect_rc 0
+	_sum_ms=$(awk '{ s += $2 } END { print s }' out)
+	_max_ms=$(awk '$2 > m { m = $2 } END { print m + 0 }' out)
+	bench run sleep --size 20 --max-ms 40 --workers 20 --mode serial,async \
+		--format csv --repeat 2 --warmup 0 -q
+	expect_rc 0
+	expect_nlines out 3
+	_serial=$(csv_col out median_ns | sed -n 1p)
+	_async=$(csv_col out median_ns | sed -n 2p)
+	assert_eq modes "serial async" "$(csv_col out mode | tr '\n' ' ' | sed 's/ $//')"
+	assert_num "serial median_ns vs the sum of the waits ($_sum_ms ms)" \
+		"$_serial" -ge "${_sum_ms}000000"
+	assert_num "async median_ns vs the longest wait ($_max_ms ms)" \
+		"$_async" -ge "${_max_ms}000000"
+	assert_num "async median_ns vs half the serial one" \
+		"$_async" -lt "$(awk -v s="$_serial" 'BEGIN { printf "%.0f", s / 2 }')"
+}
+
+# ---------------------------------------------------------------------------
+# The runner.
+
+# The subreaper (see the top of the file): runs ARGS as its only child,
+# writes the child's pid to ./reaper.pid, waits for it, then lists in
+# ./reaper.left every process left re-parented to it, kills and reaps them,
+# and exits with the child's status (128 + N if killed by signal N). It
+# ignores SIGINT, SIGTERM and SIGHUP; the child gets the default actions.
+write_reaper() { # FILE
+	cat >"$1" <<'EOF'
+import ctypes, os, signal, sys
+
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    sys.exit("reaper: prctl: " + os.strerror(ctypes.get_errno()))
+# Stays to reap when timeout(1) signals the test's process group.
+stop = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+for s in stop:
+    signal.signal(s, signal.SIG_IGN)
+pid = os.fork()
+if pid == 0:
+    for s in stop + (signal.SIGPIPE,):
+        signal.signal(s, signal.SIG_DFL)
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    except OSError as e:
+        sys.stderr.write("reaper: %s: %s\n" % (sys.argv[1], e.strerror))
+    os._exit(127)
+with open("reaper.pid.tmp", "w") as f:
+    f.write("%d\n" % pid)
+os.rename("reaper.pid.tmp", "reaper.pid")
+_, status = os.waitpid(pid, 0)
+me, left = os.getpid(), []
+for d in os.listdir("/proc"):
+    try:
+        with open("/proc/%s/stat" % d) as f:
+            st = f.read()
+    except (OSError, ValueError):
+        continue
+    comm = st[st.find("(") + 1:st.rfind(")")]
+    fields = st[st.rfind(")") + 2:].split()
+    if len(fields) > 1 and fields[1] == str(me):
+        left.append("pid %s (%s) state %s" % (d, comm, fields[0]))
+        try:
+            os.kill(int(d), signal.SIGKILL)
+        except OSError:
+            pass
+while True:
+    try:
+        os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
+with open("reaper.left", "w") as f:
+    f.write("".join(x + "\n" for x in left))
+sys.exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status)
+         else os.WEXITSTATUS(status))
+EOF
+}
+
+abs_path() { # PATH
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s/%s\n' "$(pwd)" "$1" ;;
+	esac
+}
+
+registered() { # NAME
+	case " $TESTS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# One test, inside its folder and under timeout.
+run_one() { # NAME
+	registered "$1" || { echo "no test named '$1'"; exit 2; }
+	trap cleanup EXIT
+	trap 'cleanup; exit 143' TERM
+	"test_$1"
+	exit 0
+}
+
+CHILD=
+on_abort() {
+	[ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null && wait "$CHILD"
+	echo "cli: interrupted"
+	exit 130
+}
+
+main() {
+	if [ $# -lt 1 ]; then
+		echo "usage: $0 PATH/TO/bench [TEST...]" >&2
+		exit 2
+	fi
+	BENCH=$(abs_path "$1")
+	shift
+	if [ ! -x "$BENCH" ] || [ -d "$BENCH" ]; then
+		echo "test_cli.sh: '$BENCH' is not an executable" >&2
+		exit 2
+	fi
+	if [ $# -gt 0 ]; then
+		for _name in "$@"; do
+			registered "$_name" || {
+				echo "test_cli.sh: no test named '$_name'" >&2
+				exit 2
+			}
+		done
+		selected=$*
+	else
+		selected=$TESTS
+	fi
+	timeout_s=${CLI_TEST_TIMEOUT:-60}
+	root=$(mktemp -d "${TMPDIR:-/tmp}/bench-cli.XXXXXX") || exit 1
+	if [ "${CLI_KEEP:-0}" = 1 ]; then
+		echo "# test folders in $root"
+	else
+		trap 'rm -rf "$root"' EXIT
+	fi
+	trap on_abort INT TERM HUP
+	REAPER=
+	if command -v python3 >/dev/null 2>&1; then
+		REAPER=$root/reaper.py
+		write_reaper "$REAPER"
+	fi
+	CLI_BENCH=$BENCH CLI_REAPER=$REAPER
+	export CLI_BENCH CLI_REAPER
+	self=$(abs_path "$0")
+
+	total=0
+	for name in $selected; do total=$((total + 1)); done
+	echo "1..$total"
+	n=0 passed=0 failed=0
+	for name in $selected; do
+		n=$((n + 1))
+		mkdir "$root/$name"
+		(cd "$root/$name" &&
+			exec timeout -k 5 "$timeout_s" sh "$self" --one "$name") \
+			>"$root/$name.log" 2>&1 </dev/null &
+		CHILD=$!
+		wait "$CHILD"
+		status=$?
+		CHILD=
+		case $status in
+		0)
+			echo "ok $n - $name"
+			passed=$((passed + 1))
+			sed -n 's/^note: /# note: /p' "$root/$name.log"
+			;;
+		77)
+			echo "ok $n - $name # SKIP $(sed -n 's/^skip: //p' "$root/$name.log")"
+			passed=$((passed + 1))
+			;;
+		*)
+			echo "not ok $n - $name"
+			failed=$((failed + 1))
+			sed -n '1,40s/^/# /p' "$root/$name.log"
+			case $status in
+			124 | 137) echo "# timed out after $timeout_s s" ;;
+			1) ;;
+			*) echo "# exit status $status" ;;
+			esac
+			;;
+		esac
+	done
+	echo "cli: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+if [ "${1-}" = --one ]; then
+	BENCH=$CLI_BENCH REAPER=$CLI_REAPER
+	# A sanitizer build's core dump would take long; dash and bash have -c.
+	# shellcheck disable=SC3045
+	ulimit -c 0 2>/dev/null
+	run_one "$2"
+fi
+main "$@"
