@@ -29,16 +29,44 @@ void bench__fold_checksum(const void *acc, char *out)
 		 bench__mix64(a->sum ^ bench__mix64(a->items)) ^ a->total);
 }
 
+/* Number of decimal digits of v. */
+static size_t digits(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/*
+ * Two digits per division, from a 200-byte table, written from the end:
+ * about three times faster than digit by digit, which matters because
+ * hash formats two numbers for each SHA-256 it computes.
+ */
 size_t bench__utoa(uint64_t v, char *buf)
 {
-	char tmp[20];
-	size_t n = 0;
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	size_t n = digits(v), i = n;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		buf[--i] = pairs[d + 1];
+		buf[--i] = pairs[d];
+	}
+	if (v >= 10) {
+		buf[--i] = pairs[v * 2 + 1];
+		buf[--i] = pairs[v * 2];
+	} else {
+		buf[--i] = (char)('0' + v);
+	}
 	return n;
 }
