@@ -36,18 +36,63 @@ void bench_report_destroy(struct bench_report *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nresults; i++) {
+	for (size_t i = 0; r->results && i < r->nresults; i++) {
 		free(r->results[i].wall_ns);
 		free(r->results[i].cpu_ns);
 		free(r->results[i].outlier);
 	}
+	free(r->results);
 	free(r);
 }
 
-static int check_opts(const struct bench_run_opts *o, struct bench_report *r,
-		      struct bench_err *err)
+/* One prepared input per distinct size. */
+struct input {
+	uint64_t size;
+	void *state;
+	uint64_t items;
+	const struct bench_mode_result *ref; /* first sample, for verify */
+};
+
+struct run {
+	const struct bench_run_opts *o;
+	struct bench_report *r;
+	struct input *inputs;
+	size_t ninputs;
+	size_t *input_of;     /* per case: index into inputs */
+	struct bench_err *err;
+};
+
+static int check_modes(const struct bench_run_opts *o, struct bench_case *cases,
+		       struct bench_err *err)
 {
+	size_t n = o->nmodes ? o->nmodes : BENCH_MODE_COUNT;
 	unsigned seen = 0;
+
+	if (o->nmodes > BENCH_MODE_COUNT)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "--mode lists %zu modes: there are only %d",
+				     o->nmodes, BENCH_MODE_COUNT);
+	for (size_t i = 0; i < n; i++) {
+		enum bench_mode m = o->nmodes ? o->modes[i] : (enum bench_mode)i;
+
+		if ((unsigned)m >= BENCH_MODE_COUNT || seen & (1u << m))
+			return bench_err_set(err, BENCH_EINVAL,
+					     "--mode lists '%s' twice or an unknown mode",
+					     bench_mode_name(m) ? bench_mode_name(m) : "?");
+		seen |= 1u << m;
+		cases[i] = (struct bench_case){ .mode = m };
+	}
+	return (int)n;
+}
+
+static int check_opts(struct run *run)
+{
+	const struct bench_run_opts *o = run->o;
+	struct bench_report *r = run->r;
+	struct bench_err *err = run->err;
+	struct bench_case modes[BENCH_MODE_COUNT];
+	const struct bench_case *cases = o->cases;
+	size_t n = o->ncases;
 
 	if (!o->wl)
 		return bench_err_set(err, BENCH_EINVAL, "no workload given");
@@ -67,27 +112,50 @@ static int check_opts(const struct bench_run_opts *o, struct bench_report *r,
 		return bench_err_set(err, BENCH_EINVAL,
 				     "--repeat and --warmup take at most %d",
 				     BENCH_REPEAT_MAX);
-	if (o->nmodes > BENCH_MODE_COUNT)
-		return bench_err_set(err, BENCH_EINVAL,
-				     "--mode lists %zu modes: there are only %d",
-				     o->nmodes, BENCH_MODE_COUNT);
-	for (size_t i = 0; i < (o->nmodes ? o->nmodes : BENCH_MODE_COUNT); i++) {
-		enum bench_mode m = o->nmodes ? o->modes[i] : (enum bench_mode)i;
+	if (!n) {
+		int m = check_modes(o, modes, err);
 
-		if ((unsigned)m >= BENCH_MODE_COUNT || seen & (1u << m))
+		if (m < 0)
+			return m;
+		cases = modes;
+		n = (size_t)m;
+	}
+	if (n > BENCH_CASES_MAX)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "%zu cases is too many: expected at most %d",
+				     n, BENCH_CASES_MAX);
+	r->results = calloc(n, sizeof(*r->results));
+	run->input_of = calloc(n, sizeof(*run->input_of));
+	run->inputs = calloc(n, sizeof(*run->inputs));
+	if (!r->results || !run->input_of || !run->inputs)
+		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct bench_mode_result *mr = &r->results[i];
+		const struct bench_case *c = &cases[i];
+		struct bench_params p = r->params;
+
+		if ((unsigned)c->mode >= BENCH_MODE_COUNT)
 			return bench_err_set(err, BENCH_EINVAL,
-					     "--mode lists '%s' twice or an unknown mode",
-					     bench_mode_name(m) ? bench_mode_name(m) : "?");
-		seen |= 1u << m;
-		r->results[i].mode = m;
-		r->results[i].workers = m == BENCH_MODE_SERIAL ? 1 : r->workers;
-		/* Counted as validated, so destroy frees only what exists. */
-		r->nresults = i + 1;
+					     "case %zu has an unknown mode", i + 1);
+		if (c->workers > BENCH_WORKERS_MAX)
+			return bench_err_set(err, BENCH_EINVAL,
+					     "--workers %u is too many: expected 1 to %d",
+					     c->workers, BENCH_WORKERS_MAX);
+		mr->mode = c->mode;
+		mr->workers = c->mode == BENCH_MODE_SERIAL ? 1 :
+			      c->workers ? c->workers : r->workers;
+		mr->size = c->size ? c->size : r->params.size;
+		/* Case chunks: explicit, the run's, or automatic later. */
+		mr->chunk = c->chunk ? c->chunk : o->chunk;
+		p.size = mr->size;
+		if (bench_workload_params(o->wl, &p, err))
+			return BENCH_EINVAL;
+		r->nresults = i + 1; /* counted once it can be freed */
 	}
 	return 0;
 }
 
-static int alloc_results(struct bench_report *r, struct bench_err *err)
+static int alloc_samples(struct bench_report *r, struct bench_err *err)
 {
 	for (size_t i = 0; i < r->nresults; i++) {
 		struct bench_mode_result *mr = &r->results[i];
@@ -103,36 +171,89 @@ static int alloc_results(struct bench_report *r, struct bench_err *err)
 	return 0;
 }
 
-/* Compares one sample's checksum with the reference (the first sample). */
-static int verify(struct bench_report *r, struct bench_mode_result *mr,
-		  const char *sum, struct bench_mode_result **ref,
-		  struct bench_err *err)
+/* Prepares one input per distinct size and settles every case's chunk. */
+static int prepare_inputs(struct run *run, int plain)
 {
-	if (!*ref) {
-		*ref = mr;
-		snprintf(mr->checksum, sizeof(mr->checksum), "%s", sum);
-		return 0;
+	struct bench_report *r = run->r;
+	const struct bench_workload *wl = r->wl;
+	bench_ns t0 = bench_clock_now();
+
+	for (size_t i = 0; i < r->nresults; i++) {
+		struct bench_mode_result *mr = &r->results[i];
+		size_t k;
+
+		for (k = 0; k < run->ninputs; k++)
+			if (run->inputs[k].size == mr->size)
+				break;
+		if (k == run->ninputs) {
+			struct input *in = &run->inputs[run->ninputs];
+			struct bench_params p = r->params;
+			int rc;
+
+			p.size = mr->size;
+			rc = wl->prepare(&p, &in->state, run->err);
+			if (rc)
+				return rc;
+			in->size = mr->size;
+			in->items = wl->next_batch ? 0 : wl->item_count(in->state);
+			run->ninputs++;
+		}
+		run->input_of[i] = k;
+		mr->items = run->inputs[k].items;
+		if (!mr->chunk)
+			mr->chunk = bench_auto_chunk(wl, mr->items,
+						     plain ? r->workers :
+							     mr->workers);
+		if (mr->items && mr->chunk > mr->items)
+			return bench_err_set(run->err, BENCH_EINVAL,
+					     "--chunk %llu is larger than the %llu %s of this run",
+					     (unsigned long long)mr->chunk,
+					     (unsigned long long)mr->items,
+					     wl->item_desc);
 	}
+	r->prepare_ns = bench_clock_now() - t0;
+	r->items = r->results[0].items;
+	r->chunk = r->results[0].chunk;
+	return 0;
+}
+
+/* Compares one sample's checksum with the first of its size. */
+static int verify(struct run *run, size_t i, const char *sum)
+{
+	struct bench_mode_result *mr = &run->r->results[i];
+	struct input *in = &run->inputs[run->input_of[i]];
+
 	if (!mr->checksum[0])
 		snprintf(mr->checksum, sizeof(mr->checksum), "%s", sum);
-	if (strcmp(sum, (*ref)->checksum) == 0)
+	if (!in->ref) {
+		in->ref = mr;
 		return 0;
-	return bench_err_set(err, BENCH_EVERIFY,
+	}
+	if (strcmp(sum, in->ref->checksum) == 0)
+		return 0;
+	return bench_err_set(run->err, BENCH_EVERIFY,
 			     "checksum mismatch on %s: %s gave %s but %s gave %s",
-			     r->wl->name, bench_mode_name((*ref)->mode),
-			     (*ref)->checksum, bench_mode_name(mr->mode), sum);
+			     run->r->wl->name, bench_mode_name(in->ref->mode),
+			     in->ref->checksum, bench_mode_name(mr->mode), sum);
+}
+
+static const struct bench_mode_result *
+serial_of_size(const struct bench_report *r, uint64_t size)
+{
+	for (size_t i = 0; i < r->nresults; i++)
+		if (r->results[i].mode == BENCH_MODE_SERIAL &&
+		    r->results[i].size == size)
+			return &r->results[i];
+	return NULL;
 }
 
 static void summarise(struct bench_report *r)
 {
-	const struct bench_mode_result *serial = NULL;
 	double *tmp = malloc(r->repeat * sizeof(*tmp));
 
-	for (size_t i = 0; i < r->nresults; i++) {
+	for (size_t i = 0; tmp && i < r->nresults; i++) {
 		struct bench_mode_result *mr = &r->results[i];
 
-		if (!tmp)
-			break;
 		for (size_t k = 0; k < mr->nsamples; k++)
 			tmp[k] = (double)mr->wall_ns[k];
 		bench_stats_compute(tmp, mr->nsamples, &mr->wall, mr->outlier);
@@ -140,10 +261,8 @@ static void summarise(struct bench_report *r)
 			tmp[k] = (double)mr->cpu_ns[k];
 		bench_stats_compute(tmp, mr->nsamples, &mr->cpu, NULL);
 		mr->items_per_s = mr->wall.median > 0 ?
-			(double)r->items / (mr->wall.median / 1e9) : 0.0;
+			(double)mr->items / (mr->wall.median / 1e9) : 0.0;
 		mr->verified = 1;
-		if (mr->mode == BENCH_MODE_SERIAL)
-			serial = mr;
 		if (mr->wall.median > 0 &&
 		    (mr->wall.ci_high - mr->wall.ci_low) / 2 >
 			    BENCH_WIDE_SPREAD * mr->wall.median)
@@ -157,12 +276,14 @@ static void summarise(struct bench_report *r)
 			r->warnings |= BENCH_WARN_ASYNC_CPU;
 		if ((mr->mode == BENCH_MODE_THREAD ||
 		     mr->mode == BENCH_MODE_PROCESS) &&
-		    r->workers > r->cpus && !(r->wl->flags & BENCH_WL_WAITS))
+		    mr->workers > r->cpus && !(r->wl->flags & BENCH_WL_WAITS))
 			r->warnings |= BENCH_WARN_OVERSUBSCRIBED;
 	}
 	free(tmp);
 	for (size_t i = 0; i < r->nresults; i++) {
 		struct bench_mode_result *mr = &r->results[i];
+		const struct bench_mode_result *serial =
+			serial_of_size(r, mr->size);
 
 		mr->speedup = mr->efficiency = NAN;
 		if (serial && mr->wall.median > 0) {
@@ -174,47 +295,56 @@ static void summarise(struct bench_report *r)
 		r->warnings |= BENCH_WARN_BUILD;
 }
 
-static int sample_all(const struct bench_run_opts *o, struct bench_report *r,
-		      void *state, struct bench_err *err)
+static int sample_all(struct run *run)
 {
-	struct bench_mode_result *ref = NULL;
+	const struct bench_run_opts *o = run->o;
+	struct bench_report *r = run->r;
 	unsigned rounds = r->warmup + r->repeat;
 	char sum[BENCH_CHECKSUM_MAX];
+	size_t sample = 0;
 	int rc;
 
 	for (unsigned round = 0; round < rounds; round++) {
 		int warm = round < r->warmup;
 
 		for (size_t j = 0; j < r->nresults; j++) {
-			/* Rotate the order so each mode follows each other. */
-			struct bench_mode_result *mr =
-				&r->results[(j + round) % r->nresults];
+			/* Rotate the order so each case follows each other. */
+			size_t i = (j + round) % r->nresults;
+			struct bench_mode_result *mr = &r->results[i];
+			void *state = run->inputs[run->input_of[i]].state;
 			struct bench_exec_opts eo = {
 				.workers = mr->workers,
-				.chunk = r->chunk,
+				.chunk = mr->chunk,
 				.crash_task = o->crash_task,
 				.crash_set = o->crash_set,
 			};
 			struct bench_sample s;
 
+			sample++;
 			if (o->progress) {
-				struct bench_progress p = { round + 1, rounds,
-							    warm, mr->mode };
+				struct bench_progress p = {
+					round + 1, rounds, warm, sample,
+					(size_t)rounds * r->nresults, mr->mode,
+					mr->workers, mr->size
+				};
 				o->progress(o->progress_ud, &p);
 			}
-			if (r->wl->rewind && (rc = r->wl->rewind(state, err)))
+			if (r->wl->rewind &&
+			    (rc = r->wl->rewind(state, run->err)))
 				return rc;
-			rc = bench_exec(mr->mode, r->wl, state, &eo, &s, err);
+			rc = bench_exec(mr->mode, r->wl, state, &eo, &s,
+					run->err);
 			if (rc)
 				return rc;
+			r->sampled_ns += s.wall_ns;
 			if (o->corrupt_set && o->corrupt_mode == mr->mode)
 				s.result[0] ^= 1;
 			r->wl->checksum(s.result, sum);
-			if ((rc = verify(r, mr, sum, &ref, err)))
+			if ((rc = verify(run, i, sum)))
 				return rc;
 			if (s.maxrss_kb > mr->maxrss_kb)
 				mr->maxrss_kb = s.maxrss_kb;
-			r->tasks = s.tasks;
+			mr->tasks = s.tasks;
 			if (warm)
 				continue;
 			mr->wall_ns[mr->nsamples] = s.wall_ns;
@@ -222,6 +352,7 @@ static int sample_all(const struct bench_run_opts *o, struct bench_report *r,
 			mr->nsamples++;
 		}
 	}
+	r->tasks = r->results[0].tasks;
 	return 0;
 }
 
@@ -229,40 +360,26 @@ int bench_run(const struct bench_run_opts *o, struct bench_report **out,
 	      struct bench_err *err)
 {
 	struct bench_report *r = calloc(1, sizeof(*r));
+	struct run run = { .o = o, .r = r, .err = err };
 	bench_ns t0 = bench_clock_now();
-	void *state = NULL;
 	int rc;
 
 	*out = NULL;
 	if (!r)
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
-	if ((rc = check_opts(o, r, err)) || (rc = alloc_results(r, err)))
-		goto fail;
-	rc = r->wl->prepare(&r->params, &state, err);
-	if (rc)
-		goto fail;
-	r->prepare_ns = bench_clock_now() - t0;
-	r->items = r->wl->next_batch ? 0 : r->wl->item_count(state);
-	r->chunk = o->chunk ? o->chunk :
-			      bench_auto_chunk(r->wl, r->items, r->workers);
-	if (r->items && r->chunk > r->items) {
-		rc = bench_err_set(err, BENCH_EINVAL,
-				   "--chunk %llu is larger than the %llu %s of this run",
-				   (unsigned long long)r->chunk,
-				   (unsigned long long)r->items, r->wl->item_desc);
-		goto fail;
-	}
-	rc = sample_all(o, r, state, err);
-	if (rc)
-		goto fail;
-	r->wl->release(state);
+	if ((rc = check_opts(&run)) || (rc = alloc_samples(r, err)) ||
+	    (rc = prepare_inputs(&run, o->ncases == 0)) ||
+	    (rc = sample_all(&run)))
+		goto out;
 	summarise(r);
 	r->total_ns = bench_clock_now() - t0;
 	*out = r;
-	return 0;
-fail:
-	if (state)
-		r->wl->release(state);
+	r = NULL;
+out:
+	for (size_t k = 0; k < run.ninputs; k++)
+		o->wl->release(run.inputs[k].state);
+	free(run.inputs);
+	free(run.input_of);
 	bench_report_destroy(r);
 	return rc;
 }

@@ -1,12 +1,15 @@
 /*
- * harness.h - runs a workload in several modes and summarises the samples.
+ * harness.h - runs a workload in several cases and summarises the samples.
  *
- * The input is prepared once (untimed). Then, round after round, every mode
- * takes one sample, so drift on a shared machine (another job starting, the
- * CPU clocking down) hits all modes alike; the starting mode rotates each
- * round so no mode always runs right after the same neighbour. Warmup rounds
- * run first and are discarded. Every sample's checksum must equal the
- * first one's: a fast wrong answer is a failure, not a result.
+ * A case is a mode with a worker count at an input size: `bench run` has
+ * one case per mode, `bench scale` one per mode and worker count, `bench
+ * complexity` one per size. The input of every size is prepared once
+ * (untimed). Then, round after round, every case takes one sample, so
+ * drift on a shared machine (another job starting, the CPU clocking down)
+ * hits all cases alike; the starting case rotates each round so no case
+ * always runs right after the same neighbour. Warmup rounds run first and
+ * are discarded. Every sample's checksum must equal the first one's of the
+ * same size: a fast wrong answer is a failure, not a result.
  */
 #ifndef BENCH_HARNESS_H
 #define BENCH_HARNESS_H
@@ -26,14 +29,35 @@ struct bench_progress {
 	unsigned round;       /* 1-based, warmup rounds included */
 	unsigned rounds;      /* warmup + repeat */
 	int warmup;           /* this round is a warmup round */
-	enum bench_mode mode; /* the mode about to run */
+	size_t sample;        /* 1-based over the whole run */
+	size_t samples;       /* (warmup + repeat) * cases */
+	enum bench_mode mode; /* the case about to run */
+	unsigned workers;
+	uint64_t size;
 };
+
+/* One configuration to sample. */
+struct bench_case {
+	enum bench_mode mode;
+	unsigned workers;     /* 0: the run's workers (serial: always 1) */
+	uint64_t size;        /* 0: params.size */
+	uint64_t chunk;       /* 0: the run's --chunk, else automatic from
+				 this case's items and workers */
+};
+
+/* Most cases one run may have. */
+#define BENCH_CASES_MAX 4096
 
 struct bench_run_opts {
 	const struct bench_workload *wl;
 	struct bench_params params;         /* zero fields: defaults */
 	enum bench_mode modes[BENCH_MODE_COUNT];
 	size_t nmodes;                      /* 0: all four */
+	/* Explicit cases; when ncases is 0 there is one case per mode of
+	 * modes[], all with `workers` workers at params.size and the same
+	 * chunk. */
+	const struct bench_case *cases;
+	size_t ncases;
 	unsigned workers;                   /* 0: online CPUs */
 	uint64_t chunk;                     /* 0: automatic */
 	unsigned repeat;                    /* 0: BENCH_DEFAULT_REPEAT */
@@ -53,6 +77,10 @@ struct bench_run_opts {
 struct bench_mode_result {
 	enum bench_mode mode;
 	unsigned workers;        /* 1 for serial */
+	uint64_t size;           /* the workload's --size */
+	uint64_t items;          /* items per sample */
+	uint64_t chunk;          /* items per task */
+	uint64_t tasks;          /* tasks per sample */
 	size_t nsamples;
 	bench_ns *wall_ns;       /* nsamples raw wall times, in run order */
 	bench_ns *cpu_ns;        /* nsamples CPU times */
@@ -61,8 +89,8 @@ struct bench_mode_result {
 	struct bench_stats wall; /* over wall_ns */
 	struct bench_stats cpu;  /* over cpu_ns */
 	double items_per_s;      /* items / median wall time */
-	double speedup;          /* median(serial) / median(this); NAN
-				    when serial did not run */
+	double speedup;          /* median(serial) / median(this), serial
+				    of the same size; NAN when none ran */
 	double efficiency;       /* speedup / workers; NAN likewise */
 	char checksum[BENCH_CHECKSUM_MAX];
 	int verified;            /* every sample matched the reference */
@@ -83,18 +111,20 @@ enum bench_warning {
 struct bench_report {
 	const struct bench_workload *wl;
 	struct bench_params params;  /* with defaults applied */
-	uint64_t items;              /* items per sample */
-	uint64_t chunk;              /* items per task */
-	uint64_t tasks;              /* tasks per sample */
+	uint64_t items;              /* items, chunk and tasks of the */
+	uint64_t chunk;              /* first case (all cases, in a */
+	uint64_t tasks;              /* plain run of modes) */
 	unsigned workers;
 	unsigned repeat;
 	unsigned warmup;
 	unsigned cpus;               /* CPUs this process may run on */
 	bench_ns prepare_ns;         /* untimed input preparation */
+	bench_ns sampled_ns;         /* sum of every sample's wall time,
+					warmup included */
 	bench_ns total_ns;           /* whole run, prepare included */
 	unsigned warnings;           /* BENCH_WARN_* */
 	size_t nresults;
-	struct bench_mode_result results[BENCH_MODE_COUNT];
+	struct bench_mode_result *results; /* one per case, in case order */
 };
 
 /*
