@@ -29,9 +29,9 @@ endif
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes $(WERROR)
-PKGS := libcrypto jansson
+PKGS := libcrypto jansson sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcrypto -ljansson)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcrypto -ljansson -lsqlite3)
 BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -I$(BUILD) \
 	-fPIC -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 BENCH_LDFLAGS := $(SAN) $(LDFLAGS)

@@ -6,7 +6,7 @@
 # Jansson, Check.
 set -eu
 
-packages="gcc make pkg-config libc6-dev libssl-dev libjansson-dev check"
+packages="gcc make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev check"
 
 missing=""
 for p in $packages; do

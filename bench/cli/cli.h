@@ -19,6 +19,12 @@ int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_scale(int argc, char **argv);
+int cmd_complexity(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 /* Prints "bench: <message>" on stderr. */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -39,7 +45,87 @@ int parse_u64(const char *cmd, const char *flag, const char *text,
 	      uint64_t min, uint64_t max, uint64_t *out);
 
 /* Option codes without a short form, shared by the commands' tables. */
-enum { OPT_WARMUP = 256, OPT_QUERIES, OPT_MAX_MS };
+enum {
+	OPT_WARMUP = 256,
+	OPT_QUERIES,
+	OPT_MAX_MS,
+	OPT_RESULTS,
+	OPT_NO_SAVE,
+	OPT_CHARTS,
+	OPT_MODES,
+	OPT_SIZES,
+	OPT_FAIL_ABOVE,
+	OPT_LIMIT,
+};
+
+enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN };
+
+/*
+ * What the measuring commands (run, scale, complexity) share: sampling
+ * options, output, the results store and charts. session.c runs the
+ * workload, saves the run, draws charts and writes the output.
+ */
+struct session {
+	const char *cmd;            /* "run", "scale" or "complexity" */
+	struct bench_run_opts opts;
+	enum format format;
+	const char *output;         /* -o FILE, NULL: stdout */
+	const char *results;        /* --results, NULL: the default store */
+	const char *charts;         /* --charts DIR, NULL: beside the store */
+	int no_save;
+	int quiet;
+};
+
+/* getopt_long rows for the options struct session handles. */
+#define SESSION_OPTIONS                                                  \
+	{ "chunk", required_argument, NULL, 'c' },                      \
+	{ "repeat", required_argument, NULL, 'r' },                     \
+	{ "warmup", required_argument, NULL, OPT_WARMUP },              \
+	{ "format", required_argument, NULL, 'f' },                     \
+	{ "output", required_argument, NULL, 'o' },                     \
+	{ "quiet", no_argument, NULL, 'q' },                            \
+	{ "results", required_argument, NULL, OPT_RESULTS },            \
+	{ "no-save", no_argument, NULL, OPT_NO_SAVE },                  \
+	{ "charts", required_argument, NULL, OPT_CHARTS },              \
+	WORKLOAD_OPTIONS
+#define SESSION_SHORT "c:r:f:o:qn:s:"
+
+/* Handles getopt code c if it is a session option: 1 handled, 0 not
+ * ours, -1 after a usage error was printed. */
+int session_option(struct session *s, int c, const char *arg);
+
+/* Runs, saves, draws and writes; returns the exit status. */
+int session_run(struct session *s);
+
+/*
+ * Parses a list of whole numbers for `flag`: "1,2,4", ranges "1..16",
+ * geometric ranges "1..64x2" and stepped ranges "2..16+2", combined with
+ * commas; k/M/G suffixes. The result is sorted without duplicates, each
+ * value in [min, max], at most `most` values (malloc'd into *out).
+ * Returns 0 or -1 after a usage error was printed.
+ */
+int parse_list(const char *cmd, const char *flag, const char *text,
+	       uint64_t min, uint64_t max, size_t most, uint64_t **out,
+	       size_t *n);
+
+/* A run read back from the store or a file. */
+struct loaded_run {
+	struct bench_report *report;
+	struct bench_context ctx;
+	char kind[BENCH_KIND_MAX];
+	char name[4096];   /* "run 7" or the file's path */
+	int64_t id;        /* 0 for a file */
+};
+
+/* Loads spec (a run id, "latest", or a JSON file) into out. Returns 0 or
+ * the exit status after printing an error. */
+int load_run(const char *cmd, const char *spec, const char *results,
+	     struct loaded_run *out);
+void loaded_run_release(struct loaded_run *run);
+
+/* Opens the store named by --results (or the default) for writing;
+ * prints the error and returns NULL on failure. */
+struct bench_store *open_store(const char *path, int create);
 
 /* getopt_long rows for the workload parameters: --size, --seed,
  * --queries, --max-ms. */
@@ -106,14 +192,46 @@ void out_abort(struct out *o);
 
 /* Writers for `bench run` results (writer_*.c). warnings: lines of text. */
 struct run_output {
+	const char *kind; /* "run", "scale", "complexity" */
 	const struct bench_report *report;
 	const struct bench_context *context;
 	const char *const *warnings;
 	size_t nwarnings;
+	const char *const *charts;  /* chart files drawn, to mention */
+	size_t ncharts;
+	int64_t id;                 /* run id in the store, 0: not saved */
+	bench_ns elapsed_ns;        /* whole command up to output, 0: unknown */
 };
+
+/* Draws a horizontal bar of `units` eighths of a cell (UTF-8 blocks, or
+ * '#' on other terminals); returns the cells used. */
+int draw_bar(FILE *f, long units, int utf8);
+
+/* "1 of the N samples"-style tail: what the run cost beyond its samples. */
+void write_overhead(FILE *f, const struct run_output *ro);
+
+/* Mentions the chart files drawn, if any. */
+void write_chart_list(FILE *f, const struct run_output *ro);
 int write_table(FILE *f, const struct run_output *ro);
 int write_json(FILE *f, const struct run_output *ro);
 int write_csv(FILE *f, const struct run_output *ro);
 int write_markdown(FILE *f, const struct run_output *ro);
+int write_scale_table(FILE *f, const struct run_output *ro);
+int write_complexity_table(FILE *f, const struct run_output *ro);
+
+/* The warnings of a report spelled out for a student: malloc'd lines
+ * into lines (at most MAX_WARNINGS); returns the count. */
+#define MAX_WARNINGS 24
+size_t report_warnings(const struct bench_report *r, char **lines);
+
+/*
+ * Draws the charts of a report with gnuplot into dir, files named
+ * stem-<chart>.png and .svg; their paths are printed by the caller from
+ * paths (up to 8). Returns the number drawn, 0 with a note on stderr when
+ * gnuplot or the templates are missing, -1 on failure (message printed).
+ */
+int charts_draw(const char *kind, const struct bench_report *r,
+		const struct bench_context *ctx, const char *dir,
+		const char *stem, char paths[][4096], size_t max);
 
 #endif

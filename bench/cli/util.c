@@ -250,3 +250,101 @@ int utf8_terminal(void)
 	}
 	return cached;
 }
+
+/* One element of a list: "N", "A..B", "A..BxK" or "A..B+K". */
+static int list_item(const char *cmd, const char *flag, const char *item,
+		     uint64_t min, uint64_t max, uint64_t *vals, size_t *n,
+		     size_t most)
+{
+	char buf[64], *dots, *op;
+	uint64_t a, b, step = 1;
+	int geometric = 0;
+
+	if (strlen(item) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", item);
+	dots = strstr(buf, "..");
+	if (!dots) {
+		if (parse_u64(cmd, flag, buf, min, max, &a))
+			return -2;
+		if (*n >= most)
+			return -3;
+		vals[(*n)++] = a;
+		return 0;
+	}
+	*dots = '\0';
+	op = strpbrk(dots + 2, "x+");
+	if (op) {
+		geometric = *op == 'x';
+		*op = '\0';
+		if (parse_u64(cmd, flag, op + 1, geometric ? 2 : 1, 1000000, &step))
+			return -2;
+	}
+	if (parse_u64(cmd, flag, buf, min, max, &a) ||
+	    parse_u64(cmd, flag, dots + 2, min, max, &b))
+		return -2;
+	if (b < a)
+		return -1;
+	for (uint64_t v = a; v <= b;) {
+		if (*n >= most)
+			return -3;
+		vals[(*n)++] = v;
+		if (geometric ? v > b / step : b - v < step)
+			break;
+		v = geometric ? v * step : v + step;
+	}
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int parse_list(const char *cmd, const char *flag, const char *text,
+	       uint64_t min, uint64_t max, size_t most, uint64_t **out,
+	       size_t *n)
+{
+	uint64_t *vals = malloc(most * sizeof(*vals));
+	const char *p = text;
+	size_t count = 0, k = 0;
+	int rc = 0;
+
+	if (!vals) {
+		error("out of memory");
+		return -1;
+	}
+	while (rc == 0) {
+		size_t len = strcspn(p, ",");
+		char item[64];
+
+		if (len == 0 || len >= sizeof(item)) {
+			rc = -1;
+			break;
+		}
+		snprintf(item, sizeof(item), "%.*s", (int)len, p);
+		rc = list_item(cmd, flag, item, min, max, vals, &count, most);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	if (rc == -1)
+		usage_error(cmd, "%s '%s': expected numbers like 1,2,4, ranges like 1..16, or geometric ranges like 1..64x2",
+			    flag, text);
+	else if (rc == -3)
+		usage_error(cmd, "%s '%s': more than %zu values", flag, text,
+			    most);
+	if (rc) {
+		free(vals);
+		return -1;
+	}
+	qsort(vals, count, sizeof(*vals), cmp_u64);
+	for (size_t i = 0; i < count; i++)
+		if (k == 0 || vals[i] != vals[k - 1])
+			vals[k++] = vals[i];
+	*out = vals;
+	*n = k;
+	return 0;
+}

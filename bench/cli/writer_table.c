@@ -42,12 +42,53 @@ static void row(FILE *f, const struct bench_report *r,
 		mr->verified ? (utf8 ? "\u2713" : "ok") : "MISMATCH");
 }
 
-static void bars(FILE *f, const struct bench_report *r, int utf8)
+int draw_bar(FILE *f, long units, int utf8)
 {
 	/* Eighth blocks give a bar 8x the resolution of its width. */
 	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d",
 					       "\u258c", "\u258b", "\u258a",
 					       "\u2589" };
+	int cols = 0;
+
+	if (units < 1)
+		units = 1;
+	for (; cols < units / 8; cols++)
+		fputs(utf8 ? "\u2588" : "#", f);
+	if (units % 8) {
+		fputs(utf8 ? eighths[units % 8] : "#", f);
+		cols++;
+	}
+	return cols;
+}
+
+void write_chart_list(FILE *f, const struct run_output *ro)
+{
+	if (!ro->ncharts)
+		return;
+	fputs("\ncharts:", f);
+	for (size_t i = 0; i < ro->ncharts; i++)
+		fprintf(f, " %s", ro->charts[i]);
+	fputc('\n', f);
+}
+
+void write_overhead(FILE *f, const struct run_output *ro)
+{
+	const struct bench_report *r = ro->report;
+	char sampled[32], rest[32], prep[32];
+	double extra;
+
+	if (!ro->elapsed_ns || ro->elapsed_ns < r->sampled_ns)
+		return;
+	extra = (double)(ro->elapsed_ns - r->sampled_ns);
+	format_ns((double)r->sampled_ns, sampled, sizeof(sampled));
+	format_ns(extra, rest, sizeof(rest));
+	format_ns((double)r->prepare_ns, prep, sizeof(prep));
+	fprintf(f, "\nsamples took %s (warmup included); %s more (%.0f%%) went to preparing input (%s), saving and charts\n",
+		sampled, rest, extra / (double)ro->elapsed_ns * 100, prep);
+}
+
+static void bars(FILE *f, const struct bench_report *r, int utf8)
+{
 	double longest = 0;
 
 	for (size_t i = 0; i < r->nresults; i++)
@@ -58,19 +99,12 @@ static void bars(FILE *f, const struct bench_report *r, int utf8)
 	fputs("\nmedian time (shorter is faster)\n", f);
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
-		int units = (int)lround(mr->wall.median / longest * BAR_WIDTH * 8);
+		long units = lround(mr->wall.median / longest * BAR_WIDTH * 8);
 		char t[32];
-		int cols = 0;
+		int cols;
 
-		if (units < 1)
-			units = 1;
 		fprintf(f, "%-8s ", bench_mode_name(mr->mode));
-		for (; cols < units / 8; cols++)
-			fputs(utf8 ? "\u2588" : "#", f);
-		if (units % 8) {
-			fputs(utf8 ? eighths[units % 8] : "#", f);
-			cols++;
-		}
+		cols = draw_bar(f, units, utf8);
 		format_ns(mr->wall.median, t, sizeof(t));
 		fprintf(f, "%*s %s", BAR_WIDTH - cols, "", t);
 		if (!isnan(mr->speedup) && mr->mode != BENCH_MODE_SERIAL)
@@ -108,5 +142,6 @@ int write_table(FILE *f, const struct run_output *ro)
 		fputc('\n', f);
 	for (size_t i = 0; i < ro->nwarnings; i++)
 		fprintf(f, "%s\n", ro->warnings[i]);
+	write_chart_list(f, ro);
 	return ferror(f) ? -1 : 0;
 }

@@ -10,6 +10,7 @@
 
 #include "bench/context.h"
 #include "bench/harness.h"
+#include "report_internal.h"
 
 unsigned bench_cpus(void)
 {
@@ -247,7 +248,7 @@ serial_of_size(const struct bench_report *r, uint64_t size)
 	return NULL;
 }
 
-static void summarise(struct bench_report *r)
+void bench__report_summarise(struct bench_report *r)
 {
 	double *tmp = malloc(r->repeat * sizeof(*tmp));
 
@@ -371,7 +372,7 @@ int bench_run(const struct bench_run_opts *o, struct bench_report **out,
 	    (rc = prepare_inputs(&run, o->ncases == 0)) ||
 	    (rc = sample_all(&run)))
 		goto out;
-	summarise(r);
+	bench__report_summarise(r);
 	r->total_ns = bench_clock_now() - t0;
 	*out = r;
 	r = NULL;

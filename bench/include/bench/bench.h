@@ -7,11 +7,14 @@
 #ifndef BENCH_BENCH_H
 #define BENCH_BENCH_H
 
+#include "bench/analysis.h"
 #include "bench/clock.h"
 #include "bench/context.h"
 #include "bench/error.h"
 #include "bench/exec.h"
 #include "bench/harness.h"
+#include "bench/report.h"
+#include "bench/store.h"
 #include "bench/stats.h"
 #include "bench/workload.h"
 

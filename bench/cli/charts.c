@@ -1,0 +1,381 @@
+/*
+ * charts.c - PNG and SVG charts drawn by gnuplot from the templates in
+ * plots/.
+ *
+ * bench writes the numbers to a TAB-separated data file and runs
+ * `gnuplot -e "variables" plots/NAME.gp` without a shell (fork + execvp),
+ * once per terminal. gnuplot writes to a temporary name that is renamed
+ * into place only when it succeeded, so a chart file is whole or absent.
+ * Templates are looked for in $BENCH_PLOTS, then ../plots beside the
+ * binary (a build tree), then the installed data folder.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifndef BENCH_DATADIR
+#define BENCH_DATADIR "/usr/local/share/bench"
+#endif
+
+static int is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The folder holding the templates, or NULL. */
+static const char *plots_dir(void)
+{
+	static char dir[PATH_MAX + 16];
+	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	const char *env = getenv("BENCH_PLOTS");
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(dir, sizeof(dir), "%s/../plots", exe);
+			snprintf(probe, sizeof(probe), "%s/speedup.gp", dir);
+			if (is_file(probe))
+				return dir;
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s/plots", BENCH_DATADIR);
+	snprintf(probe, sizeof(probe), "%s/speedup.gp", dir);
+	return is_file(probe) ? dir : NULL;
+}
+
+static int have_gnuplot(void)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL;
+	int found = 0;
+
+	if (!path || !(copy = strdup(path)))
+		return 0;
+	for (char *d = strtok_r(copy, ":", &save); d && !found;
+	     d = strtok_r(NULL, ":", &save)) {
+		char probe[PATH_MAX];
+
+		snprintf(probe, sizeof(probe), "%s/gnuplot", *d ? d : ".");
+		found = access(probe, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+/* Appends name='value' to a gnuplot -e string, quoting for gnuplot's
+ * single-quoted strings (a quote is doubled). */
+static void var_str(char *buf, size_t len, const char *name, const char *value)
+{
+	size_t used = strlen(buf);
+
+	used += (size_t)snprintf(buf + used, len > used ? len - used : 0,
+				 "%s='", name);
+	for (const char *p = value; *p && used + 3 < len; p++) {
+		if (*p == '\'')
+			buf[used++] = '\'';
+		buf[used++] = *p;
+	}
+	if (used + 3 < len) {
+		buf[used++] = '\'';
+		buf[used++] = ';';
+		buf[used] = '\0';
+	}
+}
+
+static void var_num(char *buf, size_t len, const char *name, double value)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, len > used ? len - used : 0, "%s=%.12g;", name,
+		 value);
+}
+
+/* Runs gnuplot on one template; its stderr goes to ours. */
+static int run_gnuplot(const char *vars, const char *template)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execlp("gnuplot", "gnuplot", "-e", vars, template, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+struct chart {
+	const char *template; /* e.g. "speedup" */
+	const char *vars;     /* template-specific variables */
+};
+
+/* Draws one template to stem-NAME.png and .svg in dir. */
+static int draw(const char *dir, const char *stem, const char *plots,
+		const char *data, const char *title, const struct chart *c,
+		char paths[][4096], size_t *n, size_t max)
+{
+	static const char *const terms[][2] = { { "pngcairo", "png" },
+						{ "svg", "svg" } };
+	char template[PATH_MAX + 64];
+
+	snprintf(template, sizeof(template), "%s/%s.gp", plots, c->template);
+	for (size_t t = 0; t < 2 && *n < max; t++) {
+		char final[4096], tmp[4200], vars[8192] = "";
+
+		snprintf(final, sizeof(final), "%s/%s-%s.%s", dir, stem,
+			 c->template, terms[t][1]);
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%d", final, (int)getpid());
+		var_str(vars, sizeof(vars), "datafile", data);
+		var_str(vars, sizeof(vars), "outfile", tmp);
+		var_str(vars, sizeof(vars), "term", terms[t][0]);
+		var_str(vars, sizeof(vars), "title", title);
+		strncat(vars, c->vars, sizeof(vars) - strlen(vars) - 1);
+		if (run_gnuplot(vars, template) != 0 || !is_file(tmp) ||
+		    rename(tmp, final) != 0) {
+			unlink(tmp);
+			error("gnuplot could not draw '%s' from %s", final,
+			      template);
+			return -1;
+		}
+		snprintf(paths[(*n)++], 4096, "%s", final);
+	}
+	return 0;
+}
+
+static void unit_vars(char *vars, size_t len, double longest)
+{
+	const char *unit;
+	double div = ns_unit(longest, &unit);
+
+	var_str(vars, len, "unit", unit);
+	var_num(vars, len, "div", div);
+}
+
+static const struct bench_mode_result *serial_of(const struct bench_report *r,
+						 uint64_t size)
+{
+	for (size_t i = 0; i < r->nresults; i++)
+		if (r->results[i].mode == BENCH_MODE_SERIAL &&
+		    r->results[i].size == size)
+			return &r->results[i];
+	return NULL;
+}
+
+/* Speedup with its interval: the ratio of the two sample sets, inverted. */
+static void speedup_ci(const struct bench_mode_result *serial,
+		       const struct bench_mode_result *mr, double *lo,
+		       double *hi)
+{
+	double *a = malloc(serial->nsamples * sizeof(*a));
+	double *b = malloc(mr->nsamples * sizeof(*b));
+	struct bench_compare c;
+
+	*lo = *hi = mr->speedup;
+	if (a && b) {
+		for (size_t k = 0; k < serial->nsamples; k++)
+			a[k] = (double)serial->wall_ns[k];
+		for (size_t k = 0; k < mr->nsamples; k++)
+			b[k] = (double)mr->wall_ns[k];
+		if (bench_compare_samples(a, serial->nsamples, b, mr->nsamples,
+					  0.95, &c) == 0 &&
+		    c.ratio_low > 0) {
+			*lo = 1.0 / c.ratio_high;
+			*hi = 1.0 / c.ratio_low;
+		}
+	}
+	free(a);
+	free(b);
+}
+
+static int write_scale_data(FILE *f, const struct bench_report *r,
+			    char *modes, size_t mlen, char *fractions,
+			    size_t flen, uint64_t *wmin, uint64_t *wmax)
+{
+	int blocks = 0;
+
+	fputs("# workers\tspeedup\tspeedup_low\tspeedup_high\tefficiency\tkarp_flatt\n", f);
+	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		struct bench_amdahl fit;
+		int any = 0;
+
+		if (m == BENCH_MODE_SERIAL)
+			continue;
+		for (size_t i = 0; i < r->nresults; i++) {
+			const struct bench_mode_result *mr = &r->results[i];
+			const struct bench_mode_result *s = serial_of(r, mr->size);
+			double lo, hi;
+
+			if ((int)mr->mode != m || !s || isnan(mr->speedup))
+				continue;
+			if (!any && blocks++)
+				fputs("\n\n", f);
+			any = 1;
+			speedup_ci(s, mr, &lo, &hi);
+			fprintf(f, "%u\t%.6f\t%.6f\t%.6f\t%.6f\t", mr->workers,
+				mr->speedup, lo, hi, mr->efficiency);
+			if (mr->workers > 1)
+				fprintf(f, "%.6f\n", bench_karp_flatt(mr->speedup, mr->workers));
+			else
+				fputs("nan\n", f);
+			if (mr->workers < *wmin)
+				*wmin = mr->workers;
+			if (mr->workers > *wmax)
+				*wmax = mr->workers;
+		}
+		if (!any)
+			continue;
+		snprintf(modes + strlen(modes), mlen - strlen(modes), "%s%s",
+			 *modes ? " " : "", bench_mode_name((enum bench_mode)m));
+		if (bench_report_amdahl(r, (enum bench_mode)m, &fit) == 0)
+			snprintf(fractions + strlen(fractions), flen - strlen(fractions),
+				 "%s%.6f", *fractions ? " " : "", fit.serial_fraction);
+		else
+			snprintf(fractions + strlen(fractions), flen - strlen(fractions),
+				 "%snan", *fractions ? " " : "");
+	}
+	return blocks;
+}
+
+int charts_draw(const char *kind, const struct bench_report *r,
+		const struct bench_context *ctx, const char *dir,
+		const char *stem, char paths[][4096], size_t max)
+{
+	const char *plots = plots_dir();
+	char data[4200], title[512], vars[4096] = "";
+	size_t n = 0;
+	double longest = 0;
+	int fd, rc = 0;
+	FILE *f;
+
+	if (!have_gnuplot()) {
+		fprintf(stderr, "bench: note: gnuplot is not installed, so no chart files were drawn; install it (apt-get install gnuplot-nox, or ./scripts/install-deps.sh) and redraw with 'bench plot'\n");
+		return 0;
+	}
+	if (!plots) {
+		fprintf(stderr, "bench: note: no chart templates found (set BENCH_PLOTS to the plots/ folder)\n");
+		return 0;
+	}
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		error("cannot create chart folder '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(data, sizeof(data), "%s/.%s-XXXXXX", dir, stem);
+	fd = mkstemp(data);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		error("cannot write chart data in '%s': %s", dir, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(data);
+		}
+		return -1;
+	}
+	for (size_t i = 0; i < r->nresults; i++)
+		if (r->results[i].wall.median > longest)
+			longest = r->results[i].wall.median;
+
+	if (strcmp(kind, "scale") == 0) {
+		char modes[64] = "", fractions[128] = "";
+		uint64_t wmin = UINT64_MAX, wmax = 0;
+
+		snprintf(title, sizeof(title), "%s, %llu %s: speedup over serial on %u CPUs (%s)",
+			 r->wl->name, (unsigned long long)r->results[0].items,
+			 r->wl->item_desc, ctx->cpus, ctx->cpu_model);
+		if (write_scale_data(f, r, modes, sizeof(modes), fractions,
+				     sizeof(fractions), &wmin, &wmax) == 0) {
+			fclose(f);
+			unlink(data);
+			fprintf(stderr, "bench: note: no parallel results to chart\n");
+			return 0;
+		}
+		var_num(vars, sizeof(vars), "cpus", ctx->cpus);
+		var_str(vars, sizeof(vars), "modes", modes);
+		var_str(vars, sizeof(vars), "fractions", fractions);
+		var_num(vars, sizeof(vars), "logx", wmax >= 8 * wmin);
+	} else if (strcmp(kind, "complexity") == 0) {
+		struct bench_fit fit;
+		const struct bench_mode_result *first = &r->results[0];
+
+		if (bench_report_complexity(r, first->mode, &fit) != 0) {
+			fclose(f);
+			unlink(data);
+			fprintf(stderr, "bench: note: fewer than 3 sizes, no complexity chart\n");
+			return 0;
+		}
+		snprintf(title, sizeof(title), "%s: time vs input size, %s mode, %u CPUs (%s)",
+			 r->wl->name, bench_mode_name(first->mode), ctx->cpus,
+			 ctx->cpu_model);
+		fputs("# size\tmedian_ns\tci_low_ns\tci_high_ns\n", f);
+		for (size_t i = 0; i < r->nresults; i++)
+			if (r->results[i].mode == first->mode)
+				fprintf(f, "%llu\t%.1f\t%.1f\t%.1f\n",
+					(unsigned long long)r->results[i].size,
+					r->results[i].wall.median,
+					r->results[i].wall.ci_low,
+					r->results[i].wall.ci_high);
+		var_str(vars, sizeof(vars), "fit_name", bench_bigo_name(fit.best));
+		var_num(vars, sizeof(vars), "fit_class", fit.best);
+		var_num(vars, sizeof(vars), "fit_coef", fit.coef[fit.best]);
+		var_num(vars, sizeof(vars), "fit_error", fit.error[fit.best]);
+		var_str(vars, sizeof(vars), "mode", bench_mode_name(first->mode));
+		unit_vars(vars, sizeof(vars), longest);
+	} else {
+		snprintf(title, sizeof(title), "%s, %llu %s: median time per mode on %u CPUs (%s)",
+			 r->wl->name, (unsigned long long)r->items,
+			 r->wl->item_desc, ctx->cpus, ctx->cpu_model);
+		fputs("# mode\tmedian_ns\tci_low_ns\tci_high_ns\tspeedup\tworkers\n", f);
+		for (size_t i = 0; i < r->nresults; i++) {
+			const struct bench_mode_result *mr = &r->results[i];
+
+			fprintf(f, "%s\t%.1f\t%.1f\t%.1f\t", bench_mode_name(mr->mode),
+				mr->wall.median, mr->wall.ci_low, mr->wall.ci_high);
+			if (isnan(mr->speedup))
+				fputs("nan", f);
+			else
+				fprintf(f, "%.6f", mr->speedup);
+			fprintf(f, "\t%u\n", mr->workers);
+		}
+		unit_vars(vars, sizeof(vars), longest);
+	}
+	if (fclose(f) != 0) {
+		unlink(data);
+		error("cannot write chart data in '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	if (strcmp(kind, "scale") == 0) {
+		struct chart speedup = { "speedup", vars };
+		struct chart efficiency = { "efficiency", vars };
+
+		rc = draw(dir, stem, plots, data, title, &speedup, paths, &n, max);
+		if (rc == 0)
+			rc = draw(dir, stem, plots, data, title, &efficiency,
+				  paths, &n, max);
+	} else {
+		struct chart c = { strcmp(kind, "complexity") == 0 ? "complexity" : "run",
+				   vars };
+
+		rc = draw(dir, stem, plots, data, title, &c, paths, &n, max);
+	}
+	unlink(data);
+	return rc ? -1 : (int)n;
+}

@@ -1,0 +1,99 @@
+/*
+ * cmd_complexity.c - `bench complexity WORKLOAD --sizes LIST`: one mode
+ * timed over growing input sizes (the course's doubling curve), each
+ * candidate growth class fitted, the best named, and time vs size charted
+ * on log-log axes.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+static const struct option long_opts[] = {
+	{ "sizes", required_argument, NULL, OPT_SIZES },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "workers", required_argument, NULL, 'w' },
+	SESSION_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_complexity(int argc, char **argv)
+{
+	struct session s = { .cmd = "complexity" };
+	struct bench_run_opts modes = { 0 };
+	struct bench_case *cases;
+	uint64_t *sizes = NULL, v;
+	size_t nsizes = 0;
+	const char *list = NULL;
+	int c, status;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":m:w:h" SESSION_SHORT, long_opts,
+				NULL)) != -1) {
+		int handled = session_option(&s, c, optarg);
+
+		if (handled < 0)
+			return EXIT_USAGE;
+		if (handled)
+			continue;
+		switch (c) {
+		case OPT_SIZES:
+			list = optarg;
+			break;
+		case 'm':
+			if (parse_modes(s.cmd, optarg, &modes))
+				return EXIT_USAGE;
+			if (modes.nmodes != 1)
+				return usage_error(s.cmd, "--mode '%s': expected one mode",
+						   optarg);
+			break;
+		case 'w':
+			if (parse_u64(s.cmd, "--workers", optarg, 1,
+				      BENCH_WORKERS_MAX, &v))
+				return EXIT_USAGE;
+			s.opts.workers = (unsigned)v;
+			break;
+		case 'h':
+			print_help(s.cmd, stdout);
+			return 0;
+		default:
+			return bad_option(s.cmd, argv, c);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(s.cmd, "missing the workload to time");
+	if (optind + 1 < argc)
+		return usage_error(s.cmd, "unexpected argument '%s'", argv[optind + 1]);
+	s.opts.wl = find_workload(s.cmd, argv[optind]);
+	if (!s.opts.wl)
+		return EXIT_USAGE;
+	if (!list)
+		return usage_error(s.cmd, "missing --sizes, e.g. --sizes 1000..512000x2");
+	if (parse_list(s.cmd, "--sizes", list, 1, s.opts.wl->max_size, 64,
+		       &sizes, &nsizes))
+		return EXIT_USAGE;
+	if (nsizes < 3) {
+		free(sizes);
+		return usage_error(s.cmd, "--sizes '%s': a fit needs at least 3 distinct sizes",
+				   list);
+	}
+	cases = calloc(nsizes, sizeof(*cases));
+	if (!cases) {
+		free(sizes);
+		error("out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < nsizes; i++)
+		cases[i] = (struct bench_case){
+			.mode = modes.nmodes ? modes.modes[0] : BENCH_MODE_SERIAL,
+			.size = sizes[i],
+		};
+	s.opts.cases = cases;
+	s.opts.ncases = nsizes;
+	status = session_run(&s);
+	free(cases);
+	free(sizes);
+	return status;
+}

@@ -1,0 +1,92 @@
+/*
+ * cmd_scale.c - `bench scale WORKLOAD --workers LIST`: every parallel mode
+ * at every worker count against one serial baseline, interleaved, with
+ * Amdahl's law fitted and speedup and efficiency charts drawn.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+static const struct option long_opts[] = {
+	{ "workers", required_argument, NULL, 'w' },
+	{ "modes", required_argument, NULL, 'm' },
+	{ "mode", required_argument, NULL, 'm' },
+	SESSION_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_scale(int argc, char **argv)
+{
+	struct session s = { .cmd = "scale" };
+	struct bench_run_opts modes = { 0 };
+	struct bench_case *cases;
+	uint64_t *workers = NULL;
+	size_t nworkers = 0, n = 0;
+	const char *list = NULL;
+	int c, status;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":w:m:h" SESSION_SHORT, long_opts,
+				NULL)) != -1) {
+		int handled = session_option(&s, c, optarg);
+
+		if (handled < 0)
+			return EXIT_USAGE;
+		if (handled)
+			continue;
+		switch (c) {
+		case 'w':
+			list = optarg;
+			break;
+		case 'm':
+			if (parse_modes(s.cmd, optarg, &modes))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			print_help(s.cmd, stdout);
+			return 0;
+		default:
+			return bad_option(s.cmd, argv, c);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(s.cmd, "missing the workload to scale");
+	if (optind + 1 < argc)
+		return usage_error(s.cmd, "unexpected argument '%s'", argv[optind + 1]);
+	s.opts.wl = find_workload(s.cmd, argv[optind]);
+	if (!s.opts.wl)
+		return EXIT_USAGE;
+	if (parse_list(s.cmd, "--workers", list ? list : "1..8x2", 1,
+		       BENCH_WORKERS_MAX, 256, &workers, &nworkers))
+		return EXIT_USAGE;
+	if (modes.nmodes == 0) {
+		/* The pools; async only scales waiting, so it is opt-in. */
+		modes.modes[modes.nmodes++] = BENCH_MODE_THREAD;
+		modes.modes[modes.nmodes++] = BENCH_MODE_PROCESS;
+	}
+	cases = calloc(1 + modes.nmodes * nworkers, sizeof(*cases));
+	if (!cases) {
+		free(workers);
+		error("out of memory");
+		return 1;
+	}
+	cases[n++] = (struct bench_case){ .mode = BENCH_MODE_SERIAL };
+	for (size_t m = 0; m < modes.nmodes; m++) {
+		if (modes.modes[m] == BENCH_MODE_SERIAL)
+			continue;
+		for (size_t w = 0; w < nworkers; w++)
+			cases[n++] = (struct bench_case){
+				.mode = modes.modes[m],
+				.workers = (unsigned)workers[w],
+			};
+	}
+	s.opts.cases = cases;
+	s.opts.ncases = n;
+	status = session_run(&s);
+	free(cases);
+	free(workers);
+	return status;
+}

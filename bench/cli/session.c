@@ -1,0 +1,393 @@
+/*
+ * session.c - what run, scale and complexity share once their cases are
+ * set: the sampling options, running with a progress line, saving the run
+ * to the results store, drawing charts, and writing the output.
+ *
+ * Order matters: the store is opened before the run (a read-only results
+ * folder should fail in a second, not after a minute of sampling), and
+ * everything after the run (saving, charts, output) happens outside the
+ * timed region.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*write)(FILE *f, const struct run_output *ro);
+} formats[] = {
+	[FMT_TABLE] = { "table", NULL },
+	[FMT_JSON] = { "json", write_json },
+	[FMT_CSV] = { "csv", write_csv },
+	[FMT_MARKDOWN] = { "markdown", write_markdown },
+};
+
+int session_option(struct session *s, int c, const char *arg)
+{
+	const char *cmd = s->cmd;
+	int handled = parse_workload_option(cmd, c, arg, &s->opts.params);
+	uint64_t v;
+
+	if (handled)
+		return handled;
+	switch (c) {
+	case 'c':
+		if (parse_u64(cmd, "--chunk", arg, 1, UINT32_MAX, &v))
+			return -1;
+		s->opts.chunk = v;
+		return 1;
+	case 'r':
+		if (parse_u64(cmd, "--repeat", arg, 1, BENCH_REPEAT_MAX, &v))
+			return -1;
+		s->opts.repeat = (unsigned)v;
+		return 1;
+	case OPT_WARMUP:
+		if (parse_u64(cmd, "--warmup", arg, 0, BENCH_REPEAT_MAX, &v))
+			return -1;
+		s->opts.warmup = (unsigned)v;
+		s->opts.warmup_set = 1;
+		return 1;
+	case 'f':
+		for (size_t i = 0; i < sizeof(formats) / sizeof(*formats); i++) {
+			if (strcmp(arg, formats[i].name) == 0) {
+				s->format = (enum format)i;
+				return 1;
+			}
+		}
+		usage_error(cmd, "--format '%s': expected table, json, csv or markdown",
+			    arg);
+		return -1;
+	case 'o':
+		if (!*arg) {
+			usage_error(cmd, "--output '': expected a file name, or - for standard output");
+			return -1;
+		}
+		s->output = arg;
+		return 1;
+	case 'q':
+		s->quiet = 1;
+		return 1;
+	case OPT_RESULTS:
+		if (!*arg) {
+			usage_error(cmd, "--results '': expected the path of a results store");
+			return -1;
+		}
+		s->results = arg;
+		return 1;
+	case OPT_NO_SAVE:
+		s->no_save = 1;
+		return 1;
+	case OPT_CHARTS:
+		if (!*arg) {
+			usage_error(cmd, "--charts '': expected a folder");
+			return -1;
+		}
+		s->charts = arg;
+		return 1;
+	}
+	return 0;
+}
+
+static void progress(void *ud, const struct bench_progress *p)
+{
+	const struct session *s = ud;
+
+	fprintf(stderr, "\r\033[Kbench %s: sample %zu of %zu%s: %s", s->cmd,
+		p->sample, p->samples, p->warmup ? " (warmup)" : "",
+		bench_mode_name(p->mode));
+	if (p->mode != BENCH_MODE_SERIAL)
+		fprintf(stderr, " x%u", p->workers);
+	if (strcmp(s->cmd, "complexity") == 0)
+		fprintf(stderr, " at size %llu", (unsigned long long)p->size);
+	fflush(stderr);
+}
+
+/* "thread x4", "serial n=1000": enough to tell a case from the others. */
+static const char *case_label(const struct bench_report *r,
+			      const struct bench_mode_result *mr, char *buf,
+			      size_t len)
+{
+	int sizes = 0;
+
+	for (size_t i = 0; i < r->nresults; i++)
+		sizes |= r->results[i].size != mr->size;
+	snprintf(buf, len, "%s", bench_mode_name(mr->mode));
+	if (mr->mode != BENCH_MODE_SERIAL)
+		snprintf(buf + strlen(buf), len - strlen(buf), " x%u", mr->workers);
+	if (sizes)
+		snprintf(buf + strlen(buf), len - strlen(buf), " n=%llu",
+			 (unsigned long long)mr->size);
+	return buf;
+}
+
+static const struct bench_mode_result *
+find_mode(const struct bench_report *r, enum bench_mode m)
+{
+	for (size_t i = 0; i < r->nresults; i++)
+		if (r->results[i].mode == m)
+			return &r->results[i];
+	return NULL;
+}
+
+static void add(char **lines, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add(char **lines, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n >= MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&lines[*n], fmt, ap) >= 0)
+		(*n)++;
+	va_end(ap);
+}
+
+/* The report's warning flags, spelled out for a student. */
+size_t report_warnings(const struct bench_report *r, char **lines)
+{
+	const struct bench_mode_result *async = find_mode(r, BENCH_MODE_ASYNC);
+	size_t n = 0;
+
+	if (r->warnings & BENCH_WARN_BUILD)
+		add(lines, &n, "warning: built as %s, not release: its timings say little about real code (build with 'make')",
+		    bench_build_kind());
+	if (r->warnings & BENCH_WARN_OVERSUBSCRIBED)
+		add(lines, &n, "warning: more workers than the %u CPUs: only %u can compute at once, so thread and process cannot beat %ux; the rest take turns",
+		    r->cpus, r->cpus, r->cpus);
+	if (r->warnings & BENCH_WARN_ASYNC_CPU)
+		add(lines, &n, "note: async runs %s's CPU-bound tasks one at a time on one thread, so it cannot beat serial; it pays off when tasks wait (try 'bench run sleep')",
+		    r->wl->name);
+	if (async && (r->wl->flags & BENCH_WL_WAITS) && async->workers < async->items)
+		add(lines, &n, "note: async keeps at most %u tasks in flight (--workers); --workers %llu would overlap every wait",
+		    async->workers, (unsigned long long)async->items);
+	if (r->warnings & BENCH_WARN_WIDE_SPREAD) {
+		char list[512] = "";
+
+		for (size_t i = 0; i < r->nresults; i++) {
+			const struct bench_stats *s = &r->results[i].wall;
+			double half = (s->ci_high - s->ci_low) / 2 / s->median;
+			size_t len = strlen(list);
+			char label[64];
+
+			if (half > BENCH_WIDE_SPREAD)
+				snprintf(list + len, sizeof(list) - len,
+					 "%s%s +-%.1f%%", len ? ", " : "",
+					 case_label(r, &r->results[i], label,
+						    sizeof(label)),
+					 half * 100);
+		}
+		add(lines, &n, "warning: spread too wide to trust (95%% CI of the median: %s); close other programs or raise --repeat",
+		    list);
+	}
+	if (r->warnings & BENCH_WARN_OUTLIERS) {
+		char list[512] = "";
+
+		for (size_t i = 0; i < r->nresults; i++) {
+			const struct bench_mode_result *mr = &r->results[i];
+
+			for (size_t k = 0; k < mr->nsamples; k++) {
+				size_t len = strlen(list);
+				char t[32], label[64];
+
+				if (!mr->outlier[k])
+					continue;
+				format_ns((double)mr->wall_ns[k], t, sizeof(t));
+				snprintf(list + len, sizeof(list) - len,
+					 "%s%s #%zu (%s)", len ? ", " : "",
+					 case_label(r, mr, label, sizeof(label)),
+					 k + 1, t);
+			}
+		}
+		add(lines, &n, "note: outlier samples, which the median shrugs off: %s",
+		    list);
+	}
+	if (r->warnings & BENCH_WARN_FEW_SAMPLES)
+		add(lines, &n, "note: %u sample%s per case give%s less than 95%% confidence in the interval; use --repeat 6 or more",
+		    r->repeat, r->repeat == 1 ? "" : "s",
+		    r->repeat == 1 ? "s" : "");
+	return n;
+}
+
+
+struct bench_store *open_store(const char *path, int create)
+{
+	struct bench_store *store;
+	struct bench_err err = { 0 };
+
+	if (bench_store_open(path ? path : bench_store_default_path(), create,
+			     &store, &err) != 0) {
+		error("%s", err.msg);
+		return NULL;
+	}
+	return store;
+}
+
+/* The one line `bench history` shows for a run. */
+static void summary(const char *kind, const struct bench_report *r,
+		    char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->nresults && used + 1 < len; i++) {
+		const struct bench_mode_result *mr = &r->results[i];
+		char t[32];
+		int w;
+
+		format_ns(mr->wall.median, t, sizeof(t));
+		if (strcmp(kind, "complexity") == 0 && i > 0 && i + 1 < r->nresults)
+			continue;
+		if (strcmp(kind, "complexity") == 0)
+			w = snprintf(buf + used, len - used, "%s%s n=%llu %s",
+				     i ? " ... " : "", bench_mode_name(mr->mode),
+				     (unsigned long long)mr->size, t);
+		else if (mr->mode == BENCH_MODE_SERIAL)
+			w = snprintf(buf + used, len - used, "%sserial %s",
+				     i ? ", " : "", t);
+		else
+			w = snprintf(buf + used, len - used, "%s%s x%u %.2fx",
+				     i ? ", " : "", bench_mode_name(mr->mode),
+				     mr->workers, mr->speedup);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (used >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+static int write_output(const struct session *s, const struct run_output *ro)
+{
+	int (*write)(FILE *, const struct run_output *) = formats[s->format].write;
+	struct out out;
+
+	if (s->format == FMT_TABLE)
+		write = strcmp(s->cmd, "scale") == 0 ? write_scale_table :
+			strcmp(s->cmd, "complexity") == 0 ? write_complexity_table :
+			write_table;
+	if (out_open(&out, s->output) != 0)
+		return 1;
+	if (write(out.f, ro) != 0 || bench_canceled()) {
+		out_abort(&out);
+		return bench_canceled() ? EXIT_INTERRUPTED : 1;
+	}
+	return out_commit(&out) == 0 ? 0 : 1;
+}
+
+int session_run(struct session *s)
+{
+	struct bench_report *report = NULL;
+	struct bench_store *store = NULL;
+	struct bench_context ctx;
+	struct bench_err err = { 0 };
+	char *lines[MAX_WARNINGS], *doc = NULL;
+	char paths[8][4096];
+	const char *chart_list[8];
+	struct run_output ro = { 0 };
+	const char *crash = getenv("BENCH_TEST_CRASH_TASK");
+	const char *corrupt = getenv("BENCH_TEST_CORRUPT_MODE");
+	int status = 0, code, drawn = 0;
+	bench_ns started;
+
+	if (crash && *crash) {
+		s->opts.crash_task = strtoll(crash, NULL, 10);
+		s->opts.crash_set = 1;
+	}
+	if (corrupt && bench_mode_parse(corrupt, &s->opts.corrupt_mode) == 0)
+		s->opts.corrupt_set = 1;
+	if (out_check(s->output) != 0)
+		return 1;
+	if (!s->no_save && !(store = open_store(s->results, 1))) {
+		fprintf(stderr, "bench: (--no-save runs without a store, --results PATH picks another)\n");
+		return 1;
+	}
+	if (!s->quiet && isatty(STDERR_FILENO)) {
+		s->opts.progress = progress;
+		s->opts.progress_ud = s;
+	}
+	install_signal_handlers();
+	started = bench_clock_now();
+	code = bench_run(&s->opts, &report, &err);
+	if (s->opts.progress) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	if (code) {
+		if (code == BENCH_ECANCELED)
+			error("interrupted; every worker stopped and reaped, nothing written");
+		else if (code == BENCH_EINVAL)
+			usage_error(s->cmd, "%s", err.msg);
+		else
+			error("%s", err.msg[0] ? err.msg : bench_strerror(code));
+		bench_store_close(store);
+		return exit_status(code);
+	}
+
+	/* Everything from here on is outside the timed region. */
+	bench_context_get(&ctx);
+	ro = (struct run_output){ .kind = s->cmd, .report = report,
+				  .context = &ctx,
+				  .warnings = (const char *const *)lines };
+	ro.nwarnings = report_warnings(report, lines);
+	if (store) {
+		char line[256];
+
+		doc = bench_report_json(report, &ctx, s->cmd, ro.warnings,
+					ro.nwarnings, 0, &err);
+		summary(s->cmd, report, line, sizeof(line));
+		if (!doc || bench_store_save(store, report, &ctx, s->cmd, line,
+					     doc, &ro.id, &err) != 0) {
+			error("%s", err.msg);
+			status = 1;
+		}
+	}
+	if (strcmp(s->cmd, "run") != 0 || s->charts) {
+		char dir[4096], stem[64];
+		const char *base = s->results ? s->results : bench_store_default_path();
+		const char *slash = strrchr(base, '/');
+
+		if (s->charts)
+			snprintf(dir, sizeof(dir), "%s", s->charts);
+		else if (slash)
+			snprintf(dir, sizeof(dir), "%.*s/charts", (int)(slash - base), base);
+		else
+			snprintf(dir, sizeof(dir), "charts");
+		if (ro.id)
+			snprintf(stem, sizeof(stem), "%lld-%s-%s", (long long)ro.id,
+				 s->cmd, report->wl->name);
+		else
+			snprintf(stem, sizeof(stem), "%s-%s", s->cmd, report->wl->name);
+		drawn = charts_draw(s->cmd, report, &ctx, dir, stem, paths, 8);
+		for (int i = 0; i < drawn; i++)
+			chart_list[i] = paths[i];
+		ro.charts = chart_list;
+		ro.ncharts = drawn > 0 ? (size_t)drawn : 0;
+		if (drawn < 0)
+			status = 1;
+	}
+	ro.elapsed_ns = bench_clock_now() - started;
+	code = write_output(s, &ro);
+	if (code)
+		status = code;
+	/* Machine-readable formats keep notes out of the data. */
+	if (code == 0 && s->format != FMT_TABLE && s->format != FMT_MARKDOWN) {
+		for (size_t i = 0; i < ro.nwarnings; i++)
+			fprintf(stderr, "bench: %s\n", lines[i]);
+		for (size_t i = 0; i < ro.ncharts; i++)
+			fprintf(stderr, "bench: chart %s\n", ro.charts[i]);
+	}
+	if (code == 0 && ro.id && s->format == FMT_TABLE)
+		fprintf(stderr, "bench: saved as run %lld in %s\n", (long long)ro.id,
+			s->results ? s->results : bench_store_default_path());
+	for (size_t i = 0; i < ro.nwarnings; i++)
+		free(lines[i]);
+	free(doc);
+	bench_store_close(store);
+	bench_report_destroy(report);
+	return status;
+}
