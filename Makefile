@@ -32,7 +32,9 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 PKGS := libcrypto jansson sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcrypto -ljansson -lsqlite3)
+DATADIR ?= $(PREFIX)/share/bench
 BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -I$(BUILD) \
+	-DBENCH_DATADIR='"$(DATADIR)"' \
 	-fPIC -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 BENCH_LDFLAGS := $(SAN) $(LDFLAGS)
 BENCH_LIBS = $(PKG_LIBS) -lpthread -lm $(LIBS)
@@ -104,11 +106,13 @@ install: all
 	install -m 755 $(BUILD)/libbench.so $(DESTDIR)$(PREFIX)/lib/libbench.so.0
 	ln -sf libbench.so.0 $(DESTDIR)$(PREFIX)/lib/libbench.so
 	install -m 644 bench/include/bench/*.h $(DESTDIR)$(PREFIX)/include/bench/
+	install -d $(DESTDIR)$(DATADIR)/plots
+	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/bench $(DESTDIR)$(PREFIX)/lib/libbench.a \
 		$(DESTDIR)$(PREFIX)/lib/libbench.so $(DESTDIR)$(PREFIX)/lib/libbench.so.0
-	rm -rf $(DESTDIR)$(PREFIX)/include/bench
+	rm -rf $(DESTDIR)$(PREFIX)/include/bench $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-asan build-tsan

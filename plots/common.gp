@@ -14,7 +14,7 @@
 #
 # It defines for the templates:
 #   common_unit_label(u)  "us" -> "µs", anything else unchanged
-#   common_pct(f)         0.041 -> "4.1%" (two decimals below 0.1%)
+#   common_pct(f)         0.041 -> "4.1%" (two decimals below 0.1%, 0 -> "0%")
 #   common_mode_lt(m, i)  the line type of mode m, the i-th series: each of
 #                         bench's modes keeps one colour in every chart
 #                         (serial grey, thread blue, process vermillion,
@@ -88,6 +88,6 @@ common_title = common_title . common_rest
 set title common_title noenhanced font "sans,13"
 
 common_unit_label(u) = (u eq "us") ? "µs" : u
-common_pct(f) = (abs(f) < 0.001) ? sprintf("%.2f%%", 100.0 * f) : sprintf("%.1f%%", 100.0 * f)
+common_pct(f) = (f == 0) ? "0%" : (abs(f) < 0.001) ? sprintf("%.2f%%", 100.0 * f) : sprintf("%.1f%%", 100.0 * f)
 common_mode_lt(m, i) = (m eq "serial") ? 8 : (m eq "thread") ? 1 : (m eq "process") ? 2 : \
                        (m eq "async") ? 3 : 3 + i

@@ -1,5 +1,5 @@
 # complexity.gp: time per run against input size on log-log axes, with the
-# complexity class bench fitted, for a `bench scale` series of one mode.
+# complexity class bench fitted, for a series of input sizes in one mode.
 #
 # Contract (bench writes against this):
 #   gnuplot -e "datafile='...'; outfile='...'; term='pngcairo'; title='...'; \
@@ -17,8 +17,9 @@
 #   fit_name   the class as text, e.g. "O(n log n)"; "^" superscripts ("O(n^2)")
 #   fit_class  0 O(1), 1 O(log n), 2 O(n), 3 O(n log n), 4 O(n^2); anything
 #              else, or fit_class/fit_coef absent, draws no fit curve
-#   fit_coef   a in t_ns = a * g(n), logs base 2
-#   fit_error  relative RMS error of the fit (0.031 = 3.1%); nan: not shown
+#   fit_coef   a in t_ns = a * g(n), logs base 2 (bench_bigo_eval)
+#   fit_error  relative RMS error of the fit (0.031 = 3.1%); NaN (gnuplot's
+#              constant, not the word nan) leaves it out of the key
 #
 # The x tics sit at the measured sizes when there are at most 12 of them (a
 # doubling series reads best that way), else at powers of ten.
@@ -42,13 +43,16 @@ has_fit = (fitted(1000) == fitted(1000))
 lo(c) = (valid(3) ? column(3) : column(2)) / div
 hi(c) = (valid(4) ? column(4) : column(2)) / div
 
-stats datafile using 1:(hi(0)) nooutput
-complexity_xmin = STATS_min_x
-complexity_xmax = STATS_max_x
+# One column per stats call: with two, stats fits a line and warns when
+# there are only two points.  Rows without a median do not count.
+stats datafile using (valid(2) ? $1 : NaN) nooutput
+complexity_xmin = STATS_min
+complexity_xmax = STATS_max
 complexity_sizes = STATS_records
-complexity_ytop = STATS_max_y
-stats datafile using 1:(lo(0)) nooutput
-complexity_ybot = STATS_min_y
+stats datafile using (hi(0)) nooutput
+complexity_ytop = STATS_max
+stats datafile using (lo(0)) nooutput
+complexity_ybot = STATS_min
 
 # Room for the fit where it strays outside the data at either end.
 if (has_fit) {
@@ -60,9 +64,27 @@ if (has_fit) {
 
 set logscale xy 10
 set xrange [complexity_xmin / 1.4 : complexity_xmax * 1.4]
-set yrange [complexity_ybot / 1.5 : complexity_ytop * 1.5]
+complexity_y1 = complexity_ybot / 1.5
+complexity_y2 = complexity_ytop * 1.5
+set yrange [complexity_y1 : complexity_y2]
 set format y "%g"
-set xlabel sprintf("input size (items)")
+
+# Powers of ten alone leave a flat series (O(1), O(log n)) with one tic or
+# none; under two decades tic at 1-2-5 steps, under one at every 1..9.
+complexity_span = complexity_y2 / complexity_y1
+if (complexity_span < 100) {
+    complexity_steps = (complexity_span < 10) ? "1 2 3 4 5 6 7 8 9" : "1 2 5"
+    set ytics ()
+    do for [complexity_e = floor(log10(complexity_y1)):ceil(log10(complexity_y2))] {
+        do for [complexity_m in complexity_steps] {
+            complexity_t = real(complexity_m) * 10.0**complexity_e
+            if (complexity_t >= complexity_y1 && complexity_t <= complexity_y2) {
+                set ytics add (gprintf("%g", complexity_t) complexity_t)
+            }
+        }
+    }
+}
+set xlabel "input size (items)"
 set ylabel sprintf("time per run (%s)", common_unit_label(unit))
 
 # "512k", "1M", "1.5k" where that is exact, the plain number otherwise.
@@ -71,11 +93,11 @@ size_label(n) = (n >= 1e6 && sprintf("%.3g", n / 1e6) + 0 == n / 1e6) ? sprintf(
                 sprintf("%.0f", n)
 if (complexity_sizes <= 12) {
     set table $complexity_sizes
-    plot datafile using 1:(0) with table
+    plot datafile using (strcol(1)) with table
     unset table
     set xtics ()
-    do for [i = 1:|$complexity_sizes|] {
-        complexity_n = real(word($complexity_sizes[i], 1))
+    do for [complexity_i = 1:|$complexity_sizes|] {
+        complexity_n = real(word($complexity_sizes[complexity_i], 1))
         set xtics add (size_label(complexity_n) complexity_n)
     }
     unset mxtics
@@ -88,9 +110,11 @@ fit_title = (fit_error == fit_error) \
     ? sprintf("fit: %s, error %s", fit_name, common_pct(fit_error)) \
     : sprintf("fit: %s", fit_name)
 
-set key below horizontal left Left reverse samplen 3 spacing 1.15 width 3
-set xlabel offset 0, 0.4
+set key below horizontal left Left reverse samplen 3 spacing 1.15 width 3 height 1
 
+# The points are drawn again after the fit so the line never hides them;
+# the second pass has no key entry.
 plot \
     datafile using 1:($2 / div):(lo(0)):(hi(0)) with yerrorbars lt 1 title measured_title noenhanced, \
-    (has_fit ? fitted(x) : NaN) with lines lt 2 lw 2 title (has_fit ? fit_title : "")
+    (has_fit ? fitted(x) : NaN) with lines lt 2 lw 2 title (has_fit ? fit_title : ""), \
+    datafile using 1:($2 / div):(lo(0)):(hi(0)) with yerrorbars lt 1 notitle

@@ -1,6 +1,6 @@
 # efficiency.gp: parallel efficiency (speedup / workers) against worker
-# count for a `bench sweep`, one line per mode, with the 100% ideal and the
-# CPU count.
+# count for a worker-count sweep, one line per mode, with the 100% ideal
+# and the CPU count.
 #
 # Contract (bench writes against this): the same data file and variables as
 # speedup.gp, so bench can render both from one sweep.
@@ -16,22 +16,23 @@
 #   outfile, term, title, cpus, modes, logx   as in speedup.gp
 #   fractions  accepted and ignored
 #
-# The y axis runs from 0 to 110%, or higher when a mode is superlinear, so
-# the ideal line never sits on the border.
+# The y axis runs from 0 to 110%, or to 1.15 x the highest efficiency when a
+# mode is superlinear, so neither the ideal line nor a point sits on the
+# border.
 
 plot_dir = ""
 do for [plot_k = strlen(ARG0):1:-1] { if (plot_dir eq "" && ARG0[plot_k:plot_k] eq "/") { plot_dir = ARG0[1:plot_k] } }
 load plot_dir . "common.gp"
 load plot_dir . "sweep.gp"
 
-stats datafile using 1:(100.0 * $5) nooutput
-efficiency_top = (STATS_max_y * 1.08 > 110) ? STATS_max_y * 1.08 : 110
+# Headroom over a superlinear mode keeps its points clear of the CPU label.
+stats datafile using (100.0 * $5) nooutput
+efficiency_top = (STATS_max * 1.15 > 110) ? STATS_max * 1.15 : 110
 set yrange [0 : efficiency_top]
 set ylabel "parallel efficiency (%)"
 
 efficiency_n = words(modes)
-set key below vertical left Left reverse maxrows efficiency_n + 1 samplen 3 spacing 1.15 width 3
-set xlabel offset 0, 0.4
+set key below vertical left Left reverse maxrows efficiency_n + 1 samplen 3 spacing 1.15 width 3 height 1
 
 plot \
     for [i = 1:efficiency_n] datafile index (i - 1) using 1:(100.0 * $5) \

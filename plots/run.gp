@@ -30,27 +30,32 @@ lo(c) = (valid(3) ? column(3) : column(2)) / div
 bar_name(c) = sprintf("%s (%s)", strcol(1), strcol(6))
 speedup_text(c) = valid(5) ? sprintf("%.2fx", column(5)) : ""
 
-stats datafile using 0:(hi(0)) nooutput
+# One column per stats call: with two, stats fits a line and warns when
+# there are only two rows.
+stats datafile using (hi(0)) nooutput
 run_bars = STATS_records
-run_top = STATS_max_y
+run_top = STATS_max
+stats datafile using (valid(5) ? 1 : 0) nooutput
+run_labels = STATS_sum
 
 # Headroom above the tallest error bar for its speedup label.
 set yrange [0 : (run_top > 0 ? run_top * 1.15 : 1)]
 set xrange [-0.6 : run_bars - 0.4]
 set ylabel sprintf("median time (%s)", common_unit_label(unit))
-set xlabel "mode (workers);  above each bar: speedup over serial"
+set xlabel (run_labels > 0) ? "mode (workers);  above each bar: speedup over serial" : "mode (workers)"
 set xtics noenhanced scale 0
 set grid noxtics ytics
 unset key
 
 set boxwidth 0.6
 set style fill solid 0.85 border lc rgb "#333333"
-set errorbars 3
 
+# Error bars are vectors with flat heads: yerrorbars would draw a point,
+# or with pointsize 0 still a white disc, on top of the median.
 plot \
     datafile using 0:($2 / div):(common_mode_lt(strcol(1), $0 + 1)):xtic(bar_name(0)) \
         with boxes lc variable, \
-    datafile using 0:($2 / div):(lo(0)):(hi(0)) \
-        with yerrorbars lc rgb "#222222" lw 1.5 ps 0, \
+    datafile using 0:(lo(0)):(0):(hi(0) - lo(0)) \
+        with vectors heads size screen 0.012, 90 lc rgb "#222222" lw 1.5, \
     datafile using 0:(hi(0)):(speedup_text(0)) \
         with labels center offset 0, 0.9 font "sans,11" tc rgb "#222222" noenhanced

@@ -1,5 +1,6 @@
-# speedup.gp: speedup against worker count for a `bench sweep`, with the
-# fitted Amdahl curve per mode, the ideal linear speedup and the CPU count.
+# speedup.gp: speedup against worker count for a worker-count sweep, with
+# the fitted Amdahl curve per mode, the ideal linear speedup and the CPU
+# count.
 #
 # Contract (bench writes against this):
 #   gnuplot -e "datafile='...'; outfile='...'; term='pngcairo'; title='...'; \
@@ -40,8 +41,8 @@ if (!exists("fractions")) { fractions = "" }
 lo(c) = valid(3) ? column(3) : column(2)
 hi(c) = valid(4) ? column(4) : column(2)
 
-stats datafile using 1:(hi(0)) nooutput
-speedup_top = STATS_max_y
+stats datafile using (hi(0)) nooutput
+speedup_top = STATS_max
 speedup_cpus = (cpus < sweep_xmax) ? cpus : sweep_xmax
 speedup_cap = 1.15 * ((speedup_top > speedup_cpus) ? speedup_top : speedup_cpus)
 set yrange [0 : speedup_cap]
@@ -52,15 +53,16 @@ has_fit(i) = (i <= words(fractions)) ? (real(word(fractions, i)) == real(word(fr
 fraction(i) = real(word(fractions, i))
 fit_title(i) = sprintf("%s: Amdahl fit, serial fraction %s", word(modes, i), common_pct(fraction(i)))
 
+# Points are dodged sideways (sweep.gp) so overlapping confidence ranges of
+# different modes stay readable; the tics still mark the exact counts.
 # The key sits below the chart, so it covers nothing: a first column with
 # the measured modes and the ideal line, a second with the fits (and the CPU
 # note when the CPU line is off the axis).
 speedup_n = words(modes)
-set key below vertical left Left reverse maxrows speedup_n + 1 samplen 3 spacing 1.15 width 3
-set xlabel offset 0, 0.4
+set key below vertical left Left reverse maxrows speedup_n + 1 samplen 3 spacing 1.15 width 3 height 1
 
 plot \
-    for [i = 1:speedup_n] datafile index (i - 1) using 1:2:(lo(0)):(hi(0)) \
+    for [i = 1:speedup_n] datafile index (i - 1) using (dodge($1, i, speedup_n)):2:(lo(0)):(hi(0)) \
         with yerrorlines lt common_mode_lt(word(modes, i), i) title word(modes, i) noenhanced, \
     (in_sweep(x) ? x : NaN) with lines lc rgb "#9a9a9a" lw 1.5 title "ideal (linear)", \
     for [i = 1:speedup_n] (has_fit(i) ? amdahl(x, fraction(i)) : NaN) \

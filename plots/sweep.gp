@@ -16,6 +16,9 @@
 #   sweep_xmin, sweep_xmax  smallest and largest worker count in the data
 #   in_sweep(x)             1 when x lies within the measured worker counts
 #                           (model curves are drawn only there)
+#   dodge(w, i, n)          worker count w of series i of n, nudged sideways
+#                           by about 1.2% of the axis width per series so
+#                           that error bars at the same count stay apart
 #   sweep_cpu_note          "" when the CPU marker is drawn; otherwise a key
 #                           title saying the CPU count lies outside the axis
 
@@ -25,7 +28,7 @@ if (!exists("cpus") || !exists("modes")) {
 }
 
 set table $sweep_workers
-plot datafile using 1:(0) with table
+plot datafile using (strcol(1)) with table
 unset table
 stats $sweep_workers using 1 nooutput
 sweep_xmin = STATS_min
@@ -49,6 +52,8 @@ if (logx) {
     sweep_hi = sweep_xmax + sweep_pad
 }
 set xrange [sweep_lo : sweep_hi]
+dodge(w, i, n) = logx ? w * (sweep_hi / sweep_lo) ** (0.012 * (i - (n + 1) / 2.0)) \
+                      : w + (sweep_hi - sweep_lo) * 0.012 * (i - (n + 1) / 2.0)
 set xlabel "workers"
 
 # Tics at the measured counts.  Duplicates across mode blocks just redraw

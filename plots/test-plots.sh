@@ -7,10 +7,11 @@
 # and once with term='svg', and checks that gnuplot exited 0, printed nothing
 # on stderr (gnuplot warns there, and a warning means a chart that is off),
 # and wrote a non-empty PNG or SVG.  The cases cover the usual charts and
-# the edges: one mode, two worker counts on a linear axis, no Amdahl fit,
-# CPU count outside the sweep, superlinear efficiency, flat and quadratic
-# complexity, many sizes, all speedups nan, a very long title with quotes
-# and enhanced-text characters, and a missing variable (must fail).
+# the edges: one mode, two worker counts on a linear axis, one point, no
+# Amdahl fit, CPU count outside the sweep, superlinear efficiency, flat,
+# quadratic and three-size complexity, many sizes, all speedups nan, missing
+# or empty confidence intervals, a very long title with quotes and
+# enhanced-text characters, and a missing variable (must fail).
 #
 # Usage: plots/test-plots.sh [OUTDIR]
 # With OUTDIR the data and images are kept there for a look; without it they
@@ -30,7 +31,6 @@ command -v gnuplot >/dev/null 2>&1 || { echo "test-plots: gnuplot is not install
 
 passed=0
 failed=0
-tab=$(printf '\t')
 
 # q STRING: STRING quoted for a gnuplot single-quoted string (' -> '').
 q() {
@@ -140,6 +140,17 @@ process="1:0.91:0.86:0.95 2:1.71:1.62:1.80 4:1.80:1.70:1.90 8:1.78:1.66:1.88 16:
 	sweep_header
 	sweep_block 2:2.10:2.02:2.18 4:4.35:4.20:4.49 6:6.51:6.30:6.70 8:8.40:8.10:8.71
 } >"$d/sweep-super.tsv"
+# A noisy machine: wide, overlapping confidence ranges (from a real run).
+{
+	sweep_header
+	sweep_block 1:0.93:0.73:1.45 2:1.60:1.20:2.77 4:1.99:1.25:2.80 8:1.96:1.53:2.69 16:1.78:1.50:2.90
+	printf '\n\n'
+	sweep_block 1:1.09:0.80:1.49 2:2.04:1.41:2.84 4:2.10:1.51:2.85 8:1.95:1.72:2.83 16:1.82:1.53:2.76
+	printf '\n\n'
+	sweep_block 1:1.05:0.98:1.40 2:1.13:1.03:1.51 4:1.08:1.00:1.50 8:1.05:0.87:1.44 16:1.01:0.70:1.49
+} >"$d/sweep-noisy.tsv"
+{ sweep_header; sweep_block 1:1.00:0.97:1.02 2:1.71:1.71:1.71; } >"$d/sweep-tiny.tsv"
+{ sweep_header; sweep_block 4:3.10:2.90:3.30; } >"$d/sweep-point.tsv"
 
 scale_title="hash, 1000000 items: speedup over serial on 2 CPUs ($cpu)"
 long_title="hash_64 with ^carets^, {braces}, @at and Bob's \"quotes\", 1000000 items: speedup over serial on 2 CPUs ($cpu), a title long enough to need two lines"
@@ -157,6 +168,12 @@ for chart in speedup efficiency; do
 		"title='$(q "hash, 1000000 items: speedup over serial on 64 CPUs ($cpu)")'; cpus=64; modes='thread process async'; fractions='0.006100 0.021000 nan'; logx=1;"
 	render "$chart-superlinear" "$chart" "$d/sweep-super.tsv" \
 		"title='$(q "search, 4000000 items: speedup over serial on 8 CPUs ($cpu)")'; cpus=8; modes='thread'; fractions='-0.006000'; logx=0;"
+	render "$chart-noisy" "$chart" "$d/sweep-noisy.tsv" \
+		"title='$(q "hash, 8000000 items: speedup over serial on 2 CPUs (AMD EPYC)")'; cpus=2; modes='thread process async'; fractions='0.250000 0.000000 0.776000'; logx=1;"
+	render "$chart-two-points" "$chart" "$d/sweep-tiny.tsv" \
+		"title='$(q "$scale_title")'; cpus=2; modes='process'; fractions='nan'; logx=0;"
+	render "$chart-one-point" "$chart" "$d/sweep-point.tsv" \
+		"title='$(q "$scale_title")'; cpus=4; modes='thread'; fractions='nan'; logx=0;"
 	render "$chart-long-title" "$chart" "$d/sweep.tsv" \
 		"title='$(q "$long_title")'; cpus=2; modes='thread process'; fractions='0.432600 nan'; logx=1;"
 done
@@ -166,6 +183,7 @@ done
 complexity_data 12.5 2 0.02 1000 2000 4000 8000 16000 32000 64000 128000 256000 512000 >"$d/linear.tsv"
 complexity_data 2.1 4 0.05 100 200 400 800 1600 3200 >"$d/square.tsv"
 complexity_data 850 0 0.03 1000 2000 4000 8000 16000 32000 64000 >"$d/flat.tsv"
+complexity_data 410 1 0.02 1024 32768 1048576 >"$d/three.tsv"
 complexity_data 3.2 3 0.04 1000 1500 2250 3375 5063 7594 11391 17086 25629 38443 57665 86498 129746 194620 291929 437894 656841 985261 >"$d/many.tsv"
 
 cx_title() {
@@ -179,6 +197,8 @@ render complexity-flat complexity "$d/flat.tsv" \
 	"title='$(q "$(cx_title lookup)")'; fit_name='O(1)'; fit_class=0; fit_coef=850; fit_error=0.021; mode='thread'; unit='ns'; div=1;"
 render complexity-many-sizes complexity "$d/many.tsv" \
 	"title='$(q "$(cx_title sort)")'; fit_name='O(n log n)'; fit_class=3; fit_coef=3.2; fit_error=0.028; mode='serial'; unit='ms'; div=1000000;"
+render complexity-three-sizes complexity "$d/three.tsv" \
+	"title='$(q "$(cx_title search)")'; fit_name='O(log n)'; fit_class=1; fit_coef=410; fit_error=0.012; mode='serial'; unit='us'; div=1000;"
 render complexity-no-error complexity "$d/linear.tsv" \
 	"title='$(q "$long_title")'; fit_name='O(n)'; fit_class=2; fit_coef=12.5; fit_error=NaN; mode='serial'; unit='ms'; div=1000000;"
 
@@ -197,11 +217,18 @@ render complexity-no-error complexity "$d/linear.tsv" \
 	printf 'process\t412000.0\t398000.0\t431000.0\tnan\t8\n'
 	printf 'async\t25400.0\t24900.0\t26300.0\tnan\t1024\n'
 } >"$d/run-nan.tsv"
+{
+	run_header
+	printf 'serial\t5000.0\t5000.0\t5000.0\t1.000000\t1\n'
+	printf 'thread\t3000.0\tnan\tnan\t1.666667\t2\n'
+} >"$d/run-two.tsv"
 
 run_title="hash, 1000000 items: median time per mode on 2 CPUs ($cpu)"
 render run run "$d/run.tsv" "title='$(q "$run_title")'; unit='ms'; div=1000000;"
 render run-no-speedup run "$d/run-nan.tsv" \
 	"title='$(q "sleep, 64 items: median time per mode on 2 CPUs ($cpu)")'; unit='us'; div=1000;"
+render run-two-rows run "$d/run-two.tsv" \
+	"title='$(q "range, 1000 items: median time per mode on 2 CPUs ($cpu)")'; unit='us'; div=1000;"
 render run-long-title run "$d/run.tsv" "title='$(q "$long_title")'; unit='ms'; div=1000000;"
 
 # --- the contract is enforced -------------------------------------------------

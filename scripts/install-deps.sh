@@ -3,10 +3,11 @@
 # missing (apt-get; as root, or through sudo). Safe to run again.
 #
 # Building and testing: gcc, make, pkg-config, OpenSSL's libcrypto,
-# Jansson, Check.
+# Jansson, SQLite, Check; charts: gnuplot (without it bench still runs and
+# says how to get charts).
 set -eu
 
-packages="gcc make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev check"
+packages="gcc make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev check gnuplot-nox"
 
 missing=""
 for p in $packages; do

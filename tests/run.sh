@@ -1,24 +1,45 @@
 #!/bin/sh
-# run.sh BUILD - runs the unit tests and the CLI tests against BUILD/bench
-# and ends with one summary line: "N passed, N failed".
+# run.sh BUILD - runs the unit tests and every CLI test script against
+# BUILD/bench, then prints one summary line: "N passed, N failed".
 set -u
 build=${1:-build}
-unit_out=$(mktemp)
-cli_out=$(mktemp)
-trap 'rm -f "$unit_out" "$cli_out"' EXIT
+here=$(dirname "$0")
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 
-"$build/test_unit" 2>&1 | tee "$unit_out"
-"$(dirname "$0")/cli/test_cli.sh" "$build/bench" 2>&1 | tee "$cli_out"
-
-count() { # count FILE WORD: the number before WORD on the summary line
-	sed -n "s/.* \([0-9][0-9]*\) $2.*/\1/p" "$1" | tail -n 1
+passed=0
+failed=0
+# tally NAME: adds the last "N passed, M failed" line of $out; a suite that
+# died before printing it counts as one failure.
+tally() {
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "run.sh: $1 printed no summary: counted as failed"
+		failed=$((failed + 1))
+		return
+	fi
+	p=$(echo "$line" | sed 's/.*[^0-9]\([0-9][0-9]*\) passed.*/\1/; s/^\([0-9][0-9]*\) passed.*/\1/')
+	f=$(echo "$line" | sed 's/.* \([0-9][0-9]*\) failed.*/\1/')
+	passed=$((passed + p))
+	failed=$((failed + f))
 }
-up=$(count "$unit_out" passed); uf=$(count "$unit_out" failed)
-cp=$(count "$cli_out" passed); cf=$(count "$cli_out" failed)
-# A suite that crashed before its summary counts as one failure.
-[ -n "$up" ] || { up=0; uf=1; }
-[ -n "$cp" ] || { cp=0; cf=1; }
-passed=$((up + cp))
-failed=$((${uf:-1} + ${cf:-1}))
+
+"$build/test_unit" > "$out" 2>&1
+cat "$out"
+tally unit
+for script in "$here"/cli/test_*.sh; do
+	"$script" "$build/bench" > "$out" 2>&1
+	cat "$out"
+	tally "$script"
+done
+# The chart templates, rendered from sample data (gnuplot is a dependency
+# that install-deps.sh installs; without it bench runs but draws nothing).
+if command -v gnuplot >/dev/null 2>&1; then
+	"$here/../plots/test-plots.sh" > "$out" 2>&1
+	cat "$out"
+	tally plots
+else
+	echo "run.sh: gnuplot is not installed: chart templates not tested"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

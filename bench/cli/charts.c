@@ -99,12 +99,17 @@ static void var_str(char *buf, size_t len, const char *name, const char *value)
 	}
 }
 
+/* Appends name=value; gnuplot spells a missing number NaN (a bare nan
+ * would be an undefined variable). */
 static void var_num(char *buf, size_t len, const char *name, double value)
 {
 	size_t used = strlen(buf);
 
-	snprintf(buf + used, len > used ? len - used : 0, "%s=%.12g;", name,
-		 value);
+	if (isnan(value) || isinf(value))
+		snprintf(buf + used, len > used ? len - used : 0, "%s=NaN;", name);
+	else
+		snprintf(buf + used, len > used ? len - used : 0, "%s=%.12g;",
+			 name, value);
 }
 
 /* Runs gnuplot on one template; its stderr goes to ours. */
@@ -298,7 +303,7 @@ int charts_draw(const char *kind, const struct bench_report *r,
 		char modes[64] = "", fractions[128] = "";
 		uint64_t wmin = UINT64_MAX, wmax = 0;
 
-		snprintf(title, sizeof(title), "%s, %llu %s: speedup over serial on %u CPUs (%s)",
+		snprintf(title, sizeof(title), "%s, %llu %s: scaling with workers on %u CPUs (%s)",
 			 r->wl->name, (unsigned long long)r->results[0].items,
 			 r->wl->item_desc, ctx->cpus, ctx->cpu_model);
 		if (write_scale_data(f, r, modes, sizeof(modes), fractions,

@@ -59,9 +59,9 @@ static double *as_doubles(const struct bench_mode_result *mr)
 
 static void describe(const struct loaded_run *run)
 {
-	printf("  %-4s %s: %s, git %s, %s, %u CPUs\n",
-	       run->id ? "" : "", run->name, run->ctx.date, run->ctx.git,
-	       run->ctx.host, run->ctx.cpus);
+	printf("  %s: %s, git %s, host %s, %u CPUs, %s build\n", run->name,
+	       run->ctx.date, run->ctx.git, run->ctx.host, run->ctx.cpus,
+	       run->ctx.build);
 }
 
 int cmd_compare(int argc, char **argv)

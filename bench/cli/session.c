@@ -346,7 +346,8 @@ int session_run(struct session *s)
 			status = 1;
 		}
 	}
-	if (strcmp(s->cmd, "run") != 0 || s->charts) {
+	/* --no-save writes no file at all unless --charts asks for charts. */
+	if (s->charts || (strcmp(s->cmd, "run") != 0 && !s->no_save)) {
 		char dir[4096], stem[64];
 		const char *base = s->results ? s->results : bench_store_default_path();
 		const char *slash = strrchr(base, '/');
