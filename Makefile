@@ -12,6 +12,7 @@
 # WERROR= turns -Werror off.
 
 PREFIX ?= /usr/local
+VERSION := 0.1.0
 BUILD ?= build
 CC ?= cc
 WERROR ?= -Werror
@@ -58,7 +59,8 @@ $(BUILD)/obj/%.o: %.c
 # The context block names the revision and flags this build really used.
 $(BUILD)/buildinfo.h: FORCE
 	@mkdir -p $(BUILD)
-	@{ printf '#define BENCH_GIT "%s"\n' "$$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
+	@{ printf '#define BENCH_VERSION "%s"\n' '$(VERSION)'; \
+	   printf '#define BENCH_GIT "%s"\n' "$$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
 	   printf '#define BENCH_CFLAGS "%s"\n' "$(strip $(OPT) $(SAN) $(CFLAGS))"; } > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
@@ -98,18 +100,28 @@ deps:
 bench-check: $(BUILD)/bench
 	scripts/bench-check.sh $(BUILD)/bench
 
-install: all
+# pkg-config file for programs built against the installed library.
+$(BUILD)/bench.pc: FORCE
+	@mkdir -p $(BUILD)
+	@{ printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\n' '$(PREFIX)'; \
+	   printf 'Name: bench\nDescription: time functions and workloads serially and in parallel, with honest statistics\n'; \
+	   printf 'Version: %s\nRequires.private: %s\n' '$(VERSION)' '$(PKGS)'; \
+	   printf 'Libs: -L$${libdir} -lbench\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n'; } > $@
+
+install: all $(BUILD)/bench.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
-		$(DESTDIR)$(PREFIX)/include/bench
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/bench
 	install -m 755 $(BUILD)/bench $(DESTDIR)$(PREFIX)/bin/bench
 	install -m 644 $(BUILD)/libbench.a $(DESTDIR)$(PREFIX)/lib/libbench.a
 	install -m 755 $(BUILD)/libbench.so $(DESTDIR)$(PREFIX)/lib/libbench.so.0
 	ln -sf libbench.so.0 $(DESTDIR)$(PREFIX)/lib/libbench.so
 	install -m 644 bench/include/bench/*.h $(DESTDIR)$(PREFIX)/include/bench/
+	install -m 644 $(BUILD)/bench.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/bench.pc
 	install -d $(DESTDIR)$(DATADIR)/plots
 	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
 
 uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/bench.pc
 	rm -f $(DESTDIR)$(PREFIX)/bin/bench $(DESTDIR)$(PREFIX)/lib/libbench.a \
 		$(DESTDIR)$(PREFIX)/lib/libbench.so $(DESTDIR)$(PREFIX)/lib/libbench.so.0
 	rm -rf $(DESTDIR)$(PREFIX)/include/bench $(DESTDIR)$(DATADIR)

@@ -25,6 +25,8 @@ int cmd_history(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_timeit(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 /* Prints "bench: <message>" on stderr. */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -156,6 +158,17 @@ int parse_modes(const char *cmd, const char *text, struct bench_run_opts *o);
  */
 const struct bench_workload *find_workload(const char *cmd, const char *name);
 
+/*
+ * The workload named by the one operand left after the options (argv[optind]).
+ * Prints the usage error ("missing ..." with `what`, an extra operand, an
+ * unknown workload) and returns NULL when there is no such single workload.
+ */
+const struct bench_workload *workload_operand(const char *cmd, int argc,
+					      char **argv, const char *what);
+
+/* The folder charts go to: beside the store given (or the default one). */
+void default_chart_dir(const char *results, char *dir, size_t len);
+
 /* Exit status for a library error code. */
 int exit_status(int code);
 
@@ -189,6 +202,9 @@ int out_open(struct out *o, const char *path);
 int out_check(const char *path);
 int out_commit(struct out *o);
 void out_abort(struct out *o);
+/* After a failed write: prints "cannot write 'PATH': <errno text>" (or
+ * standard output) and aborts o. */
+void out_fail(struct out *o);
 
 /* Writers for `bench run` results (writer_*.c). warnings: lines of text. */
 struct run_output {

@@ -62,11 +62,7 @@ int cmd_complexity(int argc, char **argv)
 			return bad_option(s.cmd, argv, c);
 		}
 	}
-	if (optind >= argc)
-		return usage_error(s.cmd, "missing the workload to time");
-	if (optind + 1 < argc)
-		return usage_error(s.cmd, "unexpected argument '%s'", argv[optind + 1]);
-	s.opts.wl = find_workload(s.cmd, argv[optind]);
+	s.opts.wl = workload_operand(s.cmd, argc, argv, "to time");
 	if (!s.opts.wl)
 		return EXIT_USAGE;
 	if (!list)

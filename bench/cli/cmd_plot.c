@@ -3,6 +3,7 @@
  * or (--format gbench) write it as Google Benchmark JSON, so that tools
  * built for Google Benchmark (compare.py and friends) read bench results.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -127,6 +128,8 @@ int cmd_plot(int argc, char **argv)
 		return usage_error(cmd, "missing the run: an id from 'bench history', 'latest', or a JSON file");
 	if (optind + 1 < argc)
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	if (output && !gbench)
+		return usage_error(cmd, "--output goes with --format gbench; charts go to --charts DIR");
 	if ((rc = load_run(cmd, argv[optind], results, &run)) != 0)
 		return rc;
 	if (gbench) {
@@ -134,25 +137,19 @@ int cmd_plot(int argc, char **argv)
 
 		rc = 1;
 		if (out_check(output) == 0 && out_open(&out, output) == 0) {
-			if (write_gbench(out.f, &run) == 0 && out_commit(&out) == 0)
+			errno = 0;
+			if (write_gbench(out.f, &run) != 0)
+				out_fail(&out);
+			else if (out_commit(&out) == 0)
 				rc = 0;
-			else if (out.f)
-				out_abort(&out);
 		}
 		loaded_run_release(&run);
 		return rc;
 	}
-	if (charts) {
+	if (charts)
 		snprintf(dir, sizeof(dir), "%s", charts);
-	} else {
-		const char *base = results ? results : bench_store_default_path();
-		const char *slash = strrchr(base, '/');
-
-		if (slash)
-			snprintf(dir, sizeof(dir), "%.*s/charts", (int)(slash - base), base);
-		else
-			snprintf(dir, sizeof(dir), "charts");
-	}
+	else
+		default_chart_dir(results, dir, sizeof(dir));
 	if (run.id)
 		snprintf(stem, sizeof(stem), "%lld-%s-%s", (long long)run.id,
 			 run.kind, run.report->wl->name);
@@ -162,5 +159,6 @@ int cmd_plot(int argc, char **argv)
 	for (int i = 0; i < drawn; i++)
 		printf("%s\n", paths[i]);
 	loaded_run_release(&run);
-	return drawn < 0 ? 1 : drawn == 0 ? 1 : 0;
+	/* drawn == 0: charts_draw has said why in its one line. */
+	return drawn > 0 ? 0 : 1;
 }

@@ -2,6 +2,7 @@
  * cmd_report.c - `bench report RUN|FILE`: one stored run printed again,
  * its statistics recomputed from the raw samples.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +62,11 @@ int cmd_report(int argc, char **argv)
 			strcmp(run.kind, "complexity") == 0 ? write_complexity_table :
 			write_table;
 
-		if (write(out.f, &ro) == 0 && out_commit(&out) == 0)
+		errno = 0;
+		if (write(out.f, &ro) != 0)
+			out_fail(&out);
+		else if (out_commit(&out) == 0)
 			rc = 0;
-		else if (out.f)
-			out_abort(&out);
 	}
 	for (size_t i = 0; i < ro.nwarnings; i++)
 		free(lines[i]);

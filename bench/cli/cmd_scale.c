@@ -44,6 +44,11 @@ int cmd_scale(int argc, char **argv)
 		case 'm':
 			if (parse_modes(s.cmd, optarg, &modes))
 				return EXIT_USAGE;
+			if (modes.nmodes == 0) { /* "all": every parallel mode */
+				modes.modes[modes.nmodes++] = BENCH_MODE_THREAD;
+				modes.modes[modes.nmodes++] = BENCH_MODE_PROCESS;
+				modes.modes[modes.nmodes++] = BENCH_MODE_ASYNC;
+			}
 			break;
 		case 'h':
 			print_help(s.cmd, stdout);
@@ -52,11 +57,7 @@ int cmd_scale(int argc, char **argv)
 			return bad_option(s.cmd, argv, c);
 		}
 	}
-	if (optind >= argc)
-		return usage_error(s.cmd, "missing the workload to scale");
-	if (optind + 1 < argc)
-		return usage_error(s.cmd, "unexpected argument '%s'", argv[optind + 1]);
-	s.opts.wl = find_workload(s.cmd, argv[optind]);
+	s.opts.wl = workload_operand(s.cmd, argc, argv, "to scale");
 	if (!s.opts.wl)
 		return EXIT_USAGE;
 	if (parse_list(s.cmd, "--workers", list ? list : "1..8x2", 1,

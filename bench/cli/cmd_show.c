@@ -43,11 +43,7 @@ int cmd_show(int argc, char **argv)
 			return bad_option(cmd, argv, c);
 		}
 	}
-	if (optind >= argc)
-		return usage_error(cmd, "missing the workload to show");
-	if (optind + 1 < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
-	wl = find_workload(cmd, argv[optind]);
+	wl = workload_operand(cmd, argc, argv, "to show");
 	if (!wl)
 		return EXIT_USAGE;
 	/* A screenful by default, not the benchmark's millions. */

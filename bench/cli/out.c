@@ -9,7 +9,9 @@
  *
  * A target that exists and is not a regular file (a FIFO, /dev/null, a
  * terminal) cannot be replaced and has no half-written state to avoid: it
- * is opened and written directly.
+ * is opened and written directly. A symbolic link is followed, so the file
+ * it points to is replaced and the link stays, as with a redirect; a file
+ * the user may not write is refused, as a redirect would refuse it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,9 +73,25 @@ int out_open(struct out *o, const char *path)
 		o->f = stdout;
 		return 0;
 	}
-	o->path = strdup(path);
-	if (!o->path) {
-		error("out of memory");
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		o->path = realpath(path, NULL);
+		if (!o->path) {
+			error("cannot write '%s': %s", path, strerror(errno));
+			return -1;
+		}
+		path = o->path;
+	} else {
+		o->path = strdup(path);
+		if (!o->path) {
+			error("out of memory");
+			return -1;
+		}
+	}
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    access(path, W_OK) != 0) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		free(o->path);
+		o->path = NULL;
 		return -1;
 	}
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -140,6 +158,17 @@ int out_commit(struct out *o)
 	free(o->path);
 	o->tmp = o->path = NULL;
 	return rc;
+}
+
+void out_fail(struct out *o)
+{
+	int e = errno ? errno : EIO;
+
+	if (o->f == stdout)
+		error("cannot write to standard output: %s", strerror(e));
+	else
+		error("cannot write '%s': %s", o->path ? o->path : "?", strerror(e));
+	out_abort(o);
 }
 
 void out_abort(struct out *o)

@@ -27,7 +27,10 @@ static char *slurp(const char *path)
 			char *grown;
 
 			cap = cap ? cap * 2 : 1 << 20;
-			if (cap > (256u << 20) || !(grown = realloc(buf, cap + 1))) {
+			/* 64 MiB holds far more samples than any run takes
+			 * (BENCH_REPEAT_MAX per case) and bounds what a hostile
+			 * file can make the parser allocate. */
+			if (cap > (64u << 20) || !(grown = realloc(buf, cap + 1))) {
 				error("'%s' is too large for a bench result", path);
 				free(buf);
 				fclose(f);
@@ -79,7 +82,12 @@ int load_run(const char *cmd, const char *spec, const char *results,
 
 		if (!store)
 			return 1;
-		if (is_latest && !(id = bench_store_latest(store, NULL))) {
+		if (is_latest && bench_store_latest(store, NULL, &id, &err) != 0) {
+			error("%s", err.msg);
+			bench_store_close(store);
+			return 1;
+		}
+		if (!id) {
 			error("the results store holds no run yet");
 			bench_store_close(store);
 			return 1;

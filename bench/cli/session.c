@@ -8,10 +8,13 @@
  * everything after the run (saving, charts, output) happens outside the
  * timed region.
  */
+#include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -214,6 +217,58 @@ size_t report_warnings(const struct bench_report *r, char **lines)
 }
 
 
+/*
+ * Before a run: an existing store is opened now, so a file that is not a
+ * store, or one with a newer schema, fails in a second rather than after
+ * the sampling; a missing one is only checked for a folder it can go in,
+ * and created after the run, so a run that fails its own checks leaves no
+ * file behind. Prints one line and returns -1 on failure.
+ */
+static int store_precheck(const struct session *s, struct bench_store **store)
+{
+	const char *path = s->results ? s->results : bench_store_default_path();
+	struct bench_err err = { 0 };
+	char *copy, *dir, *parent = NULL;
+	struct stat st;
+	int rc = 0;
+
+	*store = NULL;
+	if (stat(path, &st) == 0) {
+		if (bench_store_open(path, 0, store, &err) != 0) {
+			error("%s; --no-save runs without saving", err.msg);
+			return -1;
+		}
+		return 0;
+	}
+	if (!(copy = strdup(path)) || !(parent = strdup(path))) {
+		free(copy);
+		error("out of memory");
+		return -1;
+	}
+	dir = dirname(copy);
+	/* The store's own folder may be missing: bench creates that one. */
+	if (stat(dir, &st) != 0)
+		dir = dirname(strcpy(parent, dir));
+	{
+		const char *why = NULL;
+
+		if (stat(dir, &st) != 0)
+			why = strerror(errno);
+		else if (!S_ISDIR(st.st_mode))
+			why = "Not a directory";
+		else if (access(dir, W_OK | X_OK) != 0)
+			why = strerror(errno);
+		if (why) {
+			error("cannot create results store '%s': '%s': %s; --no-save runs without saving",
+			      path, dir, why);
+			rc = -1;
+		}
+	}
+	free(copy);
+	free(parent);
+	return rc;
+}
+
 struct bench_store *open_store(const char *path, int create)
 {
 	struct bench_store *store;
@@ -272,9 +327,14 @@ static int write_output(const struct session *s, const struct run_output *ro)
 			write_table;
 	if (out_open(&out, s->output) != 0)
 		return 1;
-	if (write(out.f, ro) != 0 || bench_canceled()) {
+	errno = 0;
+	if (bench_canceled()) {
 		out_abort(&out);
-		return bench_canceled() ? EXIT_INTERRUPTED : 1;
+		return EXIT_INTERRUPTED;
+	}
+	if (write(out.f, ro) != 0) {
+		out_fail(&out);
+		return 1;
 	}
 	return out_commit(&out) == 0 ? 0 : 1;
 }
@@ -302,10 +362,8 @@ int session_run(struct session *s)
 		s->opts.corrupt_set = 1;
 	if (out_check(s->output) != 0)
 		return 1;
-	if (!s->no_save && !(store = open_store(s->results, 1))) {
-		fprintf(stderr, "bench: (--no-save runs without a store, --results PATH picks another)\n");
+	if (!s->no_save && store_precheck(s, &store) != 0)
 		return 1;
-	}
 	if (!s->quiet && isatty(STDERR_FILENO)) {
 		s->opts.progress = progress;
 		s->opts.progress_ud = s;
@@ -334,6 +392,8 @@ int session_run(struct session *s)
 				  .context = &ctx,
 				  .warnings = (const char *const *)lines };
 	ro.nwarnings = report_warnings(report, lines);
+	if (!s->no_save && !store && !(store = open_store(s->results, 1)))
+		status = 1;
 	if (store) {
 		char line[256];
 
@@ -349,15 +409,11 @@ int session_run(struct session *s)
 	/* --no-save writes no file at all unless --charts asks for charts. */
 	if (s->charts || (strcmp(s->cmd, "run") != 0 && !s->no_save)) {
 		char dir[4096], stem[64];
-		const char *base = s->results ? s->results : bench_store_default_path();
-		const char *slash = strrchr(base, '/');
 
 		if (s->charts)
 			snprintf(dir, sizeof(dir), "%s", s->charts);
-		else if (slash)
-			snprintf(dir, sizeof(dir), "%.*s/charts", (int)(slash - base), base);
 		else
-			snprintf(dir, sizeof(dir), "charts");
+			default_chart_dir(s->results, dir, sizeof(dir));
 		if (ro.id)
 			snprintf(stem, sizeof(stem), "%lld-%s-%s", (long long)ro.id,
 				 s->cmd, report->wl->name);

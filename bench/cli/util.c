@@ -161,6 +161,33 @@ const struct bench_workload *find_workload(const char *cmd, const char *name)
 	return NULL;
 }
 
+const struct bench_workload *workload_operand(const char *cmd, int argc,
+					      char **argv, const char *what)
+{
+	extern int optind;
+
+	if (optind >= argc) {
+		usage_error(cmd, "missing the workload %s", what);
+		return NULL;
+	}
+	if (optind + 1 < argc) {
+		usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+		return NULL;
+	}
+	return find_workload(cmd, argv[optind]);
+}
+
+void default_chart_dir(const char *results, char *dir, size_t len)
+{
+	const char *base = results ? results : bench_store_default_path();
+	const char *slash = strrchr(base, '/');
+
+	if (slash)
+		snprintf(dir, len, "%.*s/charts", (int)(slash - base), base);
+	else
+		snprintf(dir, len, "charts");
+}
+
 int exit_status(int code)
 {
 	switch (code) {
@@ -275,10 +302,19 @@ static int list_item(const char *cmd, const char *flag, const char *item,
 	*dots = '\0';
 	op = strpbrk(dots + 2, "x+");
 	if (op) {
+		char *end;
+
 		geometric = *op == 'x';
 		*op = '\0';
-		if (parse_u64(cmd, flag, op + 1, geometric ? 2 : 1, 1000000, &step))
+		errno = 0;
+		step = strtoull(op + 1, &end, 10);
+		if (op[1] < '0' || op[1] > '9' || *end || errno ||
+		    step < (geometric ? 2u : 1u) || step > 1000000) {
+			usage_error(cmd, "%s '%s': the %s step must be a whole number from %d to 1000000",
+				    flag, item, geometric ? "x" : "+",
+				    geometric ? 2 : 1);
 			return -2;
+		}
 	}
 	if (parse_u64(cmd, flag, buf, min, max, &a) ||
 	    parse_u64(cmd, flag, dots + 2, min, max, &b))

@@ -20,8 +20,8 @@ int write_csv(FILE *f, const struct run_output *ro)
 
 		fprintf(f, "%s,%s,%u,%llu,%llu,%llu,%zu,%.0f,%.0f,%.0f,%.0f,%.0f,%.1f,%.1f,%.6f,%zu,%.6g,",
 			r->wl->name, bench_mode_name(mr->mode), mr->workers,
-			(unsigned long long)r->params.size,
-			(unsigned long long)r->chunk,
+			(unsigned long long)mr->size,
+			(unsigned long long)mr->chunk,
 			(unsigned long long)r->params.seed, mr->nsamples,
 			s->median, s->ci_low, s->ci_high, s->min, s->max,
 			s->mean, s->stddev, s->cv, s->outliers,

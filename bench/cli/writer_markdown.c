@@ -14,8 +14,8 @@ int write_markdown(FILE *f, const struct run_output *ro)
 		r->wl->name, (unsigned long long)r->items, r->wl->item_desc,
 		(unsigned long long)r->chunk, (unsigned long long)r->params.seed,
 		r->repeat, ro->context->cpus, ro->context->cpu_model);
-	fputs("| mode | workers | median | 95% CI | min | max | items/s | speedup | efficiency | CPU | checksum |\n"
-	      "|:-----|--------:|-------:|:------:|----:|----:|--------:|--------:|-----------:|----:|:---------|\n", f);
+	fputs("| mode | workers | size | median | 95% CI | min | max | items/s | speedup | efficiency | CPU | checksum |\n"
+	      "|:-----|--------:|-----:|-------:|:------:|----:|----:|--------:|--------:|-----------:|----:|:---------|\n", f);
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
 		char med[32], lo[32], hi[32], mn[32], mx[32], rate[32], cpu[32];
@@ -27,9 +27,9 @@ int write_markdown(FILE *f, const struct run_output *ro)
 		format_ns(mr->wall.max, mx, sizeof(mx));
 		format_rate(mr->items_per_s, rate, sizeof(rate));
 		format_ns(mr->cpu.median, cpu, sizeof(cpu));
-		fprintf(f, "| %s | %u | %s | %s - %s | %s | %s | %s/s | ",
-			bench_mode_name(mr->mode), mr->workers, med, lo, hi, mn,
-			mx, rate);
+		fprintf(f, "| %s | %u | %llu | %s | %s - %s | %s | %s | %s/s | ",
+			bench_mode_name(mr->mode), mr->workers,
+			(unsigned long long)mr->size, med, lo, hi, mn, mx, rate);
 		if (isnan(mr->speedup))
 			fputs("- | - | ", f);
 		else

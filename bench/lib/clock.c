@@ -57,18 +57,32 @@ bench_ns bench_clock_granularity(unsigned tries)
 	return best;
 }
 
+/*
+ * Sleeps to an absolute deadline in slices of at most CANCEL_SLICE, so a
+ * thread that never sees the signal (Linux hands SIGINT to one thread,
+ * usually the main one) still notices bench_cancel() within a slice, and
+ * the total wait does not drift with the number of slices.
+ */
+#define CANCEL_SLICE (20 * BENCH_NS_PER_MS)
+
 int bench_sleep_ns(bench_ns ns)
 {
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / BENCH_NS_PER_S),
-		.tv_nsec = (long)(ns % BENCH_NS_PER_S),
-	};
+	bench_ns deadline = bench_clock_now() + ns;
 
-	while (nanosleep(&ts, &ts) != 0) {
-		if (errno != EINTR)
-			return BENCH_ESYS;
+	for (;;) {
+		bench_ns now = bench_clock_now(), until;
+		struct timespec ts;
+		int rc;
+
 		if (bench_canceled())
 			return BENCH_ECANCELED;
+		if (now >= deadline)
+			return 0;
+		until = deadline - now > CANCEL_SLICE ? now + CANCEL_SLICE : deadline;
+		ts.tv_sec = (time_t)(until / BENCH_NS_PER_S);
+		ts.tv_nsec = (long)(until % BENCH_NS_PER_S);
+		rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		if (rc != 0 && rc != EINTR)
+			return BENCH_ESYS;
 	}
-	return 0;
 }

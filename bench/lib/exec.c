@@ -66,7 +66,7 @@ void bench__source_init(struct bench__source *src,
 	src->chunk = chunk;
 	if (!wl->next_batch) {
 		src->items = wl->item_count(state);
-		src->ntasks = (src->items + chunk - 1) / chunk;
+		src->ntasks = src->items / chunk + (src->items % chunk != 0);
 	}
 	atomic_init(&src->next, 0);
 	pthread_mutex_init(&src->lock, NULL);

@@ -34,6 +34,7 @@
 #include "exec_internal.h"
 
 #define PREFETCH 2
+#define CANCEL_POLL_MS 100
 
 struct msg_task {
 	uint64_t index, first, count, len; /* len: payload bytes that follow */
@@ -90,7 +91,7 @@ static int send_full(int fd, const void *buf, size_t len)
 				 MSG_NOSIGNAL);
 
 		if (r < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !bench_canceled())
 				continue;
 			return -1;
 		}
@@ -357,7 +358,9 @@ static int dispatch(struct pool *pool)
 					   "interrupted");
 			break;
 		}
-		if (poll(fds, nfds, -1) < 0) {
+		/* A bounded wait: a cancel that lands between the check above
+		 * and poll() is still seen within CANCEL_POLL_MS. */
+		if (poll(fds, nfds, CANCEL_POLL_MS) < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = bench_err_set(pool->ctx->err, BENCH_ESYS,

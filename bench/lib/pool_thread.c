@@ -93,10 +93,12 @@ int bench__exec_thread(struct bench__exec_ctx *ctx)
 		ctx->wl->partial_init(w->partial);
 		rc = pthread_create(&w->tid, NULL, worker_main, w);
 		if (rc) {
-			atomic_store(&pool.stop, 1);
-			rc = bench_err_set(ctx->err, BENCH_ESYS,
-					   "cannot start thread %u of %u: %s",
-					   started + 1, n, strerror(rc));
+			struct bench_err e = { 0 };
+
+			bench_err_set(&e, BENCH_ESYS, "cannot start thread %u of %u: %s",
+				      started + 1, n, strerror(rc));
+			fail(&pool, &e); /* under the lock: workers may fail too */
+			rc = BENCH_ESYS;
 			break;
 		}
 	}

@@ -175,10 +175,11 @@ static json_t *scale_analysis(const struct bench_report *r)
 
 	for (size_t k = 0; a && k < n; k++) {
 		struct bench_amdahl fit;
-		json_t *points = json_array(), *o;
+		json_t *points, *o;
 
 		if (modes[k] == BENCH_MODE_SERIAL)
 			continue;
+		points = json_array();
 		for (size_t i = 0; points && i < r->nresults; i++) {
 			const struct bench_mode_result *mr = &r->results[i];
 
@@ -294,6 +295,20 @@ static int read_samples(json_t *arr, bench_ns *dst, size_t n)
 	return 0;
 }
 
+/* A whole number in [min, max] at key, or -1 (absent keys are 0). */
+static int64_t int_in(json_t *o, const char *key, int64_t min, int64_t max)
+{
+	json_t *v = json_object_get(o, key);
+	json_int_t n;
+
+	if (!v)
+		return min <= 0 ? 0 : -1;
+	if (!json_is_integer(v))
+		return -1;
+	n = json_integer_value(v);
+	return n < min || n > max ? -1 : (int64_t)n;
+}
+
 static int parse_result(struct bench_report *r, size_t i, json_t *o,
 			struct bench_err *err)
 {
@@ -308,19 +323,30 @@ static int parse_result(struct bench_report *r, size_t i, json_t *o,
 		return bench_err_set(err, BENCH_EINVAL,
 				     "result %zu: unknown mode '%s'", i + 1,
 				     mode ? mode : "(missing)");
-	if (!json_is_array(samples) || n == 0)
+	if (!json_is_array(samples) || n == 0 || n > BENCH_REPEAT_MAX)
 		return bench_err_set(err, BENCH_EINVAL,
-				     "result %zu: no samples_ns", i + 1);
-	mr->workers = (unsigned)json_integer_value(json_object_get(o, "workers"));
-	mr->size = (uint64_t)json_integer_value(json_object_get(o, "size"));
-	mr->chunk = (uint64_t)json_integer_value(json_object_get(o, "chunk"));
-	mr->items = (uint64_t)json_integer_value(json_object_get(o, "items"));
-	mr->tasks = (uint64_t)json_integer_value(json_object_get(o, "tasks"));
-	mr->maxrss_kb = (uint64_t)json_integer_value(json_object_get(o, "maxrss_kb"));
-	if (mr->workers == 0 || mr->size == 0)
-		return bench_err_set(err, BENCH_EINVAL,
-				     "result %zu: workers and size must be positive",
-				     i + 1);
+				     "result %zu: samples_ns must hold 1 to %d samples",
+				     i + 1, BENCH_REPEAT_MAX);
+	{
+		int64_t workers = int_in(o, "workers", 1, BENCH_WORKERS_MAX);
+		int64_t size = int_in(o, "size", 1, INT64_MAX);
+		int64_t chunk = int_in(o, "chunk", 0, INT64_MAX);
+		int64_t items = int_in(o, "items", 0, INT64_MAX);
+		int64_t tasks = int_in(o, "tasks", 0, INT64_MAX);
+		int64_t rss = int_in(o, "maxrss_kb", 0, INT64_MAX);
+
+		if (workers < 0 || size < 0 || chunk < 0 || items < 0 ||
+		    tasks < 0 || rss < 0)
+			return bench_err_set(err, BENCH_EINVAL,
+					     "result %zu: workers (1 to %d), size (at least 1), chunk, items, tasks and maxrss_kb must be whole numbers in range",
+					     i + 1, BENCH_WORKERS_MAX);
+		mr->workers = (unsigned)workers;
+		mr->size = (uint64_t)size;
+		mr->chunk = (uint64_t)chunk;
+		mr->items = (uint64_t)items;
+		mr->tasks = (uint64_t)tasks;
+		mr->maxrss_kb = (uint64_t)rss;
+	}
 	snprintf(mr->checksum, sizeof(mr->checksum), "%s", sum ? sum : "");
 	mr->wall_ns = calloc(n, sizeof(*mr->wall_ns));
 	mr->cpu_ns = calloc(n, sizeof(*mr->cpu_ns));
@@ -362,7 +388,8 @@ int bench_report_parse(const char *text, struct bench_report **out,
 	run = json_object_get(doc, "run");
 	c = json_object_get(doc, "context");
 	if (!schema || strcmp(schema, BENCH_SCHEMA) != 0 ||
-	    !json_is_array(results) || json_array_size(results) == 0) {
+	    !json_is_array(results) || json_array_size(results) == 0 ||
+	    json_array_size(results) > BENCH_CASES_MAX) {
 		bench_err_set(err, BENCH_EINVAL,
 			      "not a bench result: expected \"schema\": \"%s\" and results",
 			      BENCH_SCHEMA);
@@ -384,16 +411,29 @@ int bench_report_parse(const char *text, struct bench_report **out,
 		goto out;
 	}
 	r->params.size = (uint64_t)json_integer_value(json_object_get(first, "size"));
+	/* Seeds are unsigned 64-bit: Jansson reads the upper half as negative,
+	 * and the cast gives the bits back. */
 	r->params.seed = (uint64_t)json_integer_value(json_object_get(first, "seed"));
-	r->params.queries = (uint64_t)json_integer_value(json_object_get(first, "queries"));
-	r->params.max_ms = (uint64_t)json_integer_value(json_object_get(first, "max_ms"));
-	r->warmup = (unsigned)json_integer_value(json_object_get(run, "warmup"));
-	r->prepare_ns = (bench_ns)json_integer_value(json_object_get(run, "prepare_ns"));
-	r->sampled_ns = (bench_ns)json_integer_value(json_object_get(run, "sampled_ns"));
-	r->total_ns = (bench_ns)json_integer_value(json_object_get(run, "total_ns"));
-	r->cpus = (unsigned)json_integer_value(json_object_get(c, "cpus"));
-	if (r->cpus == 0)
-		r->cpus = 1;
+	r->params.queries = (uint64_t)int_in(first, "queries", 0, INT64_MAX);
+	r->params.max_ms = (uint64_t)int_in(first, "max_ms", 0, INT64_MAX);
+	{
+		int64_t warmup = int_in(run, "warmup", 0, BENCH_REPEAT_MAX);
+		int64_t prep = int_in(run, "prepare_ns", 0, INT64_MAX);
+		int64_t sampled = int_in(run, "sampled_ns", 0, INT64_MAX);
+		int64_t total = int_in(run, "total_ns", 0, INT64_MAX);
+		int64_t cpus = int_in(c, "cpus", 0, 1 << 20);
+
+		if (warmup < 0 || prep < 0 || sampled < 0 || total < 0 || cpus < 0) {
+			bench_err_set(err, BENCH_EINVAL,
+				      "run or context holds a negative or out-of-range number");
+			goto out;
+		}
+		r->warmup = (unsigned)warmup;
+		r->prepare_ns = (bench_ns)prep;
+		r->sampled_ns = (bench_ns)sampled;
+		r->total_ns = (bench_ns)total;
+		r->cpus = cpus ? (unsigned)cpus : 1;
+	}
 	for (size_t i = 0; i < json_array_size(results); i++) {
 		json_t *o = json_array_get(results, i);
 		const char *w = json_string_value(json_object_get(o, "workload"));
@@ -423,9 +463,17 @@ int bench_report_parse(const char *text, struct bench_report **out,
 	if (!json_is_string(json_object_get(c, "build")) ||
 	    strcmp(json_string_value(json_object_get(c, "build")), "release") != 0)
 		r->warnings |= BENCH_WARN_BUILD;
-	for (size_t i = 0; i < r->nresults; i++)
-		r->results[i].verified =
-			json_is_true(json_object_get(json_array_get(results, i), "verified"));
+	/* Verification is redone, not trusted: every result must carry the
+	 * checksum of the first result of its size. */
+	for (size_t i = 0; i < r->nresults; i++) {
+		struct bench_mode_result *mr = &r->results[i];
+		size_t k = 0;
+
+		while (r->results[k].size != mr->size)
+			k++;
+		mr->verified = mr->checksum[0] &&
+			       strcmp(mr->checksum, r->results[k].checksum) == 0;
+	}
 	if (ctx) {
 		memset(ctx, 0, sizeof(*ctx));
 		copy_str(ctx->host, sizeof(ctx->host), c, "host");
@@ -444,7 +492,15 @@ int bench_report_parse(const char *text, struct bench_report **out,
 	if (kind) {
 		const char *k = json_string_value(json_object_get(doc, "kind"));
 
-		snprintf(kind, BENCH_KIND_MAX, "%s", k ? k : "run");
+		if (!k)
+			k = "run";
+		if (strcmp(k, "run") != 0 && strcmp(k, "scale") != 0 &&
+		    strcmp(k, "complexity") != 0) {
+			bench_err_set(err, BENCH_EINVAL,
+				      "kind '%.32s': expected run, scale or complexity", k);
+			goto out;
+		}
+		snprintf(kind, BENCH_KIND_MAX, "%s", k);
 	}
 	*out = r;
 	r = NULL;

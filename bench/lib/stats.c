@@ -45,45 +45,34 @@ double bench_stats_median(const double *x, size_t n)
 	return m;
 }
 
-/* log(x!) through lgamma_r, which unlike lgamma() leaves the global
- * signgam alone and so is safe from several threads. */
-static double log_factorial(double x)
-{
-	int sign;
-
-	return lgamma_r(x + 1.0, &sign);
-}
-
-/* P(B <= m) for B ~ Binomial(n, 1/2), summed in log space so that large n
- * neither overflows C(n, i) nor underflows 2^-n. */
-static double binom_half_cdf(size_t n, size_t m)
-{
-	double sum = 0.0, lgn = log_factorial((double)n);
-
-	for (size_t i = 0; i <= m && i <= n; i++)
-		sum += exp(lgn - log_factorial((double)i) -
-			   log_factorial((double)(n - i)) - (double)n * M_LN2);
-	return sum;
-}
-
 int bench_stats_median_ci_ranks(size_t n, double level, size_t *lo,
 				size_t *hi, double *achieved)
 {
 	size_t j = 1; /* 1-based rank of the lower bound */
+	double log_pmf, cdf, next;
 
 	if (n == 0)
 		return BENCH_EINVAL;
 	/*
 	 * The median lies in [x(j), x(n+1-j)] unless at most j-1 samples fall
 	 * below it or at most j-1 above it: coverage = 1 - 2 P(B <= j-1).
-	 * Widen j while the next interval still has the wanted coverage.
+	 * Widen j while the next interval still has the wanted coverage. The
+	 * CDF is accumulated in one pass (pmf(i+1) = pmf(i) (n-i) / (i+1), in
+	 * log space), so the whole search is O(n) however many samples.
 	 */
-	while (2 * (j + 1) <= n + 1 &&
-	       1.0 - 2.0 * binom_half_cdf(n, j) >= level)
+	log_pmf = -(double)n * M_LN2;     /* log P(B = 0) */
+	cdf = exp(log_pmf);               /* P(B <= j - 1) */
+	for (;;) {
+		log_pmf += log((double)(n - (j - 1))) - log((double)j);
+		next = cdf + exp(log_pmf);        /* P(B <= j) */
+		if (2 * (j + 1) > n + 1 || 1.0 - 2.0 * next < level)
+			break;
+		cdf = next;
 		j++;
+	}
 	*lo = j - 1;
 	*hi = n - j;
-	*achieved = n == 1 ? 0.0 : 1.0 - 2.0 * binom_half_cdf(n, j - 1);
+	*achieved = n == 1 ? 0.0 : 1.0 - 2.0 * cdf;
 	return 0;
 }
 

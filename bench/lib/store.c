@@ -91,26 +91,34 @@ static int query_int(sqlite3 *db, const char *sql, int64_t *v)
 /* Brings the schema up to date. Returns 0 or a code with err filled. */
 static int migrate(struct bench_store *s, struct bench_err *err)
 {
-	int64_t version, app, objects;
+	int64_t version, app, objects = 0;
 	char *msg = NULL;
+	int rc;
 
-	if (query_int(s->db, "PRAGMA user_version", &version) != SQLITE_OK ||
-	    query_int(s->db, "PRAGMA application_id", &app) != SQLITE_OK) {
-		if (sqlite3_errcode(s->db) == SQLITE_NOTADB)
+	/* One read transaction, so the three reads see one snapshot even
+	 * while another process is setting the schema up. */
+	rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = query_int(s->db, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = query_int(s->db, "PRAGMA application_id", &app);
+	if (rc == SQLITE_OK && app != APP_ID)
+		rc = query_int(s->db, "SELECT count(*) FROM sqlite_schema", &objects);
+	if (rc != SQLITE_OK) {
+		int code = sqlite3_errcode(s->db);
+
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (code == SQLITE_NOTADB)
 			return bench_err_set(err, BENCH_EINVAL,
 					     "'%s' is not a bench results store (not an SQLite database)",
 					     s->path);
 		return db_error(s, err, "cannot read the schema version");
 	}
-	if (app != APP_ID) {
-		if (query_int(s->db, "SELECT count(*) FROM sqlite_schema",
-			      &objects) != SQLITE_OK)
-			return db_error(s, err, "cannot read the schema");
-		if (app != 0 || objects != 0)
-			return bench_err_set(err, BENCH_EINVAL,
-					     "'%s' is an SQLite database but not a bench results store",
-					     s->path);
-	}
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (app != APP_ID && (app != 0 || objects != 0))
+		return bench_err_set(err, BENCH_EINVAL,
+				     "'%s' is an SQLite database but not a bench results store",
+				     s->path);
 	if (version > BENCH_STORE_SCHEMA)
 		return bench_err_set(err, BENCH_EINVAL,
 				     "'%s' has schema version %lld, newer than this bench knows (%d): use a newer bench",
@@ -258,7 +266,9 @@ int bench_store_save(struct bench_store *s, const struct bench_report *r,
 		     struct bench_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	int64_t new_id;
 
+	*id = 0;
 	/* IMMEDIATE takes the write lock now, so a concurrent writer waits
 	 * here (busy timeout) instead of failing halfway. */
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -277,14 +287,14 @@ int bench_store_save(struct bench_store *s, const struct bench_report *r,
 	sqlite3_bind_text(st, 7, doc, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
-	*id = sqlite3_last_insert_rowid(s->db);
-	if (insert_results(s, r, *id) != SQLITE_OK)
+	new_id = sqlite3_last_insert_rowid(s->db);
+	if (insert_results(s, r, new_id) != SQLITE_OK)
 		goto fail;
 	sqlite3_finalize(st);
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		st = NULL;
+	st = NULL;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
-	}
+	*id = new_id; /* only a committed run has an id */
 	return 0;
 fail:
 	db_error(s, err, "cannot save the run");
@@ -366,19 +376,24 @@ int bench_store_load(struct bench_store *s, int64_t id, char **doc,
 	return rc;
 }
 
-int64_t bench_store_latest(struct bench_store *s, const char *workload)
+int bench_store_latest(struct bench_store *s, const char *workload,
+		       int64_t *id, struct bench_err *err)
 {
 	sqlite3_stmt *st;
-	int64_t id = 0;
+	int rc;
 
+	*id = 0;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT max(id) FROM runs WHERE ?1 IS NULL OR workload = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
-		return 0;
+		return db_error(s, err, "cannot read the runs");
 	if (workload)
 		sqlite3_bind_text(st, 1, workload, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return id;
+	if (rc != SQLITE_ROW)
+		return db_error(s, err, "cannot read the runs");
+	return 0;
 }

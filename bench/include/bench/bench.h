@@ -14,7 +14,9 @@
 #include "bench/exec.h"
 #include "bench/harness.h"
 #include "bench/report.h"
+#include "bench/slowlog.h"
 #include "bench/store.h"
+#include "bench/timeit.h"
 #include "bench/stats.h"
 #include "bench/workload.h"
 

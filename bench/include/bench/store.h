@@ -80,7 +80,11 @@ int bench_store_history(struct bench_store *s, const char *workload,
 int bench_store_load(struct bench_store *s, int64_t id, char **doc,
 		     struct bench_err *err);
 
-/* Id of the newest run (of a workload, or any when NULL); 0 if none. */
-int64_t bench_store_latest(struct bench_store *s, const char *workload);
+/*
+ * Id of the newest run (of a workload, or any when NULL) into *id, 0 when
+ * there is none. Returns 0 or BENCH_ESYS.
+ */
+int bench_store_latest(struct bench_store *s, const char *workload,
+		       int64_t *id, struct bench_err *err);
 
 #endif
