@@ -106,7 +106,7 @@ $(BUILD)/bench.pc: FORCE
 	@{ printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\n' '$(PREFIX)'; \
 	   printf 'Name: bench\nDescription: time functions and workloads serially and in parallel, with honest statistics\n'; \
 	   printf 'Version: %s\nRequires.private: %s\n' '$(VERSION)' '$(PKGS)'; \
-	   printf 'Libs: -L$${libdir} -lbench\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n'; } > $@
+	   printf 'Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lbench\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n'; } > $@
 
 install: all $(BUILD)/bench.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
