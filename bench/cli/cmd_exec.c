@@ -255,9 +255,6 @@ static int summarize(struct subject *s, size_t n)
 	return 0;
 }
 
-/* ------------------------------------------------------------------ */
-/* The comparison, in words                                             */
-
 /* "95% CI" for an interval of at least 95% (order statistics give a
  * little more), else the confidence few runs allow, "75% CI". */
 static void ci_name(double level, char *buf, size_t len)
@@ -273,6 +270,9 @@ static void format_time(double ns, char *buf, size_t len)
 	else
 		format_ns(ns, buf, len);
 }
+
+/* ------------------------------------------------------------------ */
+/* The comparison, in words                                             */
 
 struct comparison {
 	struct bench_compare c;
@@ -558,11 +558,17 @@ static int exec_json(FILE *f, const struct subject *subj, size_t nsubj,
 		      const struct options *o, const struct comparison *cmp)
 {
 	json_t *doc, *cmds = json_array();
-	char *text;
+	char *text = NULL;
+	int whole = cmds != NULL;
 
-	for (size_t i = 0; i < nsubj; i++)
-		json_array_append_new(cmds, subject_json(&subj[i], (size_t)o->runs, o));
-	doc = json_pack("{s:s, s:o, s:I, s:I, s:b, s:b, s:o, s:o}",
+	for (size_t i = 0; whole && i < nsubj; i++)
+		whole = json_array_append_new(cmds, subject_json(&subj[i],
+								 (size_t)o->runs, o)) == 0;
+	if (!whole) {
+		json_decref(cmds);
+		cmds = NULL;
+	}
+	doc = !cmds ? NULL : json_pack("{s:s, s:o, s:I, s:I, s:b, s:b, s:o, s:o}",
 			"schema", "bench.exec/1", "context", context_json(),
 			"warmup", (json_int_t)o->warmup,
 			"runs", (json_int_t)o->runs,

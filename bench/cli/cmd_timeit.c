@@ -45,7 +45,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -484,6 +483,7 @@ struct child {
 	int status;       /* wait status, once it ended */
 	char *out;        /* what came through the pipe, NUL-terminated */
 	size_t len, cap;  /* bytes */
+	int dropped;      /* more came than OUTPUT_MAX: the rest was dropped */
 };
 
 static void on_sigchld(int sig)
@@ -582,6 +582,8 @@ static void drain(struct child *c)
 				memcpy(c->out + c->len, buf, (size_t)n);
 				c->len += (size_t)n;
 				c->out[c->len] = '\0';
+			} else {
+				c->dropped = 1;
 			}
 			continue;
 		}
@@ -623,13 +625,14 @@ static void kill_child(struct child *c)
 /*
  * Collects c's output until it ends (status in c->status); on Ctrl-C kills
  * and reaps it instead. Signals are blocked on entry; wake is the mask
- * ppoll() opens while waiting. Returns 0, BENCH_ECANCELED or BENCH_ESYS
- * (errno set).
+ * ppoll() opens while waiting. Returns 0, BENCH_ECANCELED (also when c
+ * ended but Ctrl-C came meanwhile) or BENCH_ESYS (errno set).
  */
 static int wait_child(struct child *c, const sigset_t *wake)
 {
 	for (;;) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		sigset_t mask;
 		pid_t r;
 
 		if (c->fd >= 0)
@@ -646,7 +649,11 @@ static int wait_child(struct child *c, const sigset_t *wake)
 				close(c->fd);
 			c->fd = -1;
 			reap_orphans();
-			return 0;
+			/* A Ctrl-C at the terminal reaches the child and bench
+			 * together: let ours land before judging the end. */
+			sigprocmask(SIG_SETMASK, wake, &mask);
+			sigprocmask(SIG_SETMASK, &mask, NULL);
+			return bench_canceled() ? BENCH_ECANCELED : 0;
 		}
 		if (bench_canceled()) {
 			kill_child(c);
@@ -861,8 +868,8 @@ static int time_snippet(const struct snippet *sn,
 	}
 	if (comp.len)  /* errors, or warnings the user asked for */
 		fwrite(comp.out, 1, comp.len, stderr);
-	if (comp.len == OUTPUT_MAX - 1)
-		fputs("...\n", stderr);
+	if (comp.dropped)
+		fputs("... (the rest of the compiler's messages left out)\n", stderr);
 	if (WIFSIGNALED(comp.status)) {
 		describe_status(comp.status, how, sizeof(how));
 		error("the C compiler '%s' %s", compile.v[0], how);

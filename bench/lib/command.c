@@ -241,7 +241,11 @@ static void kill_group(pid_t pid)
 static int wait_child(pid_t pid, int *status, struct rusage *ru,
 		      int *canceled)
 {
+#ifdef SYS_pidfd_open
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	int pidfd = -1;
+#endif
 	int rc = 0;
 
 	*canceled = 0;

@@ -102,8 +102,11 @@ void bench_command_release(struct bench_command *cmd);
  *                    was reaped (out holds what it had used);
  *   BENCH_EINVAL     cmd or out is NULL, or a BENCH_STREAM_FD is < 0.
  * The child is always reaped before the call returns. Cancellation is
- * noticed within about a quarter of a second even if the signal that
- * called bench_cancel() arrives at the worst moment.
+ * noticed at once when the signal that called bench_cancel() interrupts
+ * the wait, and within about a quarter of a second otherwise (another
+ * thread cancelling, or the signal arriving just before the wait began);
+ * on kernels without pidfd_open (before 5.3) only the interrupting
+ * signal is noticed.
  *
  * Peak RSS has a floor: Linux counts the pages the forked copy of the
  * caller held before exec (GNU time and hyperfine share this), so a tiny
