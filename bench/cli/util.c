@@ -316,6 +316,8 @@ static int list_item(const char *cmd, const char *flag, const char *item,
 			return -2;
 		}
 	}
+	if (!*buf || !dots[2])
+		return -1; /* "1.." or "..4": a range needs both ends */
 	if (parse_u64(cmd, flag, buf, min, max, &a) ||
 	    parse_u64(cmd, flag, dots + 2, min, max, &b))
 		return -2;
