@@ -76,6 +76,7 @@ struct session {
 	const char *charts;         /* --charts DIR, NULL: beside the store */
 	int no_save;
 	int quiet;
+	int parsing;                /* session_getopt has started */
 };
 
 /* getopt_long rows for the options struct session handles. */
@@ -95,6 +96,15 @@ struct session {
 /* Handles getopt code c if it is a session option: 1 handled, 0 not
  * ours, -1 after a usage error was printed. */
 int session_option(struct session *s, int c, const char *arg);
+
+/*
+ * getopt_long for a measuring command: handles the session options itself
+ * and returns the next other option code, -1 after the last option, or -2
+ * after a usage error was printed. The first call starts from argv[1].
+ */
+struct option;
+int session_getopt(struct session *s, int argc, char **argv,
+		   const char *shortopts, const struct option *longopts);
 
 /* Runs, saves, draws and writes; returns the exit status. */
 int session_run(struct session *s);
@@ -228,6 +238,10 @@ void write_overhead(FILE *f, const struct run_output *ro);
 
 /* Mentions the chart files drawn, if any. */
 void write_chart_list(FILE *f, const struct run_output *ro);
+
+/* The end of every table: warnings, chart files and (for sweeps) the
+ * overhead line. Returns 0, or -1 if f has an error. */
+int write_tail(FILE *f, const struct run_output *ro, int overhead);
 int write_table(FILE *f, const struct run_output *ro);
 int write_json(FILE *f, const struct run_output *ro);
 int write_csv(FILE *f, const struct run_output *ro);

@@ -25,16 +25,10 @@ int cmd_run(int argc, char **argv)
 	uint64_t v;
 	int c;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":m:w:h" SESSION_SHORT, long_opts,
-				NULL)) != -1) {
-		int handled = session_option(&s, c, optarg);
-
-		if (handled < 0)
+	while ((c = session_getopt(&s, argc, argv, ":m:w:h" SESSION_SHORT,
+				   long_opts)) != -1) {
+		if (c == -2)
 			return EXIT_USAGE;
-		if (handled)
-			continue;
 		switch (c) {
 		case 'm':
 			if (parse_modes(s.cmd, optarg, &s.opts))

@@ -27,16 +27,10 @@ int cmd_scale(int argc, char **argv)
 	const char *list = NULL;
 	int c, status;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":w:m:h" SESSION_SHORT, long_opts,
-				NULL)) != -1) {
-		int handled = session_option(&s, c, optarg);
-
-		if (handled < 0)
+	while ((c = session_getopt(&s, argc, argv, ":w:m:h" SESSION_SHORT,
+				   long_opts)) != -1) {
+		if (c == -2)
 			return EXIT_USAGE;
-		if (handled)
-			continue;
 		switch (c) {
 		case 'w':
 			list = optarg;

@@ -9,6 +9,7 @@
  * timed region.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
@@ -93,6 +94,27 @@ int session_option(struct session *s, int c, const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+int session_getopt(struct session *s, int argc, char **argv,
+		   const char *shortopts, const struct option *longopts)
+{
+	int c;
+
+	if (!s->parsing) {
+		opterr = 0;
+		optind = 1;
+		s->parsing = 1;
+	}
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		int handled = session_option(s, c, optarg);
+
+		if (handled < 0)
+			return -2;
+		if (!handled)
+			return c;
+	}
+	return -1;
 }
 
 static void progress(void *ud, const struct bench_progress *p)

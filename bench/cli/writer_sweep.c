@@ -108,13 +108,7 @@ int write_scale_table(FILE *f, const struct run_output *ro)
 			fputs(cols == ideal - 1 ? (utf8 ? "\u00b7" : ".") : " ", f);
 		fprintf(f, " %.2fx\n", mr->speedup);
 	}
-	if (ro->nwarnings)
-		fputc('\n', f);
-	for (size_t i = 0; i < ro->nwarnings; i++)
-		fprintf(f, "%s\n", ro->warnings[i]);
-	write_chart_list(f, ro);
-	write_overhead(f, ro);
-	return ferror(f) ? -1 : 0;
+	return write_tail(f, ro, 1);
 }
 
 int write_complexity_table(FILE *f, const struct run_output *ro)
@@ -182,11 +176,5 @@ int write_complexity_table(FILE *f, const struct run_output *ro)
 		time_cell(t, sizeof(t), mr->wall.median);
 		fprintf(f, "%*s %s\n", CHART_WIDTH - cols, "", t);
 	}
-	if (ro->nwarnings)
-		fputc('\n', f);
-	for (size_t i = 0; i < ro->nwarnings; i++)
-		fprintf(f, "%s\n", ro->warnings[i]);
-	write_chart_list(f, ro);
-	write_overhead(f, ro);
-	return ferror(f) ? -1 : 0;
+	return write_tail(f, ro, 1);
 }

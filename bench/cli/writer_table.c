@@ -71,6 +71,18 @@ void write_chart_list(FILE *f, const struct run_output *ro)
 	fputc('\n', f);
 }
 
+int write_tail(FILE *f, const struct run_output *ro, int overhead)
+{
+	if (ro->nwarnings)
+		fputc('\n', f);
+	for (size_t i = 0; i < ro->nwarnings; i++)
+		fprintf(f, "%s\n", ro->warnings[i]);
+	write_chart_list(f, ro);
+	if (overhead)
+		write_overhead(f, ro);
+	return ferror(f) ? -1 : 0;
+}
+
 void write_overhead(FILE *f, const struct run_output *ro)
 {
 	const struct bench_report *r = ro->report;
@@ -138,10 +150,5 @@ int write_table(FILE *f, const struct run_output *ro)
 	for (size_t i = 0; i < r->nresults; i++)
 		row(f, r, &r->results[i], utf8);
 	bars(f, r, utf8);
-	if (ro->nwarnings)
-		fputc('\n', f);
-	for (size_t i = 0; i < ro->nwarnings; i++)
-		fprintf(f, "%s\n", ro->warnings[i]);
-	write_chart_list(f, ro);
-	return ferror(f) ? -1 : 0;
+	return write_tail(f, ro, 0);
 }
