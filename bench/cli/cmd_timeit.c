@@ -87,10 +87,6 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* The library's timeit warns when the worst loop is this many times the
- * best (timeit.c); snippet mode computes its statistics itself. */
-#define WORST_FAR_RATIO 4
-
 /* ------------------------------------------------------------------------
  * What both modes print. */
 
@@ -794,10 +790,10 @@ static int time_snippet(const struct snippet *sn,
 		tmp = "/tmp";
 	if (strvec_split(&cc, ccenv && *ccenv ? ccenv : "cc") || !cc.n) {
 		error("CC='%s': expected a C compiler", ccenv ? ccenv : "");
+		strvec_release(&cc);
 		return 1;
 	}
 	snprintf(dir, sizeof(dir), "%s/bench-timeit.XXXXXX", tmp);
-	snprintf(src, sizeof(src), "%s/snippet.c", dir);
 	snprintf(a_number, sizeof(a_number), "%llu", (unsigned long long)to->number);
 	snprintf(a_repeat, sizeof(a_repeat), "%zu", repeat);
 	snprintf(a_target, sizeof(a_target), "%llu", (unsigned long long)target);
@@ -918,7 +914,7 @@ static int time_snippet(const struct snippet *sn,
 		goto nomem;
 	r.best_ns = r.stats.min;
 	r.worst_ns = r.stats.max;
-	r.worst_far = r.worst_ns > WORST_FAR_RATIO * r.best_ns;
+	r.worst_far = r.worst_ns > BENCH_TIMEIT_WORST_FAR * r.best_ns;
 	snippet_label(label, sizeof(label), &cc, sn);
 	print_result(label, &r, to, "");
 	rc = 0;

@@ -99,7 +99,7 @@ int bench_timeit_many(const bench_timeit_fn *fns, void *const *args, size_t n,
 			goto fail;
 		r->best_ns = r->stats.min;
 		r->worst_ns = r->stats.max;
-		r->worst_far = r->worst_ns > 4 * r->best_ns;
+		r->worst_far = r->worst_ns > BENCH_TIMEIT_WORST_FAR * r->best_ns;
 	}
 	return 0;
 fail:

@@ -35,6 +35,8 @@ typedef void (*bench_timeit_fn)(void *arg);
  * holds the median with 95% confidence. */
 #define BENCH_TIMEIT_REPEAT 6
 #define BENCH_TIMEIT_MIN_TIME (200 * BENCH_NS_PER_MS)
+/* The worst loop this many times the best earns timeit's warning. */
+#define BENCH_TIMEIT_WORST_FAR 4
 /* Autorange gives up growing the loop count past this many calls. */
 #define BENCH_TIMEIT_NUMBER_MAX 10000000000ull
 
