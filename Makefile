@@ -33,9 +33,22 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 PKGS := libcrypto jansson sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcrypto -ljansson -lsqlite3)
+# The gbench engine needs Google Benchmark and a C++ compiler; without them
+# bench builds and says how to get it.
+CXX ?= g++
+HAVE_GBENCH := $(shell pkg-config --exists benchmark 2>/dev/null && command -v $(CXX) >/dev/null 2>&1 && echo 1)
+ifeq ($(HAVE_GBENCH),1)
+CLI_CXX_SRC := bench/cli/engine_gbench.cc
+GBENCH_CFLAGS := -DBENCH_HAVE_GBENCH
+GBENCH_LIBS := $(shell pkg-config --libs benchmark) -lstdc++
+LINK := $(CXX)
+else
+LINK := $(CC)
+endif
+
 DATADIR ?= $(PREFIX)/share/bench
 BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -I$(BUILD) \
-	-DBENCH_DATADIR='"$(DATADIR)"' \
+	-DBENCH_DATADIR='"$(DATADIR)"' $(GBENCH_CFLAGS) \
 	-fPIC -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 BENCH_LDFLAGS := $(SAN) $(LDFLAGS)
 BENCH_LIBS = $(PKG_LIBS) -lpthread -lm $(LIBS)
@@ -44,12 +57,18 @@ LIB_SRC := $(wildcard bench/lib/*.c)
 CLI_SRC := $(wildcard bench/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(CLI_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all test asan tsan deps bench-check install uninstall clean FORCE
 
 all: $(BUILD)/bench $(BUILD)/libbench.a $(BUILD)/libbench.so
+
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(say) CXX $<
+	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror $(OPT) $(SAN) -fPIC -MMD -MP \
+		-Ibench/include $(CXXFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,7 +96,7 @@ $(BUILD)/libbench.so: $(LIB_OBJ)
 
 $(BUILD)/bench: $(CLI_OBJ) $(BUILD)/libbench.a
 	$(say) LD $@
-	$(Q)$(CC) $(BENCH_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbench.a $(BENCH_LIBS)
+	$(Q)$(LINK) $(BENCH_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbench.a $(BENCH_LIBS) $(GBENCH_LIBS)
 
 $(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libbench.a
 	$(say) LD $@

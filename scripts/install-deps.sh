@@ -4,10 +4,11 @@
 #
 # Building and testing: gcc, make, pkg-config, OpenSSL's libcrypto,
 # Jansson, SQLite, Check; charts: gnuplot (without it bench still runs and
-# says how to get charts).
+# says how to get charts); the engines that cross-check bench's timing:
+# Google Benchmark (with g++ for its C++ API) and hyperfine.
 set -eu
 
-packages="gcc make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev check gnuplot-nox"
+packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev check gnuplot-nox libbenchmark-dev hyperfine"
 
 missing=""
 for p in $packages; do

@@ -352,7 +352,10 @@ int charts_draw(const char *kind, const struct bench_report *r,
 		for (size_t i = 0; i < r->nresults; i++) {
 			const struct bench_mode_result *mr = &r->results[i];
 
-			fprintf(f, "%s\t%.1f\t%.1f\t%.1f\t", bench_mode_name(mr->mode),
+			char label[48];
+
+			fprintf(f, "%s\t%.1f\t%.1f\t%.1f\t",
+				mode_label(mr, label, sizeof(label)),
 				mr->wall.median, mr->wall.ci_low, mr->wall.ci_high);
 			if (isnan(mr->speedup))
 				fputs("nan", f);

@@ -135,6 +135,16 @@ int load_run(const char *cmd, const char *spec, const char *results,
 	     struct loaded_run *out);
 void loaded_run_release(struct loaded_run *run);
 
+/* The sampler of the non-native engines (engines.c), for
+ * bench_run_opts.engine_sample. */
+int engine_sample(void *ud, const struct bench_report *r,
+		  const struct bench_mode_result *mr, void *state,
+		  struct bench_sample *out, struct bench_err *err);
+
+/* "serial", or "serial/gbench" for another engine than native. */
+const char *mode_label(const struct bench_mode_result *mr, char *buf,
+		       size_t len);
+
 /* Opens the store named by --results (or the default) for writing;
  * prints the error and returns NULL on failure. */
 struct bench_store *open_store(const char *path, int create);
@@ -158,6 +168,9 @@ int parse_workload_option(const char *cmd, int c, const char *arg,
 /* Prints the usage error for getopt's ':' or '?' about argv[optind-1]
  * and returns EXIT_USAGE. */
 int bad_option(const char *cmd, char **argv, int c);
+
+/* Parses --engine: a comma-separated list of engine names, or "all". */
+int parse_engines(const char *cmd, const char *text, struct bench_run_opts *o);
 
 /* Parses --mode: a comma-separated list of mode names, or "all". */
 int parse_modes(const char *cmd, const char *text, struct bench_run_opts *o);

@@ -42,6 +42,7 @@ match(const struct bench_report *a, const struct bench_mode_result *b)
 {
 	for (size_t i = 0; i < a->nresults; i++)
 		if (a->results[i].mode == b->mode &&
+		    a->results[i].engine == b->engine &&
 		    a->results[i].workers == b->workers &&
 		    a->results[i].size == b->size)
 			return &a->results[i];
@@ -114,14 +115,14 @@ int cmd_compare(int argc, char **argv)
 	for (size_t i = 0; i < b.report->nresults; i++) {
 		const struct bench_mode_result *mb = &b.report->results[i];
 		const struct bench_mode_result *ma = match(a.report, mb);
-		char name[64], ta[32], tb[32], ci[32];
+		char name[96], ta[32], tb[32], ci[32], label[48];
 		double *x, *y;
 		struct bench_compare cmp;
 		enum bench_verdict v;
 		const char *verdict;
 
 		snprintf(name, sizeof(name), "%s x%u n=%llu",
-			 bench_mode_name(mb->mode), mb->workers,
+			 mode_label(mb, label, sizeof(label)), mb->workers,
 			 (unsigned long long)mb->size);
 		if (!ma) {
 			printf("%-22s %10s  (only in B)\n", name, "-");
@@ -158,12 +159,15 @@ int cmd_compare(int argc, char **argv)
 		if (fail_above >= 0 && v == BENCH_SLOWER && cmp.ratio - 1 > fail_above)
 			regressions++;
 	}
-	for (size_t i = 0; i < a.report->nresults; i++)
+	for (size_t i = 0; i < a.report->nresults; i++) {
+		char label[48];
+
 		if (!match(b.report, &a.report->results[i]))
 			printf("%s x%u n=%llu  (only in A)\n",
-			       bench_mode_name(a.report->results[i].mode),
+			       mode_label(&a.report->results[i], label, sizeof(label)),
 			       a.report->results[i].workers,
 			       (unsigned long long)a.report->results[i].size);
+	}
 	loaded_run_release(&a);
 	loaded_run_release(&b);
 	if (compared == 0) {

@@ -29,8 +29,10 @@ static json_t *gbench_entry(const struct bench_report *r,
 	char name[160], run_name[128];
 	json_t *o;
 
+	char label[48];
+
 	snprintf(run_name, sizeof(run_name), "%s/%s/workers:%u/size:%llu",
-		 r->wl->name, bench_mode_name(mr->mode), mr->workers,
+		 r->wl->name, mode_label(mr, label, sizeof(label)), mr->workers,
 		 (unsigned long long)mr->size);
 	if (aggregate)
 		snprintf(name, sizeof(name), "%s_%s", run_name, aggregate);

@@ -14,6 +14,7 @@
 static const struct option long_opts[] = {
 	{ "mode", required_argument, NULL, 'm' },
 	{ "workers", required_argument, NULL, 'w' },
+	{ "engine", required_argument, NULL, 'e' },
 	SESSION_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -25,7 +26,7 @@ int cmd_run(int argc, char **argv)
 	uint64_t v;
 	int c;
 
-	while ((c = session_getopt(&s, argc, argv, ":m:w:h" SESSION_SHORT,
+	while ((c = session_getopt(&s, argc, argv, ":m:w:e:h" SESSION_SHORT,
 				   long_opts)) != -1) {
 		if (c == -2)
 			return EXIT_USAGE;
@@ -39,6 +40,10 @@ int cmd_run(int argc, char **argv)
 				      BENCH_WORKERS_MAX, &v))
 				return EXIT_USAGE;
 			s.opts.workers = (unsigned)v;
+			break;
+		case 'e':
+			if (parse_engines(s.cmd, optarg, &s.opts))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			print_help(s.cmd, stdout);

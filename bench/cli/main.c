@@ -28,6 +28,10 @@ static const struct command {
 	  "  -m, --mode LIST     serial,thread,process,async or all (default all)\n"
 	  "  -w, --workers N     threads, processes, or async tasks in flight\n"
 	  "                      (default: the CPUs available)\n"
+	  "  -e, --engine LIST   native,gbench,hyperfine or all (default native):\n"
+	  "                      gbench times the same call in Google Benchmark's\n"
+	  "                      loop, hyperfine a whole bench process (start-up\n"
+	  "                      and input preparation included)\n"
 	  "  -n, --size N        items: hash CPFs, search list length, range rows,\n"
 	  "                      sleep tasks (default: see 'bench list')\n"
 	  "  -c, --chunk N       items per task (default: items / (4 x workers), as\n"
@@ -52,6 +56,7 @@ static const struct command {
 	  "\n"
 	  "examples:\n"
 	  "  bench run hash --workers 8\n"
+	  "  bench run hash --mode serial --engine all\n"
 	  "  bench run sleep --workers 40 --mode serial,async\n"
 	  "  bench run range --chunk 1 --size 100k --mode serial,thread\n" },
 	{ "show", cmd_show, "print a workload's items and results as text",

@@ -126,6 +126,8 @@ static void progress(void *ud, const struct bench_progress *p)
 		bench_mode_name(p->mode));
 	if (p->mode != BENCH_MODE_SERIAL)
 		fprintf(stderr, " x%u", p->workers);
+	if (p->engine != BENCH_ENGINE_NATIVE)
+		fprintf(stderr, " (%s)", bench_engine_name(p->engine));
 	if (strcmp(s->cmd, "complexity") == 0)
 		fprintf(stderr, " at size %llu", (unsigned long long)p->size);
 	fflush(stderr);
@@ -140,7 +142,7 @@ static const char *case_label(const struct bench_report *r,
 
 	for (size_t i = 0; i < r->nresults; i++)
 		sizes |= r->results[i].size != mr->size;
-	snprintf(buf, len, "%s", bench_mode_name(mr->mode));
+	mode_label(mr, buf, len);
 	if (mr->mode != BENCH_MODE_SERIAL)
 		snprintf(buf + strlen(buf), len - strlen(buf), " x%u", mr->workers);
 	if (sizes)
@@ -313,22 +315,23 @@ static void summary(const char *kind, const struct bench_report *r,
 	buf[0] = '\0';
 	for (size_t i = 0; i < r->nresults && used + 1 < len; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
-		char t[32];
+		char t[32], label[48];
 		int w;
 
+		mode_label(mr, label, sizeof(label));
 		format_ns(mr->wall.median, t, sizeof(t));
 		if (strcmp(kind, "complexity") == 0 && i > 0 && i + 1 < r->nresults)
 			continue;
 		if (strcmp(kind, "complexity") == 0)
 			w = snprintf(buf + used, len - used, "%s%s n=%llu %s",
-				     i ? " ... " : "", bench_mode_name(mr->mode),
+				     i ? " ... " : "", label,
 				     (unsigned long long)mr->size, t);
 		else if (mr->mode == BENCH_MODE_SERIAL)
-			w = snprintf(buf + used, len - used, "%sserial %s",
-				     i ? ", " : "", t);
+			w = snprintf(buf + used, len - used, "%s%s %s",
+				     i ? ", " : "", label, t);
 		else
 			w = snprintf(buf + used, len - used, "%s%s x%u %.2fx",
-				     i ? ", " : "", bench_mode_name(mr->mode),
+				     i ? ", " : "", label,
 				     mr->workers, mr->speedup);
 		if (w < 0)
 			break;
@@ -386,6 +389,7 @@ int session_run(struct session *s)
 		return 1;
 	if (!s->no_save && store_precheck(s, &store) != 0)
 		return 1;
+	s->opts.engine_sample = engine_sample;
 	if (!s->quiet && isatty(STDERR_FILENO)) {
 		s->opts.progress = progress;
 		s->opts.progress_ud = s;

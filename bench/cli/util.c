@@ -108,6 +108,37 @@ int bad_option(const char *cmd, char **argv, int c)
 	return usage_error(cmd, "unknown option '%s'", arg);
 }
 
+int parse_engines(const char *cmd, const char *text, struct bench_run_opts *o)
+{
+	const char *p = text;
+	unsigned seen = 0;
+
+	o->nengines = 0;
+	if (strcmp(text, "all") == 0) {
+		for (int e = 0; e < BENCH_ENGINE_COUNT; e++)
+			o->engines[o->nengines++] = (enum bench_engine)e;
+		return 0;
+	}
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char name[16];
+		enum bench_engine e;
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (len == 0 || len >= sizeof(name) ||
+		    bench_engine_parse(name, &e) != 0 || seen & (1u << e)) {
+			usage_error(cmd, "--engine '%s': expected native, gbench, hyperfine (comma-separated, each once) or all",
+				    text);
+			return -1;
+		}
+		seen |= 1u << e;
+		o->engines[o->nengines++] = e;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
 int parse_modes(const char *cmd, const char *text, struct bench_run_opts *o)
 {
 	const char *p = text;

@@ -13,7 +13,7 @@ int write_csv(FILE *f, const struct run_output *ro)
 
 	fputs("workload,mode,workers,size,chunk,seed,samples,median_ns,ci_low_ns,ci_high_ns,"
 	      "min_ns,max_ns,mean_ns,stddev_ns,cv,outliers,items_per_s,speedup,efficiency,"
-	      "cpu_median_ns,maxrss_kb,checksum,verified\n", f);
+	      "cpu_median_ns,maxrss_kb,checksum,verified,engine\n", f);
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
 		const struct bench_stats *s = &mr->wall;
@@ -30,9 +30,10 @@ int write_csv(FILE *f, const struct run_output *ro)
 			fputs(",,", f);
 		else
 			fprintf(f, "%.6f,%.6f,", mr->speedup, mr->efficiency);
-		fprintf(f, "%.0f,%llu,%s,%s\n", mr->cpu.median,
+		fprintf(f, "%.0f,%llu,%s,%s,%s\n", mr->cpu.median,
 			(unsigned long long)mr->maxrss_kb, mr->checksum,
-			mr->verified ? "true" : "false");
+			mr->verified ? "true" : "false",
+			bench_engine_name(mr->engine));
 	}
 	return ferror(f) ? -1 : 0;
 }

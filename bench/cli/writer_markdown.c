@@ -19,6 +19,7 @@ int write_markdown(FILE *f, const struct run_output *ro)
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
 		char med[32], lo[32], hi[32], mn[32], mx[32], rate[32], cpu[32];
+		char label[48];
 
 		format_ns(mr->wall.median, med, sizeof(med));
 		format_ns(mr->wall.ci_low, lo, sizeof(lo));
@@ -28,7 +29,7 @@ int write_markdown(FILE *f, const struct run_output *ro)
 		format_rate(mr->items_per_s, rate, sizeof(rate));
 		format_ns(mr->cpu.median, cpu, sizeof(cpu));
 		fprintf(f, "| %s | %u | %llu | %s | %s - %s | %s | %s | %s/s | ",
-			bench_mode_name(mr->mode), mr->workers,
+			mode_label(mr, label, sizeof(label)), mr->workers,
 			(unsigned long long)mr->size, med, lo, hi, mn, mx, rate);
 		if (isnan(mr->speedup))
 			fputs("- | - | ", f);

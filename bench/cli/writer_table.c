@@ -12,16 +12,31 @@
 
 #define BAR_WIDTH 40
 
+/* Width of the mode column: "process/hyperfine" when engines are mixed. */
+static int label_width(const struct bench_report *r)
+{
+	int w = 8;
+
+	for (size_t i = 0; i < r->nresults; i++) {
+		char label[48];
+		int n = (int)strlen(mode_label(&r->results[i], label, sizeof(label)));
+
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
 static void row(FILE *f, const struct bench_report *r,
 		const struct bench_mode_result *mr, int utf8)
 {
+	char label[48];
 	const struct bench_stats *s = &mr->wall;
 	const char *unit;
 	double div = ns_unit(s->median, &unit);
 	int prec = s->median / div >= 100 ? 1 : s->median / div >= 10 ? 2 : 3;
 	char med[32], ci[64], lo[24], hi[24], rate[24], cpu[24], sp[16], eff[16];
 
-	(void)r;
 	snprintf(med, sizeof(med), "%.*f %s", prec, s->median / div, unit);
 	snprintf(ci, sizeof(ci), "%.*f-%.*f", prec, s->ci_low / div, prec,
 		 s->ci_high / div);
@@ -36,8 +51,9 @@ static void row(FILE *f, const struct bench_report *r,
 		snprintf(sp, sizeof(sp), "%.2fx", mr->speedup);
 		snprintf(eff, sizeof(eff), "%.0f%%", mr->efficiency * 100);
 	}
-	fprintf(f, "%-8s %7u %10s  %-17s %8s %8s %9s/s %8s %6s %10s  %s %s\n",
-		bench_mode_name(mr->mode), mr->workers, med, ci, lo, hi, rate,
+	fprintf(f, "%-*s %7u %10s  %-17s %8s %8s %9s/s %8s %6s %10s  %s %s\n",
+		label_width(r), mode_label(mr, label, sizeof(label)),
+		mr->workers, med, ci, lo, hi, rate,
 		sp, eff, cpu, mr->checksum,
 		mr->verified ? (utf8 ? "\u2713" : "ok") : "MISMATCH");
 }
@@ -115,7 +131,9 @@ static void bars(FILE *f, const struct bench_report *r, int utf8)
 		char t[32];
 		int cols;
 
-		fprintf(f, "%-8s ", bench_mode_name(mr->mode));
+		char label[48];
+
+		fprintf(f, "%-*s ", label_width(r), mode_label(mr, label, sizeof(label)));
 		cols = draw_bar(f, units, utf8);
 		format_ns(mr->wall.median, t, sizeof(t));
 		fprintf(f, "%*s %s", BAR_WIDTH - cols, "", t);
@@ -144,8 +162,8 @@ int write_table(FILE *f, const struct run_output *ro)
 		(unsigned long long)r->params.seed, r->repeat, r->warmup);
 	fprintf(f, "%u CPUs (%s), %s build, input prepared in %s (not timed)\n\n",
 		c->cpus, c->cpu_model, c->build, prep);
-	fprintf(f, "%-8s %7s %10s  %-17s %8s %8s %11s %8s %6s %10s  %s\n",
-		"mode", "workers", "median", "95% CI", "min", "max", "items/s",
+	fprintf(f, "%-*s %7s %10s  %-17s %8s %8s %11s %8s %6s %10s  %s\n",
+		label_width(r), "mode", "workers", "median", "95% CI", "min", "max", "items/s",
 		"speedup", "eff.", "CPU", "checksum");
 	for (size_t i = 0; i < r->nresults; i++)
 		row(f, r, &r->results[i], utf8);

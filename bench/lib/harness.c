@@ -12,6 +12,28 @@
 #include "bench/harness.h"
 #include "report_internal.h"
 
+static const char *const engine_names[BENCH_ENGINE_COUNT] = {
+	[BENCH_ENGINE_NATIVE] = "native",
+	[BENCH_ENGINE_GBENCH] = "gbench",
+	[BENCH_ENGINE_HYPERFINE] = "hyperfine",
+};
+
+const char *bench_engine_name(enum bench_engine e)
+{
+	return (unsigned)e < BENCH_ENGINE_COUNT ? engine_names[e] : NULL;
+}
+
+int bench_engine_parse(const char *name, enum bench_engine *e)
+{
+	for (int i = 0; i < BENCH_ENGINE_COUNT; i++) {
+		if (strcmp(name, engine_names[i]) == 0) {
+			*e = (enum bench_engine)i;
+			return 0;
+		}
+	}
+	return BENCH_EINVAL;
+}
+
 unsigned bench_cpus(void)
 {
 	cpu_set_t set;
@@ -63,16 +85,26 @@ struct run {
 	struct bench_err *err;
 };
 
+/* The default cases: each mode with each engine. Returns the count. */
 static int check_modes(const struct bench_run_opts *o, struct bench_case *cases,
 		       struct bench_err *err)
 {
 	size_t n = o->nmodes ? o->nmodes : BENCH_MODE_COUNT;
-	unsigned seen = 0;
+	size_t ne = o->nengines ? o->nengines : 1, k = 0;
+	unsigned seen = 0, seen_engines = 0;
 
-	if (o->nmodes > BENCH_MODE_COUNT)
+	if (o->nmodes > BENCH_MODE_COUNT || o->nengines > BENCH_ENGINE_COUNT)
 		return bench_err_set(err, BENCH_EINVAL,
-				     "--mode lists %zu modes: there are only %d",
-				     o->nmodes, BENCH_MODE_COUNT);
+				     "--mode lists %zu modes and --engine %zu engines: there are only %d and %d",
+				     o->nmodes, o->nengines, BENCH_MODE_COUNT,
+				     BENCH_ENGINE_COUNT);
+	for (size_t e = 0; e < o->nengines; e++) {
+		if ((unsigned)o->engines[e] >= BENCH_ENGINE_COUNT ||
+		    seen_engines & (1u << o->engines[e]))
+			return bench_err_set(err, BENCH_EINVAL,
+					     "--engine lists an engine twice or an unknown one");
+		seen_engines |= 1u << o->engines[e];
+	}
 	for (size_t i = 0; i < n; i++) {
 		enum bench_mode m = o->nmodes ? o->modes[i] : (enum bench_mode)i;
 
@@ -81,9 +113,14 @@ static int check_modes(const struct bench_run_opts *o, struct bench_case *cases,
 					     "--mode lists '%s' twice or an unknown mode",
 					     bench_mode_name(m) ? bench_mode_name(m) : "?");
 		seen |= 1u << m;
-		cases[i] = (struct bench_case){ .mode = m };
+		for (size_t e = 0; e < ne; e++)
+			cases[k++] = (struct bench_case){
+				.mode = m,
+				.engine = o->nengines ? o->engines[e] :
+							BENCH_ENGINE_NATIVE,
+			};
 	}
-	return (int)n;
+	return (int)k;
 }
 
 static int check_opts(struct run *run)
@@ -91,7 +128,7 @@ static int check_opts(struct run *run)
 	const struct bench_run_opts *o = run->o;
 	struct bench_report *r = run->r;
 	struct bench_err *err = run->err;
-	struct bench_case modes[BENCH_MODE_COUNT];
+	struct bench_case modes[BENCH_MODE_COUNT * BENCH_ENGINE_COUNT];
 	const struct bench_case *cases = o->cases;
 	size_t n = o->ncases;
 
@@ -135,14 +172,21 @@ static int check_opts(struct run *run)
 		const struct bench_case *c = &cases[i];
 		struct bench_params p = r->params;
 
-		if ((unsigned)c->mode >= BENCH_MODE_COUNT)
+		if ((unsigned)c->mode >= BENCH_MODE_COUNT ||
+		    (unsigned)c->engine >= BENCH_ENGINE_COUNT)
 			return bench_err_set(err, BENCH_EINVAL,
-					     "case %zu has an unknown mode", i + 1);
+					     "case %zu has an unknown mode or engine",
+					     i + 1);
+		if (c->engine != BENCH_ENGINE_NATIVE && !o->engine_sample)
+			return bench_err_set(err, BENCH_EINVAL,
+					     "engine %s is not available here",
+					     bench_engine_name(c->engine));
 		if (c->workers > BENCH_WORKERS_MAX)
 			return bench_err_set(err, BENCH_EINVAL,
 					     "--workers %u is too many: expected 1 to %d",
 					     c->workers, BENCH_WORKERS_MAX);
 		mr->mode = c->mode;
+		mr->engine = c->engine;
 		mr->workers = c->mode == BENCH_MODE_SERIAL ? 1 :
 			      c->workers ? c->workers : r->workers;
 		mr->size = c->size ? c->size : r->params.size;
@@ -239,11 +283,12 @@ static int verify(struct run *run, size_t i, const char *sum)
 }
 
 static const struct bench_mode_result *
-serial_of_size(const struct bench_report *r, uint64_t size)
+serial_of(const struct bench_report *r, const struct bench_mode_result *mr)
 {
 	for (size_t i = 0; i < r->nresults; i++)
 		if (r->results[i].mode == BENCH_MODE_SERIAL &&
-		    r->results[i].size == size)
+		    r->results[i].size == mr->size &&
+		    r->results[i].engine == mr->engine)
 			return &r->results[i];
 	return NULL;
 }
@@ -283,8 +328,7 @@ void bench__report_summarise(struct bench_report *r)
 	free(tmp);
 	for (size_t i = 0; i < r->nresults; i++) {
 		struct bench_mode_result *mr = &r->results[i];
-		const struct bench_mode_result *serial =
-			serial_of_size(r, mr->size);
+		const struct bench_mode_result *serial = serial_of(r, mr);
 
 		mr->speedup = mr->efficiency = NAN;
 		if (serial && mr->wall.median > 0) {
@@ -326,21 +370,31 @@ static int sample_all(struct run *run)
 				struct bench_progress p = {
 					round + 1, rounds, warm, sample,
 					(size_t)rounds * r->nresults, mr->mode,
-					mr->workers, mr->size
+					mr->engine, mr->workers, mr->size
 				};
 				o->progress(o->progress_ud, &p);
 			}
 			if (r->wl->rewind &&
 			    (rc = r->wl->rewind(state, run->err)))
 				return rc;
-			rc = bench_exec(mr->mode, r->wl, state, &eo, &s,
-					run->err);
+			if (mr->engine == BENCH_ENGINE_NATIVE) {
+				rc = bench_exec(mr->mode, r->wl, state, &eo, &s,
+						run->err);
+			} else {
+				memset(&s, 0, sizeof(s));
+				r->wl->partial_init(s.result);
+				rc = o->engine_sample(o->engine_ud, r, mr, state,
+						      &s, run->err);
+			}
 			if (rc)
 				return rc;
 			r->sampled_ns += s.wall_ns;
 			if (o->corrupt_set && o->corrupt_mode == mr->mode)
 				s.result[0] ^= 1;
-			r->wl->checksum(s.result, sum);
+			if (s.checksum[0])
+				snprintf(sum, sizeof(sum), "%s", s.checksum);
+			else
+				r->wl->checksum(s.result, sum);
 			if ((rc = verify(run, i, sum)))
 				return rc;
 			if (s.maxrss_kb > mr->maxrss_kb)

@@ -75,6 +75,7 @@ static json_t *result_json(const struct bench_report *r,
 		      "checksum", mr->checksum, "verified", mr->verified);
 	if (!o)
 		return NULL;
+	json_object_set_new(o, "engine", json_string(bench_engine_name(mr->engine)));
 	if (strcmp(r->wl->name, "search") == 0)
 		json_object_set_new(o, "queries", json_integer((json_int_t)r->params.queries));
 	if (r->wl->flags & BENCH_WL_WAITS)
@@ -111,7 +112,8 @@ int bench_report_amdahl(const struct bench_report *r, enum bench_mode mode,
 
 		/* Past the CPU count speedup is capped by the machine, not by
 		 * the program's serial part: those points would fake an f. */
-		if (mr->mode == mode && !isnan(mr->speedup) && mr->speedup > 0 &&
+		if (mr->mode == mode && mr->engine == BENCH_ENGINE_NATIVE &&
+		    !isnan(mr->speedup) && mr->speedup > 0 &&
 		    mr->workers <= r->cpus) {
 			p[n] = mr->workers;
 			s[n++] = mr->speedup;
@@ -140,7 +142,8 @@ int bench_report_complexity(const struct bench_report *r,
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
 
-		if (mr->mode == mode && mr->wall.median > 0) {
+		if (mr->mode == mode && mr->engine == BENCH_ENGINE_NATIVE &&
+		    mr->wall.median > 0) {
 			x[n] = (double)mr->size;
 			t[n++] = mr->wall.median;
 		}
@@ -316,6 +319,7 @@ static int parse_result(struct bench_report *r, size_t i, json_t *o,
 	json_t *samples = json_object_get(o, "samples_ns");
 	json_t *cpu = json_object_get(o, "cpu_samples_ns");
 	const char *mode = json_string_value(json_object_get(o, "mode"));
+	const char *engine = json_string_value(json_object_get(o, "engine"));
 	const char *sum = json_string_value(json_object_get(o, "checksum"));
 	size_t n = json_array_size(samples);
 
@@ -323,6 +327,11 @@ static int parse_result(struct bench_report *r, size_t i, json_t *o,
 		return bench_err_set(err, BENCH_EINVAL,
 				     "result %zu: unknown mode '%s'", i + 1,
 				     mode ? mode : "(missing)");
+	/* Documents from before engines existed are native. */
+	if (engine && bench_engine_parse(engine, &mr->engine) != 0)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "result %zu: unknown engine '%.32s'", i + 1,
+				     engine);
 	if (!json_is_array(samples) || n == 0 || n > BENCH_REPEAT_MAX)
 		return bench_err_set(err, BENCH_EINVAL,
 				     "result %zu: samples_ns must hold 1 to %d samples",

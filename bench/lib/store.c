@@ -55,6 +55,8 @@ static const char *const migrations[BENCH_STORE_SCHEMA] = {
 	"  verified INTEGER NOT NULL,"
 	"  PRIMARY KEY (run_id, idx)"
 	");",
+	/* 2: results measured by another engine than bench's own. */
+	"ALTER TABLE results ADD COLUMN engine TEXT NOT NULL DEFAULT 'native';",
 };
 
 const char *bench_store_default_path(void)
@@ -231,7 +233,7 @@ static int insert_results(struct bench_store *s, const struct bench_report *r,
 	int rc = sqlite3_prepare_v2(s->db,
 		"INSERT INTO results (run_id, idx, mode, workers, size, chunk,"
 		" samples, median_ns, ci_low_ns, ci_high_ns, speedup, checksum,"
-		" verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" verified, engine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		-1, &st, NULL);
 
 	for (size_t i = 0; rc == SQLITE_OK && i < r->nresults; i++) {
@@ -253,6 +255,8 @@ static int insert_results(struct bench_store *s, const struct bench_report *r,
 			sqlite3_bind_null(st, 11);
 		sqlite3_bind_text(st, 12, mr->checksum, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 13, mr->verified);
+		sqlite3_bind_text(st, 14, bench_engine_name(mr->engine), -1,
+				  SQLITE_STATIC);
 		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 		sqlite3_reset(st);
 	}

@@ -54,6 +54,9 @@ struct bench_sample {
 	uint64_t maxrss_kb;   /* peak RSS of the largest process involved */
 	uint64_t tasks;       /* tasks executed */
 	unsigned char result[BENCH_PARTIAL_MAX]; /* merged partials */
+	char checksum[BENCH_CHECKSUM_MAX]; /* engines that only see the
+					      checksum text set this instead
+					      of result; "" otherwise */
 };
 
 /*

@@ -25,6 +25,24 @@
 #define BENCH_DEFAULT_WARMUP 1
 #define BENCH_REPEAT_MAX 100000
 
+/*
+ * Engines: what takes a sample. native is bench_exec() timed by the
+ * harness; the others cross-check it and are supplied by the caller
+ * through bench_run_opts.engine_sample: gbench runs the same call inside
+ * Google Benchmark's loop, hyperfine times a whole bench process.
+ */
+enum bench_engine {
+	BENCH_ENGINE_NATIVE,
+	BENCH_ENGINE_GBENCH,
+	BENCH_ENGINE_HYPERFINE,
+	BENCH_ENGINE_COUNT
+};
+
+/* "native", "gbench", "hyperfine"; NULL for a bad value. */
+const char *bench_engine_name(enum bench_engine e);
+/* Parses an engine name. Returns 0 or BENCH_EINVAL. */
+int bench_engine_parse(const char *name, enum bench_engine *e);
+
 struct bench_progress {
 	unsigned round;       /* 1-based, warmup rounds included */
 	unsigned rounds;      /* warmup + repeat */
@@ -32,13 +50,18 @@ struct bench_progress {
 	size_t sample;        /* 1-based over the whole run */
 	size_t samples;       /* (warmup + repeat) * cases */
 	enum bench_mode mode; /* the case about to run */
+	enum bench_engine engine;
 	unsigned workers;
 	uint64_t size;
 };
 
+struct bench_report;
+struct bench_mode_result;
+
 /* One configuration to sample. */
 struct bench_case {
 	enum bench_mode mode;
+	enum bench_engine engine;
 	unsigned workers;     /* 0: the run's workers (serial: always 1) */
 	uint64_t size;        /* 0: params.size */
 	uint64_t chunk;       /* 0: the run's --chunk, else automatic from
@@ -58,6 +81,20 @@ struct bench_run_opts {
 	 * chunk. */
 	const struct bench_case *cases;
 	size_t ncases;
+	/* Engines for the default cases (one case per mode and engine);
+	 * nengines 0: native only. */
+	enum bench_engine engines[BENCH_ENGINE_COUNT];
+	size_t nengines;
+	/*
+	 * Takes one sample of a non-native case: fills out->wall_ns, cpu_ns
+	 * and either out->result or out->checksum. Called from the calling
+	 * thread, interleaved with the native samples. NULL: only native
+	 * cases are allowed.
+	 */
+	int (*engine_sample)(void *ud, const struct bench_report *r,
+			     const struct bench_mode_result *mr, void *state,
+			     struct bench_sample *out, struct bench_err *err);
+	void *engine_ud;
 	unsigned workers;                   /* 0: online CPUs */
 	uint64_t chunk;                     /* 0: automatic */
 	unsigned repeat;                    /* 0: BENCH_DEFAULT_REPEAT */
@@ -76,6 +113,7 @@ struct bench_run_opts {
 
 struct bench_mode_result {
 	enum bench_mode mode;
+	enum bench_engine engine;
 	unsigned workers;        /* 1 for serial */
 	uint64_t size;           /* the workload's --size */
 	uint64_t items;          /* items per sample */
@@ -90,7 +128,8 @@ struct bench_mode_result {
 	struct bench_stats cpu;  /* over cpu_ns */
 	double items_per_s;      /* items / median wall time */
 	double speedup;          /* median(serial) / median(this), serial
-				    of the same size; NAN when none ran */
+				    of the same size and engine; NAN when
+				    none ran */
 	double efficiency;       /* speedup / workers; NAN likewise */
 	char checksum[BENCH_CHECKSUM_MAX];
 	int verified;            /* every sample matched the reference */

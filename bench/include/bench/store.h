@@ -19,7 +19,7 @@
 #include "bench/harness.h"
 
 /* The schema version this build writes and reads. */
-#define BENCH_STORE_SCHEMA 1
+#define BENCH_STORE_SCHEMA 2
 
 /* Where runs go when no path is given: $BENCH_RESULTS, else this. */
 #define BENCH_STORE_DEFAULT "results/bench.db"
