@@ -4,6 +4,11 @@
 # them. It measures; it does not pass or fail on a stopwatch (exit 0 unless
 # a tool is missing or a command fails).
 #
+# Sections 5 and 6 compare bench with other people's tools (Google
+# Benchmark, hyperfine); without them the section says what to install and
+# is skipped. ROUNDS (default 5) sets the rounds everywhere; REPEATS
+# (default 10) the repeats per round in section 5.
+#
 # Release builds only: timings from a debug or sanitizer build mean nothing.
 set -eu
 
@@ -14,6 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "bench-check: '$1' is not installed" >&2; exit 1; }; }
+have() { command -v "$1" >/dev/null 2>&1; }
 need openssl
 need awk
 case $("$bench" --version) in
@@ -26,6 +32,22 @@ median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) 
 # field CSV MODE COLUMN: a column of `bench run --format csv` for MODE.
 field() { awk -F, -v m="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } $2 == m { print $col[c] }' "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# cv FILE: stddev / mean (sample stddev, n - 1) of the first column of FILE.
+cv() { awk '{ v[NR] = $1; s += $1 } END { m = s / NR; for (i = 1; i <= NR; i++) d += (v[i] - m) ^ 2; print sqrt(d / (NR - 1)) / m }' "$1"; }
+# jnum FILE KEY: the first value of "KEY" in a JSON file written one key per
+# line, as bench, hyperfine and Google Benchmark all write it (awk, so that
+# no python is needed).
+jnum() { awk -v k="\"$2\":" '$1 == k { v = $2; sub(/,$/, "", v); print v; exit }' "$1"; }
+# gbench_runs FILE: per-call ns and iterations of each repetition in a
+# Google Benchmark JSON report (its flat objects with run_type iteration).
+gbench_runs() {
+	awk '/^ *\{/ { split("", f) }
+	/^ *"[a-z_]+": / { k = $1; gsub(/[":]/, "", k); v = $2; sub(/,$/, "", v); gsub(/"/, "", v); f[k] = v }
+	/^ *\},?$/ && f["run_type"] == "iteration" {
+		u = f["time_unit"]; m = u == "us" ? 1e3 : u == "ms" ? 1e6 : u == "s" ? 1e9 : 1
+		print f["real_time"] * m, f["iterations"]; split("", f)
+	}' "$1"
+}
 
 echo "bench-check: $("$bench" --version)"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
@@ -90,3 +112,101 @@ printf '   longest wait %d ms, sum %d ms\n' "$longest" "$sum"
 printf '   async  %.1f ms = %s x the longest wait (goal within 10%%: 0.90-1.10)\n' "$a" "$(ratio "$a" "$longest")"
 printf '   serial %.1f ms = %s x the sum of waits (goal about 1)\n' "$s" "$(ratio "$s" "$sum")"
 printf '   thread %.1f ms with %d threads\n' "$t" "$tasks"
+echo
+
+# 5. The harness's own floor: timeit of a function that does nothing against
+#    Google Benchmark timing the same object code the same way, alternating.
+#    timeit calls through a pointer, so gbench_empty.cc does too; empty_fn.c
+#    is its own object, built without LTO, so neither can inline it.
+reps=${REPEATS:-10}
+echo "5. timeit of an empty function against Google Benchmark, $reps repeats each, $rounds rounds interleaved"
+echo "   (both with a 0.5 s minimum per repeat, Google Benchmark's default, so the loops are alike)"
+missing=""
+have g++ || missing=" g++"
+if have g++; then
+	printf '#include <benchmark/benchmark.h>\n' | g++ -E -x c++ - >/dev/null 2>&1 || missing="$missing libbenchmark-dev"
+else
+	[ -f /usr/include/benchmark/benchmark.h ] || missing="$missing libbenchmark-dev"
+fi
+lib=$(dirname "$bench")/libbench.a
+if [ -n "$missing" ]; then
+	echo "   skipped: install$missing (apt-get install$missing)"
+elif [ ! -f "$lib" ]; then
+	echo "bench-check: '$lib' is missing; run make" >&2
+	exit 1
+else
+	perf=$here/tests/perf
+	cc -std=c11 -O2 -fno-lto -c "$perf/empty_fn.c" -o "$tmp/empty_fn.o"
+	# shellcheck disable=SC2046 # the library lists split into words
+	cc -std=c11 -O2 -fno-lto -I"$here/bench/include" "$perf/timeit_empty.c" "$tmp/empty_fn.o" "$lib" \
+		$(pkg-config --libs libcrypto jansson sqlite3 2>/dev/null || echo -lcrypto -ljansson -lsqlite3) \
+		-lpthread -lm -o "$tmp/timeit_empty"
+	# shellcheck disable=SC2046
+	g++ -O2 -DNDEBUG -fno-lto "$perf/gbench_empty.cc" "$tmp/empty_fn.o" \
+		$(pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark) -lpthread -o "$tmp/gbench_empty"
+	for h in ti gb; do : > "$tmp/$h.med"; : > "$tmp/$h.cv"; : > "$tmp/$h.loop"; : > "$tmp/$h.number"; done
+	i=0
+	while [ $i -lt "$rounds" ]; do
+		"$tmp/gbench_empty" --benchmark_repetitions="$reps" --benchmark_format=json > "$tmp/gb.json" 2> "$tmp/gb.err" ||
+			{ cat "$tmp/gb.err" >&2; exit 1; }
+		gbench_runs "$tmp/gb.json" > "$tmp/gb.out"
+		"$tmp/timeit_empty" "$reps" 0.5 > "$tmp/ti.out"
+		for h in ti gb; do
+			[ "$(wc -l < "$tmp/$h.out")" -eq "$reps" ] || { echo "bench-check: $h: expected $reps repeats" >&2; exit 1; }
+			median "$tmp/$h.out" >> "$tmp/$h.med"
+			cv "$tmp/$h.out" >> "$tmp/$h.cv"
+			awk '{ print $1 * $2 / 1e9 }' "$tmp/$h.out" > "$tmp/loop"
+			median "$tmp/loop" >> "$tmp/$h.loop"
+			awk '{ print $2 }' "$tmp/$h.out" > "$tmp/number"
+			median "$tmp/number" >> "$tmp/$h.number"
+		done
+		i=$((i + 1))
+	done
+	gb_med=$(median "$tmp/gb.med"); gb_cv=$(median "$tmp/gb.cv")
+	gb_loop=$(median "$tmp/gb.loop"); gb_number=$(median "$tmp/gb.number")
+	ti_med=$(median "$tmp/ti.med"); ti_cv=$(median "$tmp/ti.cv")
+	ti_loop=$(median "$tmp/ti.loop"); ti_number=$(median "$tmp/ti.number")
+	printf '   Google Benchmark: %.2f ns per call, CV %.2f%%   (%.3g million calls, %.2f s per repetition)\n' \
+		"$gb_med" "$(awk -v v="$gb_cv" 'BEGIN { print v * 100 }')" "$(awk -v v="$gb_number" 'BEGIN { print v / 1e6 }')" "$gb_loop"
+	printf '   bench timeit:     %.2f ns per call, CV %.2f%%   (%.3g million calls, %.2f s per repeat)\n' \
+		"$ti_med" "$(awk -v v="$ti_cv" 'BEGIN { print v * 100 }')" "$(awk -v v="$ti_number" 'BEGIN { print v / 1e6 }')" "$ti_loop"
+	printf '   difference %+.2f ns (goal within 1 ns)   CV ratio %s (goal <= 1.00)\n' \
+		"$(awk -v a="$ti_med" -v b="$gb_med" 'BEGIN { print a - b }')" "$(ratio "$ti_cv" "$gb_cv")"
+	echo "   (per call: median of a round's repeats; CV: stddev/mean of a round's repeats; both the median over rounds)"
+fi
+echo
+
+# 6. Whole programs: bench exec against hyperfine -N (no shell either),
+#    alternating, one untimed warmup run each (bench exec's default; hyperfine
+#    has none unless asked, and a cold first run would only swell its stddev).
+echo "6. exec of a program against hyperfine -N, 1 warmup run each, $rounds rounds interleaved"
+# exec_pair RUNS CMD [ARGS...]: the rounds for one command, then its lines.
+exec_pair() {
+	n=$1
+	shift
+	for h in be hf; do : > "$tmp/$h.mean"; : > "$tmp/$h.sd"; done
+	i=0
+	while [ $i -lt "$rounds" ]; do
+		hyperfine -N --warmup 1 --runs "$n" --style none --export-json "$tmp/hf.json" "$*" > /dev/null 2> "$tmp/hf.err" ||
+			{ cat "$tmp/hf.err" >&2; exit 1; }
+		awk -v v="$(jnum "$tmp/hf.json" mean)" 'BEGIN { print v * 1e9 }' >> "$tmp/hf.mean"
+		awk -v v="$(jnum "$tmp/hf.json" stddev)" 'BEGIN { print v * 1e9 }' >> "$tmp/hf.sd"
+		"$bench" exec --warmup 1 --runs "$n" --format json -o "$tmp/be.json" -- "$@"
+		jnum "$tmp/be.json" mean_ns >> "$tmp/be.mean"
+		jnum "$tmp/be.json" stddev_ns >> "$tmp/be.sd"
+		i=$((i + 1))
+	done
+	hm=$(median "$tmp/hf.mean"); hs=$(median "$tmp/hf.sd")
+	bm=$(median "$tmp/be.mean"); bs=$(median "$tmp/be.sd")
+	printf '   %-11s hyperfine -N: mean %.3f ms, stddev %.3f ms   bench exec: mean %.3f ms, stddev %.3f ms   (%d runs)\n' \
+		"$*" "$(awk -v v="$hm" 'BEGIN { print v / 1e6 }')" "$(awk -v v="$hs" 'BEGIN { print v / 1e6 }')" \
+		"$(awk -v v="$bm" 'BEGIN { print v / 1e6 }')" "$(awk -v v="$bs" 'BEGIN { print v / 1e6 }')" "$n"
+	printf '   %-11s mean ratio %s (goal 0.95-1.05)   stddev ratio %s (goal <= 1.00)\n' "" "$(ratio "$bm" "$hm")" "$(ratio "$bs" "$hs")"
+}
+if ! have hyperfine; then
+	echo "   skipped: install hyperfine (apt-get install hyperfine)"
+else
+	exec_pair "${EXEC_RUNS:-200}" true
+	exec_pair "${SLEEP_RUNS:-20}" sleep 0.05
+	echo "   (mean and stddev of each round's runs, then the median over rounds)"
+fi
