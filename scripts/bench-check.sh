@@ -210,3 +210,19 @@ else
 	exec_pair "${SLEEP_RUNS:-20}" sleep 0.05
 	echo "   (mean and stddev of each round's runs, then the median over rounds)"
 fi
+
+# 7. The three engines on the same hash cases, interleaved in one run.
+echo
+echo "7. hash throughput, serial, from the native, gbench and hyperfine engines (one run, engines interleaved)"
+if have hyperfine && "$bench" run hash --mode serial --engine all --repeat "$rounds" --no-save --quiet --format csv 2>/dev/null > "$tmp/engines.csv"; then
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		{ rate[$col["engine"]] = $col["items_per_s"] }
+		END {
+			for (e in rate) printf "   %-10s %.3g items/s\n", e, rate[e]
+			lo = hi = rate["native"]
+			for (e in rate) { if (rate[e] < lo) lo = rate[e]; if (rate[e] > hi) hi = rate[e] }
+			printf "   spread: the fastest is %.1f%% above the slowest (goal within 10%%; hyperfine includes process start-up and a cold first pass)\n", (hi / lo - 1) * 100
+		}' "$tmp/engines.csv"
+else
+	echo "   skipped: needs hyperfine and a bench built with Google Benchmark (./scripts/install-deps.sh, then make)"
+fi

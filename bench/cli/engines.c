@@ -128,35 +128,26 @@ static int run_logged(char *const argv[], const char *log,
 	}
 }
 
-/* The checksum column of the child's CSV output (empty fields kept: a
- * run without serial leaves speedup empty). */
-static int csv_checksum(const char *path, char *sum)
+/*
+ * What the child's bench.run/1 document says: its checksum, and how long
+ * it spent preparing the input, which is taken off hyperfine's figure so
+ * that every engine times the same work (process start-up stays in).
+ */
+static int child_report(const char *path, char *sum, bench_ns *prepare_ns)
 {
-	FILE *f = fopen(path, "r");
-	char line[2048];
-	int col = -1, rc = -1;
+	json_error_t jerr;
+	json_t *doc = json_load_file(path, 0, &jerr);
+	json_t *res = json_array_get(json_object_get(doc, "results"), 0);
+	const char *c = json_string_value(json_object_get(res, "checksum"));
+	json_t *prep = json_object_get(json_object_get(doc, "run"), "prepare_ns");
+	int rc = -1;
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line;
-
-		line[strcspn(line, "\n")] = '\0';
-		for (int i = 0; p; i++) {
-			char *comma = strchr(p, ',');
-
-			if (comma)
-				*comma = '\0';
-			if (col < 0 && strcmp(p, "checksum") == 0) {
-				col = i;
-			} else if (i == col) {
-				snprintf(sum, BENCH_CHECKSUM_MAX, "%.64s", p);
-				rc = 0;
-			}
-			p = comma ? comma + 1 : NULL;
-		}
+	if (c && json_is_integer(prep) && json_integer_value(prep) >= 0) {
+		snprintf(sum, BENCH_CHECKSUM_MAX, "%.64s", c);
+		*prepare_ns = (bench_ns)json_integer_value(prep);
+		rc = 0;
 	}
-	fclose(f);
+	json_decref(doc);
 	return rc;
 }
 
@@ -171,6 +162,7 @@ static int hyperfine_sample(const struct bench_report *r,
 	json_error_t jerr;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	int status, rc = BENCH_ESYS, k = 0;
+	bench_ns prepare_ns = 0;
 
 	if (n <= 0)
 		return bench_err_set(err, BENCH_ESYS, "hyperfine: cannot find bench's own binary");
@@ -183,10 +175,10 @@ static int hyperfine_sample(const struct bench_report *r,
 		return bench_err_set(err, BENCH_ESYS, "hyperfine: mkdtemp: %s",
 				     strerror(errno));
 	snprintf(json, sizeof(json), "%s/h.json", dir);
-	snprintf(output, sizeof(output), "%s/out.csv", dir);
+	snprintf(output, sizeof(output), "%s/out.json", dir);
 	snprintf(log, sizeof(log), "%s/log", dir);
 	snprintf(cmd, sizeof(cmd),
-		 "%s run %s --mode %s --workers %u --size %llu --chunk %llu --seed %llu --queries %llu --max-ms %llu --repeat 1 --warmup 0 --no-save --quiet --format csv",
+		 "%s run %s --mode %s --workers %u --size %llu --chunk %llu --seed %llu --queries %llu --max-ms %llu --repeat 1 --warmup 0 --no-save --quiet --format json",
 		 exe, r->wl->name, bench_mode_name(mr->mode), mr->workers,
 		 (unsigned long long)mr->size, (unsigned long long)mr->chunk,
 		 (unsigned long long)r->params.seed,
@@ -228,11 +220,12 @@ static int hyperfine_sample(const struct bench_report *r,
 	doc = json_load_file(json, 0, &jerr);
 	res = json_array_get(json_object_get(doc, "results"), 0);
 	if (!json_is_real(json_array_get(json_object_get(res, "times"), 0)) ||
-	    csv_checksum(output, out->checksum) != 0) {
+	    child_report(output, out->checksum, &prepare_ns) != 0) {
 		bench_err_set(err, BENCH_ESYS, "engine hyperfine: cannot read its results");
 		goto out;
 	}
 	out->wall_ns = (bench_ns)(json_real_value(json_array_get(json_object_get(res, "times"), 0)) * 1e9);
+	out->wall_ns = out->wall_ns > prepare_ns ? out->wall_ns - prepare_ns : 0;
 	out->cpu_ns = (bench_ns)((json_number_value(json_object_get(res, "user")) +
 				  json_number_value(json_object_get(res, "system"))) * 1e9);
 	out->tasks = mr->tasks;
