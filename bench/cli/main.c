@@ -261,7 +261,7 @@ void print_help(const char *cmd, FILE *f)
 	      "thread pool, on a process pool and on an async event loop.\n\n"
 	      "commands:\n", f);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'bench COMMAND --help' tells more about a command.\n", f);
 }
 

@@ -14,7 +14,7 @@ static const struct {
 } executors[BENCH_MODE_COUNT] = {
 	[BENCH_MODE_SERIAL] = { "serial", "one task after another on the calling thread", bench__exec_serial },
 	[BENCH_MODE_THREAD] = { "thread", "a pthread pool; idle threads take the next task", bench__exec_thread },
-	[BENCH_MODE_PROCESS] = { "process", "forked workers sharing the input copy-on-write, results over pipes", bench__exec_process },
+	[BENCH_MODE_PROCESS] = { "process", "forked workers sharing the input copy-on-write, results over sockets", bench__exec_process },
 	[BENCH_MODE_ASYNC] = { "async", "one thread, an epoll loop; waits overlap, computing does not", bench__exec_async },
 };
 
