@@ -141,6 +141,10 @@ int engine_sample(void *ud, const struct bench_report *r,
 		  const struct bench_mode_result *mr, void *state,
 		  struct bench_sample *out, struct bench_err *err);
 
+/* Checks before any sampling that the engines asked for can run here;
+ * prints one line and returns -1 when one cannot. */
+int engines_available(const enum bench_engine *engines, size_t n);
+
 /* "serial", or "serial/gbench" for another engine than native. */
 const char *mode_label(const struct bench_mode_result *mr, char *buf,
 		       size_t len);

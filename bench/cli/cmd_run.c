@@ -55,5 +55,7 @@ int cmd_run(int argc, char **argv)
 	s.opts.wl = workload_operand(s.cmd, argc, argv, "to run");
 	if (!s.opts.wl)
 		return EXIT_USAGE;
+	if (engines_available(s.opts.engines, s.opts.nengines) != 0)
+		return 1;
 	return session_run(&s);
 }

@@ -42,6 +42,8 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -479,7 +481,9 @@ struct child {
 	int status;       /* wait status, once it ended */
 	char *out;        /* what came through the pipe, NUL-terminated */
 	size_t len, cap;  /* bytes */
-	int dropped;      /* more came than OUTPUT_MAX: the rest was dropped */
+	size_t limit;     /* most bytes kept: OUTPUT_MAX for the compiler,
+			     none for the program's report */
+	int dropped;      /* more came than limit: the rest was dropped */
 };
 
 static void on_sigchld(int sig)
@@ -563,7 +567,7 @@ static void drain(struct child *c)
 		if (n > 0) {
 			size_t want = c->len + (size_t)n + 1;
 
-			if (want > c->cap && want <= OUTPUT_MAX) {
+			if (want > c->cap && want <= c->limit) {
 				size_t cap = c->cap ? c->cap : 4096;
 				char *out;
 
@@ -773,11 +777,13 @@ static int time_snippet(const struct snippet *sn,
 	const char *tmp = getenv("TMPDIR");
 	const char *ccenv = getenv("CC");
 	struct strvec cc = { 0 }, compile = { 0 };
-	struct child comp = { .fd = -1 }, prog = { .fd = -1 };
+	struct child comp = { .fd = -1, .limit = OUTPUT_MAX };
+	struct child prog = { .fd = -1, .limit = SIZE_MAX };
+	char tmpabs[PATH_MAX];
 	struct bench_timeit_result r = { 0 };
 	struct sigaction sa, old_chld;
 	sigset_t block, orig, wake;
-	char dir[4096], src[4200], hsrc[4200], exe[4200];
+	char dir[PATH_MAX + 32], src[PATH_MAX + 64], hsrc[PATH_MAX + 64], exe[PATH_MAX + 64];
 	char a_number[24], a_repeat[24], a_target[24], how[160], label[512];
 	char *run_argv[] = { exe, a_number, a_repeat, a_target, NULL };
 	char **env = NULL, *tmpdir_entry = NULL;
@@ -788,6 +794,10 @@ static int time_snippet(const struct snippet *sn,
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
+	/* A relative TMPDIR would put paths that look like options on the
+	 * compiler's command line. */
+	if (tmp[0] != '/' && realpath(tmp, tmpabs))
+		tmp = tmpabs;
 	if (strvec_split(&cc, ccenv && *ccenv ? ccenv : "cc") || !cc.n) {
 		error("CC='%s': expected a C compiler", ccenv ? ccenv : "");
 		strvec_release(&cc);

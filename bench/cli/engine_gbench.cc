@@ -42,9 +42,15 @@ extern "C" int bench_gbench_sample(void (*fn)(void *), void *arg,
 	KeepReporter reporter;
 
 	if (!initialized) {
-		static char name[] = "bench";
-		static char *argv[] = { name, nullptr };
-		int argc = 1;
+		/* Explicit flags, so BENCHMARK_* variables in the user's
+		 * environment (a filter, repetitions, an output file) cannot
+		 * change what is measured or write files. */
+		static char a0[] = "bench", a1[] = "--benchmark_filter=^bench(/|$)",
+			    a2[] = "--benchmark_repetitions=1",
+			    a3[] = "--benchmark_out=",
+			    a4[] = "--benchmark_enable_random_interleaving=false";
+		static char *argv[] = { a0, a1, a2, a3, a4, nullptr };
+		int argc = 5;
 
 		benchmark::Initialize(&argc, argv);
 		initialized = true;
@@ -52,13 +58,16 @@ extern "C" int bench_gbench_sample(void (*fn)(void *), void *arg,
 	benchmark::RegisterBenchmark("bench", [fn, arg](benchmark::State &state) {
 		for (auto _ : state)
 			fn(arg);
-	})->MinTime(min_time_s)->UseRealTime()->Unit(benchmark::kNanosecond);
-	benchmark::RunSpecifiedBenchmarks(&reporter);
+	})->MinTime(min_time_s)->Repetitions(1)->UseRealTime()->Unit(benchmark::kNanosecond);
+	benchmark::RunSpecifiedBenchmarks(&reporter, "^bench(/|$)");
 	benchmark::ClearRegisteredBenchmarks();
-	if (reporter.runs.size() != 1 || reporter.runs[0].error_occurred ||
-	    reporter.runs[0].iterations < 1) {
-		std::snprintf(err, errlen, "Google Benchmark reported %s",
-			      reporter.runs.empty() ? "no run" :
+	if (reporter.runs.size() != 1) {
+		std::snprintf(err, errlen, "Google Benchmark gave %zu runs, expected 1",
+			      reporter.runs.size());
+		return -1;
+	}
+	if (reporter.runs[0].error_occurred || reporter.runs[0].iterations < 1) {
+		std::snprintf(err, errlen, "Google Benchmark: %s",
 			      reporter.runs[0].error_message.c_str());
 		return -1;
 	}

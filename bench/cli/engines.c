@@ -10,13 +10,11 @@
  * which the other engines leave out.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -87,99 +85,87 @@ static int gbench_sample(const struct bench_report *r,
 #endif
 }
 
-/* Runs argv with stdout and stderr to files; kills its process group on
- * Ctrl-C. Returns the wait status, or -1 with err filled. */
-static int run_logged(char *const argv[], const char *log,
-		      struct bench_err *err)
-{
-	struct timespec tick = { 0, 20 * 1000000L };
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return bench_err_set(err, BENCH_ESYS, "fork: %s", strerror(errno)), -1;
-	if (pid == 0) {
-		FILE *f = freopen(log, "w", stdout);
-
-		if (!f || dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
-			_exit(127);
-		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		if (w == pid)
-			return status;
-		if (w < 0 && errno != EINTR)
-			return bench_err_set(err, BENCH_ESYS, "waitpid: %s",
-					     strerror(errno)), -1;
-		if (bench_canceled()) {
-			kill(-pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			bench_err_set(err, BENCH_ECANCELED, "interrupted");
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-	}
-}
-
 /*
- * What the child's bench.run/1 document says: its checksum, and how long
- * it spent preparing the input, which is taken off hyperfine's figure so
- * that every engine times the same work (process start-up stays in).
+ * What the child's bench.run/1 document says: its checksum, tasks, peak
+ * RSS and CPU time, and how long it spent preparing the input, which is
+ * taken off hyperfine's figure so that every engine times the same work
+ * (process start-up stays in).
  */
-static int child_report(const char *path, char *sum, bench_ns *prepare_ns)
+static int child_report(const char *path, struct bench_sample *out,
+			bench_ns *prepare_ns)
 {
 	json_error_t jerr;
 	json_t *doc = json_load_file(path, 0, &jerr);
 	json_t *res = json_array_get(json_object_get(doc, "results"), 0);
 	const char *c = json_string_value(json_object_get(res, "checksum"));
 	json_t *prep = json_object_get(json_object_get(doc, "run"), "prepare_ns");
+	json_t *cpu = json_array_get(json_object_get(res, "cpu_samples_ns"), 0);
 	int rc = -1;
 
 	if (c && json_is_integer(prep) && json_integer_value(prep) >= 0) {
-		snprintf(sum, BENCH_CHECKSUM_MAX, "%.64s", c);
+		snprintf(out->checksum, BENCH_CHECKSUM_MAX, "%.64s", c);
 		*prepare_ns = (bench_ns)json_integer_value(prep);
+		out->tasks = (uint64_t)json_integer_value(json_object_get(res, "tasks"));
+		out->maxrss_kb = (uint64_t)json_integer_value(json_object_get(res, "maxrss_kb"));
+		out->cpu_ns = json_is_integer(cpu) ? (bench_ns)json_integer_value(cpu) : 0;
 		rc = 0;
 	}
 	json_decref(doc);
 	return rc;
 }
 
+/* The first line of a log that mentions an error, for a message. */
+static void log_error(const char *log, char *line, size_t len)
+{
+	FILE *f = fopen(log, "r");
+
+	line[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, (int)len, f) && !strstr(line, "rror"))
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+}
+
 static int hyperfine_sample(const struct bench_report *r,
 			    const struct bench_mode_result *mr,
 			    struct bench_sample *out, struct bench_err *err)
 {
-	char dir[] = "/tmp/bench-hyperfine-XXXXXX";
-	char exe[PATH_MAX], cmd[PATH_MAX + 512], json[64], output[64], log[64];
-	char *argv[16];
-	json_t *doc = NULL, *res;
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX], exe[PATH_MAX], self[PATH_MAX + 16], cmd[PATH_MAX + 600];
+	char json[PATH_MAX + 16], output[PATH_MAX + 16], log[PATH_MAX + 16];
+	char *argv[12];
+	struct bench_command hf = { 0 };
+	struct bench_command_opts co = { 0 };
+	struct bench_command_result res;
+	json_t *doc = NULL, *hres;
 	json_error_t jerr;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int status, rc = BENCH_ESYS, k = 0;
 	bench_ns prepare_ns = 0;
+	int logfd = -1, rc = BENCH_ESYS, k = 0;
 
 	if (n <= 0)
-		return bench_err_set(err, BENCH_ESYS, "hyperfine: cannot find bench's own binary");
+		return bench_err_set(err, BENCH_ESYS, "engine hyperfine: cannot find bench's own binary");
 	exe[n] = '\0';
-	if (strchr(exe, ' '))
-		return bench_err_set(err, BENCH_EINVAL,
-				     "engine hyperfine: bench's path '%s' has a space, which hyperfine -N would split",
-				     exe);
+	snprintf(dir, sizeof(dir), "%s/bench-hyperfine-XXXXXX",
+		 tmp && tmp[0] == '/' ? tmp : "/tmp");
 	if (!mkdtemp(dir))
-		return bench_err_set(err, BENCH_ESYS, "hyperfine: mkdtemp: %s",
-				     strerror(errno));
+		return bench_err_set(err, BENCH_ESYS, "engine hyperfine: cannot create '%s': %s",
+				     dir, strerror(errno));
+	/* hyperfine -N splits its command like a shell would: reach bench
+	 * through a link whose path needs no quoting. */
+	snprintf(self, sizeof(self), "%s/bench", dir);
 	snprintf(json, sizeof(json), "%s/h.json", dir);
 	snprintf(output, sizeof(output), "%s/out.json", dir);
 	snprintf(log, sizeof(log), "%s/log", dir);
+	if (strpbrk(dir, " '\"\\") || symlink(exe, self) != 0) {
+		bench_err_set(err, BENCH_ESYS, "engine hyperfine: cannot link bench into '%s'", dir);
+		goto out;
+	}
 	snprintf(cmd, sizeof(cmd),
 		 "%s run %s --mode %s --workers %u --size %llu --chunk %llu --seed %llu --queries %llu --max-ms %llu --repeat 1 --warmup 0 --no-save --quiet --format json",
-		 exe, r->wl->name, bench_mode_name(mr->mode), mr->workers,
+		 self, r->wl->name, bench_mode_name(mr->mode), mr->workers,
 		 (unsigned long long)mr->size, (unsigned long long)mr->chunk,
 		 (unsigned long long)r->params.seed,
 		 (unsigned long long)r->params.queries,
@@ -196,47 +182,79 @@ static int hyperfine_sample(const struct bench_report *r,
 	argv[k++] = output;
 	argv[k++] = cmd;
 	argv[k] = NULL;
-	status = run_logged(argv, log, err);
-	if (status < 0) {
-		rc = err->code ? err->code : BENCH_ESYS;
+	if (bench_command_init(&hf, argv, (size_t)k, err) != 0) {
+		err->code = 0;
+		bench_err_set(err, BENCH_ESYS,
+			      "engine hyperfine: hyperfine is not installed (apt-get install hyperfine)");
 		goto out;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		FILE *f = fopen(log, "r");
-		char line[256] = "";
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (logfd < 0) {
+		bench_err_set(err, BENCH_ESYS, "engine hyperfine: cannot write '%s': %s",
+			      log, strerror(errno));
+		goto out;
+	}
+	/* Through bench_command_run: its own process group, killed with
+	 * bench (PR_SET_PDEATHSIG), killed and reaped on Ctrl-C. */
+	co.stream[1] = co.stream[2] = BENCH_STREAM_FD;
+	co.fd[1] = co.fd[2] = logfd;
+	rc = bench_command_run(&hf, &co, &res, err);
+	if (rc)
+		goto out;
+	rc = BENCH_ESYS;
+	if (bench_command_failed(&res)) {
+		char line[256], how[96];
 
-		if (f) {
-			while (fgets(line, sizeof(line), f) && !strstr(line, "rror"))
-				;
-			fclose(f);
-		}
-		line[strcspn(line, "\n")] = '\0';
+		log_error(log, line, sizeof(line));
 		bench_err_set(err, BENCH_ESYS, "engine hyperfine: %s",
-			      WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
-				      "hyperfine is not installed (apt-get install hyperfine)" :
-				      line[0] ? line : "hyperfine failed");
+			      line[0] ? line :
+			      bench_command_describe(&res, how, sizeof(how)));
 		goto out;
 	}
 	doc = json_load_file(json, 0, &jerr);
-	res = json_array_get(json_object_get(doc, "results"), 0);
-	if (!json_is_real(json_array_get(json_object_get(res, "times"), 0)) ||
-	    child_report(output, out->checksum, &prepare_ns) != 0) {
+	hres = json_array_get(json_object_get(doc, "results"), 0);
+	if (!json_is_number(json_array_get(json_object_get(hres, "times"), 0)) ||
+	    child_report(output, out, &prepare_ns) != 0) {
 		bench_err_set(err, BENCH_ESYS, "engine hyperfine: cannot read its results");
 		goto out;
 	}
-	out->wall_ns = (bench_ns)(json_real_value(json_array_get(json_object_get(res, "times"), 0)) * 1e9);
+	out->wall_ns = (bench_ns)(json_number_value(json_array_get(json_object_get(hres, "times"), 0)) * 1e9);
 	out->wall_ns = out->wall_ns > prepare_ns ? out->wall_ns - prepare_ns : 0;
-	out->cpu_ns = (bench_ns)((json_number_value(json_object_get(res, "user")) +
-				  json_number_value(json_object_get(res, "system"))) * 1e9);
-	out->tasks = mr->tasks;
 	rc = 0;
 out:
+	if (logfd >= 0)
+		close(logfd);
+	bench_command_release(&hf);
 	json_decref(doc);
 	unlink(json);
 	unlink(output);
 	unlink(log);
+	unlink(self);
 	rmdir(dir);
 	return rc;
+}
+
+int engines_available(const enum bench_engine *engines, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct bench_command probe;
+		struct bench_err err = { 0 };
+		char *argv[] = { "hyperfine", NULL };
+
+		if (engines[i] == BENCH_ENGINE_GBENCH) {
+#ifndef BENCH_HAVE_GBENCH
+			error("engine gbench: this bench was built without Google Benchmark (install libbenchmark-dev and g++, then rebuild)");
+			return -1;
+#endif
+		} else if (engines[i] == BENCH_ENGINE_HYPERFINE) {
+			if (bench_command_init(&probe, argv, 1, &err) != 0) {
+				error("engine hyperfine: hyperfine is not installed (apt-get install hyperfine)");
+				return -1;
+			}
+			bench_command_release(&probe);
+		}
+	}
+	return 0;
 }
 
 int engine_sample(void *ud, const struct bench_report *r,

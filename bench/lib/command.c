@@ -178,7 +178,9 @@ void bench_command_release(struct bench_command *cmd)
 
 /* The child, from fork to exec: async-signal-safe calls only. src[i] is
  * the descriptor that becomes i, or -1 to keep the inherited one. */
-static void __attribute__((noreturn))
+/* noinline: the vfork child must use a frame of its own, below the
+ * parent's, never slots of bench_command_run's frame. */
+static void __attribute__((noreturn, noinline))
 child_main(const struct bench_command *cmd, const int src[3], int errfd,
 	   pid_t parent)
 {
@@ -257,8 +259,26 @@ static void kill_group(pid_t pid)
  * some sandboxes) a blocking wait4 relies on the signal's EINTR.
  * Returns 0 or an errno; *canceled says whether it killed the child.
  */
+/*
+ * A child stopped by job control (SIGTTIN or SIGTTOU: it touched the
+ * terminal from its background process group) would never end by
+ * itself: it is killed and reaped, and *stop_sig says why.
+ */
+static int stopped(pid_t pid, int *stop_sig)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == pid && si.si_code == CLD_STOPPED) {
+		*stop_sig = si.si_status;
+		return 1;
+	}
+	return 0;
+}
+
 static int wait_child(pid_t pid, int *status, struct rusage *ru,
-		      int *canceled)
+		      int *canceled, int *stop_sig)
 {
 #ifdef SYS_pidfd_open
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -268,10 +288,11 @@ static int wait_child(pid_t pid, int *status, struct rusage *ru,
 	int rc = 0;
 
 	*canceled = 0;
+	*stop_sig = 0;
 	for (;;) {
-		if (bench_canceled()) {
+		if (bench_canceled() || stopped(pid, stop_sig)) {
 			kill_group(pid);
-			*canceled = 1;
+			*canceled = !*stop_sig;
 			rc = reap(pid, status, ru);
 			break;
 		}
@@ -289,8 +310,14 @@ static int wait_child(pid_t pid, int *status, struct rusage *ru,
 			}
 			continue;
 		}
-		if (wait4(pid, status, 0, ru) == pid)
+		if (wait4(pid, status, WUNTRACED, ru) == pid) {
+			if (!WIFSTOPPED(*status))
+				break;
+			*stop_sig = WSTOPSIG(*status);
+			kill_group(pid);
+			rc = reap(pid, status, ru);
 			break;
+		}
 		if (errno != EINTR) {
 			rc = errno;
 			break;
@@ -321,7 +348,7 @@ int bench_command_run(const struct bench_command *cmd,
 	static const struct bench_command_opts defaults;
 	struct exec_failure f;
 	struct rusage ru;
-	int src[3], pipefd[2], devnull = -1, status = 0, canceled, e;
+	int src[3], pipefd[2], devnull = -1, status = 0, canceled, stop_sig, e;
 	bench_ns start;
 	ssize_t got;
 	pid_t pid, self = getpid();
@@ -391,7 +418,7 @@ int bench_command_run(const struct bench_command *cmd,
 	/* Also here, so that the group exists whichever runs first. */
 	setpgid(pid, pid);
 	memset(&ru, 0, sizeof(ru));
-	e = wait_child(pid, &status, &ru, &canceled);
+	e = wait_child(pid, &status, &ru, &canceled, &stop_sig);
 	out->wall_ns = bench_clock_now() - start;
 	got = read(pipefd[0], &f, sizeof(f));
 	close(pipefd[0]);
@@ -403,6 +430,11 @@ int bench_command_run(const struct bench_command *cmd,
 		return bench_err_set(err, BENCH_ECANCELED,
 				     "interrupted: '%s' was killed and reaped",
 				     cmd->argv[0]);
+	if (stop_sig)
+		return bench_err_set(err, BENCH_ESYS,
+				     "'%s' was stopped by SIG%s: it used the terminal, which the timed command does not get; it was killed",
+				     cmd->argv[0], sigabbrev_np(stop_sig) ?
+				     sigabbrev_np(stop_sig) : "?");
 	if (got == (ssize_t)sizeof(f)) {
 		out->exec_errno = f.errnum;
 		if (f.stage == STAGE_STREAMS)

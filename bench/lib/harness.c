@@ -277,9 +277,13 @@ static int verify(struct run *run, size_t i, const char *sum)
 	if (strcmp(sum, in->ref->checksum) == 0)
 		return 0;
 	return bench_err_set(run->err, BENCH_EVERIFY,
-			     "checksum mismatch on %s: %s gave %s but %s gave %s",
+			     "checksum mismatch on %s: %s%s%s gave %s but %s%s%s gave %s",
 			     run->r->wl->name, bench_mode_name(in->ref->mode),
-			     in->ref->checksum, bench_mode_name(mr->mode), sum);
+			     in->ref->engine ? "/" : "",
+			     in->ref->engine ? bench_engine_name(in->ref->engine) : "",
+			     in->ref->checksum, bench_mode_name(mr->mode),
+			     mr->engine ? "/" : "",
+			     mr->engine ? bench_engine_name(mr->engine) : "", sum);
 }
 
 static const struct bench_mode_result *

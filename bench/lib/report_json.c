@@ -328,7 +328,8 @@ static int parse_result(struct bench_report *r, size_t i, json_t *o,
 				     "result %zu: unknown mode '%s'", i + 1,
 				     mode ? mode : "(missing)");
 	/* Documents from before engines existed are native. */
-	if (engine && bench_engine_parse(engine, &mr->engine) != 0)
+	if ((json_object_get(o, "engine") && !engine) ||
+	    (engine && bench_engine_parse(engine, &mr->engine) != 0))
 		return bench_err_set(err, BENCH_EINVAL,
 				     "result %zu: unknown engine '%.32s'", i + 1,
 				     engine);

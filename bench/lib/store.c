@@ -24,6 +24,7 @@
 struct bench_store {
 	sqlite3 *db;
 	char *path;
+	int64_t version; /* schema version on disk; 0: not set up yet */
 };
 
 /* Migration i brings the schema from version i to i + 1. */
@@ -90,11 +91,11 @@ static int query_int(sqlite3 *db, const char *sql, int64_t *v)
 	return rc;
 }
 
-/* Brings the schema up to date. Returns 0 or a code with err filled. */
-static int migrate(struct bench_store *s, struct bench_err *err)
+/* Checks that s is a bench store this bench can read, and notes its
+ * schema version. Returns 0 or a code with err filled. */
+static int check_schema(struct bench_store *s, struct bench_err *err)
 {
 	int64_t version, app, objects = 0;
-	char *msg = NULL;
 	int rc;
 
 	/* One read transaction, so the three reads see one snapshot even
@@ -126,7 +127,26 @@ static int migrate(struct bench_store *s, struct bench_err *err)
 				     "'%s' has schema version %lld, newer than this bench knows (%d): use a newer bench",
 				     s->path, (long long)version,
 				     BENCH_STORE_SCHEMA);
-	if (version == BENCH_STORE_SCHEMA)
+	if (version < 0)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "'%s' has a bad schema version %lld",
+				     s->path, (long long)version);
+	s->version = version;
+	return 0;
+}
+
+/*
+ * Brings the schema up to this bench's version, in one exclusive
+ * transaction. Only a save calls it: reading an older store (history,
+ * report, compare) never rewrites it, so a read-only or shared store
+ * stays readable by the bench that wrote it.
+ */
+static int upgrade(struct bench_store *s, struct bench_err *err)
+{
+	int64_t version;
+	char *msg = NULL;
+
+	if (s->version == BENCH_STORE_SCHEMA)
 		return 0;
 	if (sqlite3_exec(s->db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_error(s, err, "cannot lock to set up the schema");
@@ -144,8 +164,10 @@ static int migrate(struct bench_store *s, struct bench_err *err)
 		if (sqlite3_exec(s->db, pragma, NULL, NULL, &msg) != SQLITE_OK)
 			goto fail;
 	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+		s->version = BENCH_STORE_SCHEMA;
 		return 0;
+	}
 fail:
 	sqlite3_free(msg);
 	db_error(s, err, "cannot set up the schema");
@@ -209,7 +231,7 @@ int bench_store_open(const char *path, int create, struct bench_store **out,
 	}
 	sqlite3_busy_timeout(s->db, BUSY_MS);
 	sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	if ((rc = migrate(s, err)) != 0) {
+	if ((rc = check_schema(s, err)) != 0) {
 		bench_store_close(s);
 		return rc;
 	}
@@ -273,6 +295,8 @@ int bench_store_save(struct bench_store *s, const struct bench_report *r,
 	int64_t new_id;
 
 	*id = 0;
+	if (upgrade(s, err) != 0)
+		return BENCH_ESYS;
 	/* IMMEDIATE takes the write lock now, so a concurrent writer waits
 	 * here (busy timeout) instead of failing halfway. */
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -322,6 +346,8 @@ int bench_store_history(struct bench_store *s, const char *workload,
 	sqlite3_stmt *st;
 	int rc;
 
+	if (s->version == 0)
+		return 0; /* a new, empty store: no runs */
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, created, kind, workload, host, git, summary"
 			       " FROM runs WHERE ?1 IS NULL OR workload = ?1"
@@ -359,6 +385,10 @@ int bench_store_load(struct bench_store *s, int64_t id, char **doc,
 	int rc;
 
 	*doc = NULL;
+	if (s->version == 0)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "no run %lld in '%s' (see 'bench history')",
+				     (long long)id, s->path);
 	if (sqlite3_prepare_v2(s->db, "SELECT document FROM runs WHERE id = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, err, "cannot read a run");
@@ -387,6 +417,8 @@ int bench_store_latest(struct bench_store *s, const char *workload,
 	int rc;
 
 	*id = 0;
+	if (s->version == 0)
+		return 0;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT max(id) FROM runs WHERE ?1 IS NULL OR workload = ?1",
 			       -1, &st, NULL) != SQLITE_OK)

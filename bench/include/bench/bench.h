@@ -9,6 +9,7 @@
 
 #include "bench/analysis.h"
 #include "bench/clock.h"
+#include "bench/command.h"
 #include "bench/context.h"
 #include "bench/error.h"
 #include "bench/exec.h"

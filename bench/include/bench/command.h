@@ -3,9 +3,9 @@
  *
  * This is the library side of `bench exec`: a command is an argv array,
  * resolved on PATH once by bench_command_init() and then started any
- * number of times by bench_command_run() with fork and execve - never
+ * number of times by bench_command_run() with vfork and execve - never
  * through /bin/sh, so there is no quoting, globbing or shell start-up to
- * time. Each run reports wall time (CLOCK_MONOTONIC from just before fork
+ * time. Each run reports wall time (CLOCK_MONOTONIC from just before vfork
  * to just after the child is reaped), user and system CPU time and peak
  * RSS (all from wait4), and how the program ended.
  *
@@ -52,7 +52,7 @@ struct bench_command_opts {
 
 /* What one run measured and how the program ended. */
 struct bench_command_result {
-	bench_ns wall_ns;    /* fork to reap, monotonic clock */
+	bench_ns wall_ns;    /* vfork to reap, monotonic clock */
 	bench_ns user_ns;    /* user CPU of the child and the descendants
 				it waited for */
 	bench_ns sys_ns;     /* system CPU, likewise */
@@ -86,7 +86,7 @@ int bench_command_init(struct bench_command *cmd, char *const *argv,
 void bench_command_release(struct bench_command *cmd);
 
 /*
- * Runs cmd once and waits for it: fork, then in the child a process group
+ * Runs cmd once and waits for it: vfork, then in the child a process group
  * of its own, the three streams set as opts says (NULL opts: all on
  * /dev/null), the signal mask cleared, and execve(cmd->path, cmd->argv,
  * environ). The child is SIGKILLed if the calling thread dies first

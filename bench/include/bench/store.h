@@ -4,8 +4,9 @@
  * A run is saved as its bench.run/1 document plus one indexed row per
  * result (mode, workers, size, median, checksum), in one transaction: a
  * failed or interrupted save leaves the store as it was. The schema is
- * versioned (PRAGMA user_version) and migrated forward on open; a store
- * written by a newer bench is refused rather than damaged. Several bench
+ * versioned (PRAGMA user_version) and migrated forward by the first save;
+ * reading never rewrites a store, and one written by a newer bench is
+ * refused rather than damaged. Several bench
  * processes may write one store at once: writers queue on SQLite's lock.
  */
 #ifndef BENCH_STORE_H
@@ -32,7 +33,8 @@ const char *bench_store_default_path(void);
 /*
  * Opens the store at path. With create set, a missing file (and a missing
  * last folder of its path) is created and given the current schema;
- * without it a missing store is an error. An older schema is migrated.
+ * without it a missing store is an error. An older schema is read as it
+ * is and migrated by the first bench_store_save().
  * Returns 0 or BENCH_ESYS / BENCH_EINVAL with a message: not an SQLite
  * file, an SQLite file that is not a bench store, a newer schema, a
  * folder that cannot be written.
