@@ -48,7 +48,7 @@ else
 	fail "the README example runs and compares the variants" "$out"
 fi
 if out=$("$prefix/bin/bench" run range --size 2000 --repeat 2 --warmup 0 -q --no-save --format csv 2>/dev/null) &&
-	[ "$(echo "$out" | grep -c ',true$')" = 4 ]; then
+	[ "$(echo "$out" | grep -c ',true,native$')" = 4 ]; then
 	ok "the installed bench runs"
 else
 	fail "the installed bench runs" "$out"
