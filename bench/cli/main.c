@@ -10,6 +10,23 @@
 
 #include "cli.h"
 
+/* The options scale and complexity share with every measuring command. */
+#define SWEEP_OPTIONS_HELP                                                     \
+	"  -c, --chunk N       items per task (default: items / (4 x workers))\n" \
+	"  -r, --repeat N      timed samples per case (default 6)\n"              \
+	"      --warmup N      untimed rounds before them (default 1)\n"          \
+	"  -s, --seed N        seed of the generated input (default 1)\n"         \
+	"      --queries N     search: how many searches (default 1000)\n"        \
+	"      --max-ms N      sleep: longest wait of a task, ms (default 50)\n"  \
+	"  -f, --format F      table, json, csv or markdown (default table)\n"    \
+	"  -o, --output FILE   write there instead of standard output; the file\n" \
+	"                      appears whole or not at all\n"                     \
+	"      --results PATH  the results store (default: $BENCH_RESULTS, else\n" \
+	"                      results/bench.db)\n"                               \
+	"      --no-save       save neither the run nor charts (unless --charts)\n" \
+	"      --charts DIR    where chart files go (default: charts/ beside the store)\n" \
+	"  -q, --quiet         no progress line\n"
+
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
