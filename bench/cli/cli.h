@@ -27,6 +27,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_timeit(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 /* Prints "bench: <message>" on stderr. */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -230,6 +230,36 @@ static const struct command {
 	  "examples:\n"
 	  "  bench exec -- sleep 0.05\n"
 	  "  bench exec --vs 'gzip -1 -c data' -- gzip -9 -c data\n" },
+	{ "gen", cmd_gen, "write test input: JSON Lines events or word text",
+	  "usage: bench gen events --lines N [--seed S] [-o FILE]\n"
+	  "       bench gen text --mb N [--seed S] [-o FILE]\n"
+	  "\n"
+	  "Writes input for the course's pipelines, line i a pure function of the\n"
+	  "seed and i, so the same seed gives the same bytes.\n"
+	  "\n"
+	  "events: N lines of JSON, one object each: event_id (0, 1, ...), user_id,\n"
+	  "event_type (click 60%, view 25%, purchase 10%, signup 5%), ts (ISO 8601\n"
+	  "UTC, increasing from 2024-01-01, 100 ms apart) and a nested payload:\n"
+	  "page, items [{sku, price, qty}], device {os, mobile} and a note whose\n"
+	  "text may hold quotes, backslashes, newlines, control characters and\n"
+	  "non-ASCII text, raw or as \\u escapes. About one line in 20 has an\n"
+	  "extra field, campaign.\n"
+	  "text: lines of 10 to 15 words with a Zipf-like skew, capitals and\n"
+	  "punctuation, until N MiB (the last line completes it).\n"
+	  "\n"
+	  "  -n, --lines N       events: how many lines\n"
+	  "  -m, --mb N          text: how many MiB (2^20 bytes)\n"
+	  "  -s, --seed S        seed (default 1)\n"
+	  "  -o, --output FILE   write there instead of standard output; the file\n"
+	  "                      appears whole or not at all\n"
+	  "\n"
+	  "Numbers take k, M and G suffixes (1M = 1000000).\n"
+	  "Exit status: 0 done, 1 cannot write, 2 bad usage, 130 interrupted.\n"
+	  "\n"
+	  "examples:\n"
+	  "  bench gen events --lines 1000000 -o events.jsonl\n"
+	  "  bench gen events --lines 10 --seed 7 | jq .event_type\n"
+	  "  bench gen text --mb 100 -o words.txt\n" },
 	{ "list", cmd_list, "list workloads and modes",
 	  "usage: bench list\n\nLists the workloads and the execution modes.\n" },
 	{ "help", cmd_help, "show help for bench or one command",
