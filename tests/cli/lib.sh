@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # lib.sh - what the command-line test scripts share: assertions, running
 # bench, watching its children, and the runner. A script sets SUITE (the
 # word of its summary line), registers its tests with `t NAME` (test_NAME
@@ -11,7 +12,10 @@
 # then "ok N - NAME" or "not ok N - NAME" with "# " diagnostic lines, then
 # one summary line "SUITE: N passed, M failed", and exits 1 if any test
 # failed. CLI_KEEP=1 keeps the temporary folders. A script may define
-# suite_before_one, run in each test's folder before the test.
+# suite_before_one, run in each test's folder before the test; set
+# TESTS_FAIL_ON_RETURN=1 when its tests report failure by returning
+# non-zero rather than through fail; and set SUITE_TIMEOUT (seconds) for
+# slower tests.
 #
 # "bench left no process behind" is checked exactly, not by watching ps:
 # such tests run bench under a child subreaper (python3,
@@ -355,6 +359,9 @@ registered() { # NAME
 	return 1
 }
 
+# Whether a program is on PATH.
+has() { command -v "$1" >/dev/null 2>&1; }
+
 # One test, inside its folder and under timeout.
 run_one() { # NAME
 	registered "$1" || { echo "no test named '$1'"; exit 2; }
@@ -363,7 +370,11 @@ run_one() { # NAME
 	if command -v suite_before_one >/dev/null 2>&1; then
 		suite_before_one
 	fi
-	"test_$1"
+	if [ "${TESTS_FAIL_ON_RETURN:-0}" = 1 ]; then
+		"test_$1" || exit 1
+	else
+		"test_$1"
+	fi
 	exit 0
 }
 
@@ -395,7 +406,7 @@ main() {
 	else
 		selected=$TESTS
 	fi
-	timeout_s=${CLI_TEST_TIMEOUT:-60}
+	timeout_s=${CLI_TEST_TIMEOUT:-${SUITE_TIMEOUT:-60}}
 	root=$(mktemp -d "${TMPDIR:-/tmp}/bench-tests-$SUITE.XXXXXX") || exit 1
 	if [ "${CLI_KEEP:-0}" = 1 ]; then
 		echo "# test folders in $root"

@@ -4,15 +4,18 @@
 # runs in a fresh temporary folder under a time limit; ends with
 # "engine: N passed, M failed".
 set -u
-BENCH=${1:?usage: test_engine.sh PATH/TO/bench}
-case $BENCH in /*) ;; *) BENCH=$(pwd)/$BENCH ;; esac
-self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+SUITE="engine"
+SUITE_TIMEOUT=120
+TESTS_FAIL_ON_RETURN=1
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+TESTS=
+t() { TESTS="$TESTS $1"; }
 
 # small ARGS...: a quick run (bench run ARGS with a small input).
 small() { "$BENCH" run "$@" --size 20000 --repeat 3 --warmup 0 -q; }
 
-has() { command -v "$1" >/dev/null 2>&1; }
-skip_unless() { has "$1" || { echo "skip: $1 is not installed"; exit 0; }; }
+skip_unless() { has "$1" || skip "$1 is not installed"; }
 
 test_engines_agree() {
 	skip_unless hyperfine
@@ -87,35 +90,11 @@ assert rows == [(1, "native"), (2, "gbench")], rows
 PY
 }
 
-# One test, in the current folder: the runner below calls the script so.
-if [ "${2:-}" = --one ]; then
-	"test_$3"
-	exit $?
-fi
-
-passed=0
-failed=0
-top=$(mktemp -d)
-trap 'rm -rf "$top"' EXIT INT TERM
-
-# t NAME: runs test_NAME in its own process and folder, 120 s at most.
-t() {
-	mkdir -p "$top/$1"
-	if out=$(cd "$top/$1" && timeout -k 5 120 "$self" "$BENCH" --one "$1" 2>&1); then
-		passed=$((passed + 1))
-		echo "ok $((passed + failed)) - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $((passed + failed)) - $1"
-		echo "$out" | sed 's/^/# /' | head -n 20
-	fi
-}
-
 t engines_agree
 t engines_table_and_json
 t engines_stored_and_compared
 t bad_engine
 t hyperfine_missing
 t store_migrates_v1
-echo "engine: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+
+lib_start "$@"

@@ -4,11 +4,14 @@
 # the size asked, and failures leave no file. Each test runs in a fresh
 # temporary folder under a time limit; ends with "gen: N passed, M failed".
 set -u
-BENCH=${1:?usage: test_gen.sh PATH/TO/bench}
-case $BENCH in /*) ;; *) BENCH=$(pwd)/$BENCH ;; esac
-self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+SUITE="gen"
+SUITE_TIMEOUT=60
+TESTS_FAIL_ON_RETURN=1
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+TESTS=
+t() { TESTS="$TESTS $1"; }
 
-has() { command -v "$1" >/dev/null 2>&1; }
 
 # usage_fails ARGS...: bench gen ARGS must exit 2 with one line on stderr
 # and nothing on stdout.
@@ -172,30 +175,6 @@ test_file_size_limit() {
 	[ "$(ls)" = "$(printf 'err.txt\nev.jsonl\nout.txt')" ] || { echo "files left: $(ls)"; return 1; }
 }
 
-# One test, in the current folder: the runner below calls the script so.
-if [ "${2:-}" = --one ]; then
-	"test_$3"
-	exit $?
-fi
-
-passed=0
-failed=0
-top=$(mktemp -d)
-trap 'rm -rf "$top"' EXIT INT TERM
-
-# t NAME: runs test_NAME in its own process and folder, 60 s at most.
-t() {
-	mkdir -p "$top/$1"
-	if out=$(cd "$top/$1" && timeout -k 5 60 "$self" "$BENCH" --one "$1" 2>&1); then
-		passed=$((passed + 1))
-		echo "ok $((passed + failed)) - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $((passed + failed)) - $1"
-		echo "$out" | sed 's/^/# /' | head -n 20
-	fi
-}
-
 t events_valid_json
 t event_type_mix
 t line_count
@@ -206,5 +185,5 @@ t usage_errors
 t help
 t missing_folder
 t file_size_limit
-echo "gen: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+
+lib_start "$@"
