@@ -7,6 +7,43 @@
 #include <check.h>
 #include <math.h>
 
+#include <errno.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "bench/exec.h"
+
+/* Asserts that the test process has no child left, reaped or not. */
+static inline void assert_no_child(void)
+{
+	pid_t pid;
+
+	errno = 0;
+	pid = waitpid(-1, NULL, WNOHANG);
+	ck_assert_msg(pid == -1 && errno == ECHILD,
+		      "a child is left behind: waitpid gave %d (%s)", (int)pid,
+		      strerror(errno));
+}
+
+/* Asserts that hay mentions needle, printing both. */
+static inline void assert_contains(const char *hay, const char *needle)
+{
+	ck_assert_msg(strstr(hay, needle) != NULL, "'%s' does not mention '%s'",
+		      hay, needle);
+}
+
+/* A thread body: waits *(long *)arg milliseconds, then bench_cancel(). */
+static inline void *cancel_after_ms(void *arg)
+{
+	long ms = *(const long *)arg;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+	bench_cancel();
+	return NULL;
+}
+
 /* Every suite's constructor, declared from the one list in suites.h. */
 #define SUITE(name) Suite *suite_##name(void);
 #include "suites.h"

@@ -64,23 +64,6 @@ static void sh_run(const char *script, const struct bench_command_opts *o,
 	ck_assert_msg(rc == 0, "sh -c '%s': rc %d: %s", script, rc, err.msg);
 }
 
-static void assert_no_child(void)
-{
-	pid_t pid;
-
-	errno = 0;
-	pid = waitpid(-1, NULL, WNOHANG);
-	ck_assert_msg(pid == -1 && errno == ECHILD,
-		      "a child is left behind: waitpid gave %d (%s)", (int)pid,
-		      strerror(errno));
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	ck_assert_msg(strstr(hay, needle) != NULL, "'%s' does not mention '%s'",
-		      hay, needle);
-}
-
 /* A fresh folder under $TMPDIR; the path is static storage. */
 static const char *temp_dir(void)
 {
@@ -574,14 +557,13 @@ START_TEST(test_cancel_by_signal_kills_group)
 }
 END_TEST
 
+/* Cancels 200 ms after it starts. */
 static void *cancel_later(void *arg)
 {
-	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	static const long ms = 200;
 
 	(void)arg;
-	nanosleep(&ts, NULL);
-	bench_cancel();
-	return NULL;
+	return cancel_after_ms((void *)&ms);
 }
 
 /* No signal at all (another thread cancels): poll's timeout still

@@ -89,23 +89,6 @@ static void exec_ok(enum bench_mode mode, const struct bench_workload *wl,
 }
 
 /* No child of this process is left, running or unreaped. */
-static void assert_no_child(void)
-{
-	pid_t pid;
-
-	errno = 0;
-	pid = waitpid(-1, NULL, WNOHANG);
-	ck_assert_msg(pid == -1 && errno == ECHILD,
-		      "a child is left behind: waitpid gave %d (%s)", (int)pid,
-		      strerror(errno));
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	ck_assert_msg(strstr(hay, needle) != NULL, "'%s' does not mention '%s'",
-		      hay, needle);
-}
-
 /* Keeps an aborting worker from writing a core file. */
 static void no_core_dumps(void)
 {
@@ -1210,14 +1193,13 @@ START_TEST(test_cancel_before)
 }
 END_TEST
 
+/* Cancels 20 ms after it starts. */
 static void *cancel_later(void *arg)
 {
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	static const long ms = 20;
 
 	(void)arg;
-	nanosleep(&ts, NULL);
-	bench_cancel();
-	return NULL;
+	return cancel_after_ms((void *)&ms);
 }
 
 /*
