@@ -30,20 +30,19 @@ endif
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes $(WERROR)
-PKGS := libcrypto jansson sqlite3
+PKGS := libcrypto jansson sqlite3 simdjson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcrypto -ljansson -lsqlite3)
-# The gbench engine needs Google Benchmark and a C++ compiler; without them
-# bench builds and says how to get it.
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcrypto -ljansson -lsqlite3 -lsimdjson)
+# The library has one C++ file, the events' JSON parser (simdjson), so
+# everything links with the C++ compiler. The gbench engine needs Google
+# Benchmark as well; without it bench builds and says how to get it.
 CXX ?= g++
-HAVE_GBENCH := $(shell pkg-config --exists benchmark 2>/dev/null && command -v $(CXX) >/dev/null 2>&1 && echo 1)
+LINK := $(CXX)
+HAVE_GBENCH := $(shell pkg-config --exists benchmark 2>/dev/null && echo 1)
 ifeq ($(HAVE_GBENCH),1)
 CLI_CXX_SRC := bench/cli/engine_gbench.cc
 GBENCH_CFLAGS := -DBENCH_HAVE_GBENCH
-GBENCH_LIBS := $(shell pkg-config --libs benchmark) -lstdc++
-LINK := $(CXX)
-else
-LINK := $(CC)
+GBENCH_LIBS := $(shell pkg-config --libs benchmark)
 endif
 
 DATADIR ?= $(PREFIX)/share/bench
@@ -51,12 +50,13 @@ BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -I$(BUILD) \
 	-DBENCH_DATADIR='"$(DATADIR)"' $(GBENCH_CFLAGS) \
 	-fPIC -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 BENCH_LDFLAGS := $(SAN) $(LDFLAGS)
-BENCH_LIBS = $(PKG_LIBS) -lpthread -lm $(LIBS)
+BENCH_LIBS = $(PKG_LIBS) -lstdc++ -lpthread -lm $(LIBS)
 
 LIB_SRC := $(wildcard bench/lib/*.c)
+LIB_CXX_SRC := $(wildcard bench/lib/*.cc)
 CLI_SRC := $(wildcard bench/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c)
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(CLI_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -68,7 +68,8 @@ $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(say) CXX $<
 	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror $(OPT) $(SAN) -fPIC -MMD -MP \
-		-Ibench/include $(CXXFLAGS) -c $< -o $@
+		-Ibench/include $(shell pkg-config --cflags simdjson 2>/dev/null) \
+		$(CXXFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -92,7 +93,7 @@ $(BUILD)/libbench.a: $(LIB_OBJ)
 
 $(BUILD)/libbench.so: $(LIB_OBJ)
 	$(say) LD $@
-	$(Q)$(CC) -shared -Wl,-soname,libbench.so.0 $(BENCH_LDFLAGS) -o $@ $^ $(BENCH_LIBS)
+	$(Q)$(LINK) -shared -Wl,-soname,libbench.so.0 $(BENCH_LDFLAGS) -o $@ $^ $(BENCH_LIBS)
 
 $(BUILD)/bench: $(CLI_OBJ) $(BUILD)/libbench.a
 	$(say) LD $@
@@ -100,7 +101,7 @@ $(BUILD)/bench: $(CLI_OBJ) $(BUILD)/libbench.a
 
 $(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libbench.a
 	$(say) LD $@
-	$(Q)$(CC) $(BENCH_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libbench.a \
+	$(Q)$(LINK) $(BENCH_LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libbench.a \
 		$(shell pkg-config --libs check 2>/dev/null || echo -lcheck) $(BENCH_LIBS)
 
 test: $(BUILD)/bench $(BUILD)/test_unit
@@ -125,7 +126,7 @@ $(BUILD)/bench.pc: FORCE
 	@{ printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\n' '$(PREFIX)'; \
 	   printf 'Name: bench\nDescription: time functions and workloads serially and in parallel, with honest statistics\n'; \
 	   printf 'Version: %s\nRequires.private: %s\n' '$(VERSION)' '$(PKGS)'; \
-	   printf 'Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lbench\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n'; } > $@
+	   printf 'Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lbench\nLibs.private: -lstdc++ -lpthread -lm\nCflags: -I$${includedir}\n'; } > $@
 
 install: all $(BUILD)/bench.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

@@ -59,6 +59,9 @@ enum {
 	OPT_SIZES,
 	OPT_FAIL_ABOVE,
 	OPT_LIMIT,
+	OPT_TYPE,
+	OPT_STRICT,
+	OPT_BATCH,
 };
 
 enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN };
@@ -83,6 +86,7 @@ struct session {
 /* getopt_long rows for the options struct session handles. */
 #define SESSION_OPTIONS                                                  \
 	{ "chunk", required_argument, NULL, 'c' },                      \
+	{ "batch", required_argument, NULL, OPT_BATCH },                \
 	{ "repeat", required_argument, NULL, 'r' },                     \
 	{ "warmup", required_argument, NULL, OPT_WARMUP },              \
 	{ "format", required_argument, NULL, 'f' },                     \
@@ -92,7 +96,7 @@ struct session {
 	{ "no-save", no_argument, NULL, OPT_NO_SAVE },                  \
 	{ "charts", required_argument, NULL, OPT_CHARTS },              \
 	WORKLOAD_OPTIONS
-#define SESSION_SHORT "c:r:f:o:qn:s:"
+#define SESSION_SHORT "c:r:f:o:qn:s:i:"
 
 /* Handles getopt code c if it is a session option: 1 handled, 0 not
  * ours, -1 after a usage error was printed. */
@@ -160,7 +164,10 @@ struct bench_store *open_store(const char *path, int create);
 	{ "size", required_argument, NULL, 'n' },                       \
 	{ "seed", required_argument, NULL, 's' },                       \
 	{ "queries", required_argument, NULL, OPT_QUERIES },            \
-	{ "max-ms", required_argument, NULL, OPT_MAX_MS }
+	{ "max-ms", required_argument, NULL, OPT_MAX_MS },              \
+	{ "input", required_argument, NULL, 'i' },                      \
+	{ "type", required_argument, NULL, OPT_TYPE },                  \
+	{ "strict", no_argument, NULL, OPT_STRICT }
 
 /*
  * Handles getopt code c if it is a workload parameter, storing the value

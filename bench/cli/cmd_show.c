@@ -28,7 +28,7 @@ int cmd_show(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":n:s:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:s:i:h", long_opts, NULL)) != -1) {
 		int handled = parse_workload_option(cmd, c, optarg, &p);
 
 		if (handled < 0)

@@ -40,7 +40,9 @@ int session_option(struct session *s, int c, const char *arg)
 		return handled;
 	switch (c) {
 	case 'c':
-		if (parse_u64(cmd, "--chunk", arg, 1, UINT32_MAX, &v))
+	case OPT_BATCH:
+		if (parse_u64(cmd, c == 'c' ? "--chunk" : "--batch", arg, 1,
+			      UINT32_MAX, &v))
 			return -1;
 		s->opts.chunk = v;
 		return 1;

@@ -94,6 +94,23 @@ int parse_workload_option(const char *cmd, int c, const char *arg,
 			return -1;
 		p->max_ms = v;
 		return 1;
+	case 'i':
+		if (!*arg) {
+			usage_error(cmd, "--input needs a file name");
+			return -1;
+		}
+		p->input = arg;
+		return 1;
+	case OPT_TYPE:
+		if (!*arg) {
+			usage_error(cmd, "--type needs an event type, e.g. purchase");
+			return -1;
+		}
+		p->type = arg;
+		return 1;
+	case OPT_STRICT:
+		p->strict = 1;
+		return 1;
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@ const char *bench_strerror(int code)
 	case BENCH_EVERIFY: return "checksum mismatch";
 	case BENCH_ECANCELED: return "canceled";
 	case BENCH_ECRYPTO: return "OpenSSL failure";
+	case BENCH_EINPUT: return "bad input";
 	}
 	return "unknown error";
 }

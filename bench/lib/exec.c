@@ -88,9 +88,12 @@ static int stream_next(struct bench__source *src, struct bench_task *task,
 	if (!src->done) {
 		rc = src->wl->next_batch(src->state, src->chunk, &batch, err);
 		if (rc == 1 && batch.len > 0) {
-			copy = malloc(batch.len);
-			if (copy)
+			copy = malloc(batch.len + BENCH_BATCH_PADDING);
+			if (copy) {
 				memcpy(copy, batch.data, batch.len);
+				memset((char *)copy + batch.len, 0,
+				       BENCH_BATCH_PADDING);
+			}
 			else
 				rc = bench_err_set(err, BENCH_ENOMEM,
 						   "cannot copy a batch of %zu bytes",
@@ -181,7 +184,8 @@ int bench_exec(enum bench_mode mode, const struct bench_workload *wl,
 	struct bench__exec_ctx ctx = { 0 };
 	struct rusage self;
 	bench_ns t0, cpu0;
-	int rc;
+	unsigned stages = wl->stages > 1 ? wl->stages : 1;
+	int rc = 0;
 
 	if ((unsigned)mode >= BENCH_MODE_COUNT)
 		return bench_err_set(err, BENCH_EINVAL, "unknown mode %d",
@@ -198,7 +202,6 @@ int bench_exec(enum bench_mode mode, const struct bench_workload *wl,
 				     BENCH_PARTIAL_MAX);
 	memset(out, 0, sizeof(*out));
 	wl->partial_init(out->result);
-	bench__source_init(&src, wl, state, opts->chunk);
 	ctx.wl = wl;
 	ctx.state = state;
 	ctx.opts = opts;
@@ -208,10 +211,22 @@ int bench_exec(enum bench_mode mode, const struct bench_workload *wl,
 
 	cpu0 = bench_clock_process_cpu();
 	t0 = bench_clock_now();
-	rc = executors[mode].run(&ctx);
+	/* Stage after stage; each a whole pass of the executor, so a stage
+	 * starts only when the previous one has finished everywhere. */
+	for (unsigned stage = 0; stage < stages; stage++) {
+		if (wl->stage_begin &&
+		    (rc = wl->stage_begin(state, stage, err)))
+			break;
+		bench__source_init(&src, wl, state, stage ? 1 : opts->chunk);
+		rc = executors[mode].run(&ctx);
+		bench__source_release(&src);
+		if (rc)
+			break;
+	}
 	out->wall_ns = bench_clock_now() - t0;
 	out->cpu_ns = bench_clock_process_cpu() - cpu0 + ctx.child_cpu_ns;
-	bench__source_release(&src);
+	if (stages > 1 && rc == 0)
+		rc = wl->stage_begin(state, 0, err);
 
 	out->tasks = ctx.tasks;
 	getrusage(RUSAGE_SELF, &self);

@@ -50,6 +50,8 @@ uint64_t bench_auto_chunk(const struct bench_workload *wl, uint64_t items,
 {
 	uint64_t per = 4ull * (workers ? workers : 1);
 
+	if (wl->default_chunk)
+		return wl->default_chunk;
 	if (wl->flags & BENCH_WL_WAITS || items == 0)
 		return 1;
 	return (items + per - 1) / per;
@@ -401,6 +403,19 @@ static int sample_all(struct run *run)
 				r->wl->checksum(s.result, sum);
 			if ((rc = verify(run, i, sum)))
 				return rc;
+			/* A stream's length is known after its first pass. */
+			if (r->wl->next_batch)
+				mr->items = r->wl->item_count(state);
+			if (!s.checksum[0]) {
+				memcpy(mr->result, s.result, sizeof(mr->result));
+				mr->have_result = 1;
+				for (mr->nfields = 0; r->wl->field_names &&
+				     r->wl->field_names[mr->nfields];
+				     mr->nfields++)
+					;
+				if (mr->nfields)
+					r->wl->fields(s.result, mr->fields);
+			}
 			if (s.maxrss_kb > mr->maxrss_kb)
 				mr->maxrss_kb = s.maxrss_kb;
 			mr->tasks = s.tasks;
@@ -412,6 +427,7 @@ static int sample_all(struct run *run)
 		}
 	}
 	r->tasks = r->results[0].tasks;
+	r->items = r->results[0].items;
 	return 0;
 }
 

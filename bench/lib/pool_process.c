@@ -130,13 +130,15 @@ child_main(struct bench__exec_ctx *ctx, int fd, pid_t parent)
 			_exit(126);
 		if (h.len > cap) {
 			free(payload);
-			payload = malloc(h.len);
+			payload = malloc(h.len + BENCH_BATCH_PADDING);
 			cap = payload ? h.len : 0;
 			if (!payload)
 				_exit(125);
 		}
 		if (h.len && read_full(fd, payload, h.len) != (ssize_t)h.len)
 			_exit(126);
+		if (h.len)
+			memset((char *)payload + h.len, 0, BENCH_BATCH_PADDING);
 		task = (struct bench_task){ h.index, h.first, h.count,
 					    h.len ? payload : NULL, h.len };
 		if (ctx->opts->crash_set &&

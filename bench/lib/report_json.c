@@ -80,6 +80,13 @@ static json_t *result_json(const struct bench_report *r,
 		json_object_set_new(o, "queries", json_integer((json_int_t)r->params.queries));
 	if (r->wl->flags & BENCH_WL_WAITS)
 		json_object_set_new(o, "max_ms", json_integer((json_int_t)r->params.max_ms));
+	if (r->params.input)
+		json_object_set_new(o, "input", json_string(r->params.input));
+	if (r->params.type)
+		json_object_set_new(o, "type", json_string(r->params.type));
+	for (unsigned k = 0; k < mr->nfields; k++)
+		json_object_set_new(o, r->wl->field_names[k],
+				    json_integer((json_int_t)mr->fields[k]));
 	json_object_set_new(o, "wall", stats_json(&mr->wall));
 	json_object_set_new(o, "cpu_samples_ns", ns_array(mr->cpu_ns, mr->nsamples));
 	json_object_set_new(o, "cpu", stats_json(&mr->cpu));
@@ -358,6 +365,17 @@ static int parse_result(struct bench_report *r, size_t i, json_t *o,
 		mr->maxrss_kb = (uint64_t)rss;
 	}
 	snprintf(mr->checksum, sizeof(mr->checksum), "%s", sum ? sum : "");
+	for (mr->nfields = 0; r->wl->field_names &&
+	     r->wl->field_names[mr->nfields]; mr->nfields++) {
+		int64_t v = int_in(o, r->wl->field_names[mr->nfields], 0,
+				   INT64_MAX);
+
+		if (v < 0)
+			return bench_err_set(err, BENCH_EINVAL,
+					     "result %zu: %s must be a whole number",
+					     i + 1, r->wl->field_names[mr->nfields]);
+		mr->fields[mr->nfields] = (uint64_t)v;
+	}
 	mr->wall_ns = calloc(n, sizeof(*mr->wall_ns));
 	mr->cpu_ns = calloc(n, sizeof(*mr->cpu_ns));
 	mr->outlier = calloc(n, 1);

@@ -3,6 +3,8 @@
  */
 #include <inttypes.h>
 
+#include <openssl/err.h>
+
 #include "bench/workload.h"
 #include "wl_common.h"
 
@@ -69,4 +71,13 @@ size_t bench__utoa(uint64_t v, char *buf)
 		buf[--i] = (char)('0' + v);
 	}
 	return n;
+}
+
+int bench__crypto_error(struct bench_err *err, const char *what)
+{
+	char buf[256];
+
+	ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
+	return bench_err_set(err, BENCH_ECRYPTO, "openssl: %s failed: %s",
+			     what, buf);
 }

@@ -14,7 +14,6 @@
  */
 #include <stdlib.h>
 
-#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "bench/workload.h"
@@ -29,15 +28,6 @@ struct hash_state {
 	uint16_t *pepper; /* n values in [1000, 9999] */
 	EVP_MD *md;       /* SHA-256, fetched once */
 };
-
-static int crypto_error(struct bench_err *err, const char *what)
-{
-	char buf[256];
-
-	ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
-	return bench_err_set(err, BENCH_ECRYPTO, "openssl: %s failed: %s",
-			     what, buf);
-}
 
 static void hash_release(void *state)
 {
@@ -71,7 +61,7 @@ static int hash_prepare(const struct bench_params *p, void **out,
 	}
 	s->md = EVP_MD_fetch(NULL, "SHA256", NULL);
 	if (!s->md) {
-		crypto_error(err, "fetching SHA256");
+		bench__crypto_error(err, "fetching SHA256");
 		hash_release(s);
 		return BENCH_ECRYPTO;
 	}
@@ -109,34 +99,8 @@ static int digest(const struct hash_state *s, EVP_MD_CTX *ctx, uint64_t i,
 	if (!EVP_DigestInit_ex(ctx, s->md, NULL) ||
 	    !EVP_DigestUpdate(ctx, buf, len) ||
 	    !EVP_DigestFinal_ex(ctx, md, NULL))
-		return crypto_error(err, "SHA-256");
+		return bench__crypto_error(err, "SHA-256");
 	return 0;
-}
-
-/* Big-endian 64-bit word at p: one load and a byte swap on x86. */
-static uint64_t load64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static uint64_t rotl(uint64_t v, int k)
-{
-	return v << k | v >> (64 - k);
-}
-
-/* All 256 bits of a digest in one word. The digest is already uniformly
- * random, so rotations suffice to keep a flipped bit from cancelling;
- * bench__fold_add mixes the word with the item index. */
-static uint64_t digest_word(const unsigned char *md)
-{
-	return load64(md) ^ rotl(load64(md + 8), 17) ^
-	       rotl(load64(md + 16), 31) ^ rotl(load64(md + 24), 47);
 }
 
 static int hash_run(const void *state, const struct bench_task *task,
@@ -155,7 +119,7 @@ static int hash_run(const void *state, const struct bench_task *task,
 		rc = digest(s, ctx, i, md, err);
 		if (rc)
 			break;
-		bench__fold_add(f, i, digest_word(md));
+		bench__fold_add(f, i, bench__digest_word(md));
 	}
 	EVP_MD_CTX_free(ctx);
 	return rc;

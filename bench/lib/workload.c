@@ -40,6 +40,8 @@ int bench_workload_params(const struct bench_workload *wl,
 		p->queries = DEFAULT_QUERIES;
 	if (p->max_ms == 0)
 		p->max_ms = DEFAULT_MAX_MS;
+	if (!p->type && strcmp(wl->name, "events") == 0)
+		p->type = "purchase";
 	if (p->size > wl->max_size)
 		return bench_err_set(err, BENCH_EINVAL,
 				     "--size %llu is too large for %s: expected at most %llu",

@@ -20,6 +20,7 @@ enum {
 	BENCH_EVERIFY = -5,   /* checksums differ between modes */
 	BENCH_ECANCELED = -6, /* bench_cancel() was called (Ctrl-C) */
 	BENCH_ECRYPTO = -7,   /* OpenSSL failed */
+	BENCH_EINPUT = -8,    /* unusable input data (a bad line under --strict) */
 };
 
 struct bench_err {

@@ -133,6 +133,13 @@ struct bench_mode_result {
 	double efficiency;       /* speedup / workers; NAN likewise */
 	char checksum[BENCH_CHECKSUM_MAX];
 	int verified;            /* every sample matched the reference */
+	/* The workload's named counts of the result (wl->field_names). */
+	uint64_t fields[BENCH_FIELDS_MAX];
+	unsigned nfields;
+	/* The merged result of the last native sample (for wl->note);
+	 * have_result 0 in a report read back from JSON. */
+	unsigned char result[BENCH_PARTIAL_MAX];
+	int have_result;
 };
 
 enum bench_warning {
@@ -180,8 +187,9 @@ void bench_report_destroy(struct bench_report *r);
 /* Number of CPUs this process may run on (its affinity mask). */
 unsigned bench_cpus(void);
 
-/* Items per task when the user gives none: Python's Pool.map rule,
- * ceil(items / (4 * workers)); 1 for workloads that wait. */
+/* Items per task when the user gives none: the workload's default_chunk
+ * if it has one, else Python's Pool.map rule, ceil(items / (4 * workers));
+ * 1 for workloads that wait. */
 uint64_t bench_auto_chunk(const struct bench_workload *wl, uint64_t items,
 			  unsigned workers);
 

@@ -18,6 +18,12 @@
  * merge in whatever order tasks finish, and the result (and its checksum)
  * depends only on the workload, its size and its seed, never on the mode,
  * the worker count or the chunk size.
+ *
+ * A workload may run in stages (map, then reduce): each stage is a full
+ * pass of the executor over the stage's items, the next stage starting
+ * when every task of the previous one has finished. What one stage hands
+ * the next lives in the workload's state, in memory it maps shared before
+ * the executors start, so forked workers see it too.
  */
 #ifndef BENCH_WORKLOAD_H
 #define BENCH_WORKLOAD_H
@@ -34,8 +40,13 @@ struct bench_params {
 	uint64_t seed;     /* keys the counter-based generator */
 	uint64_t queries;  /* search: number of queries */
 	uint64_t max_ms;   /* sleep: longest wait, ms */
-	const char *input; /* streaming workloads: input file, NULL = generate */
+	const char *input; /* events, wordcount: input file, NULL = generate */
+	const char *type;  /* events: the event_type kept, NULL = "purchase" */
+	int strict;        /* events: a bad input line fails the run */
 };
+
+/* Most named counts (see field_names) a result may have. */
+#define BENCH_FIELDS_MAX 4
 
 /* One unit of work handed to a worker. */
 struct bench_task {
@@ -45,6 +56,10 @@ struct bench_task {
 	const void *data;  /* streaming sources: the batch's bytes; else NULL */
 	size_t len;        /* bytes at data */
 };
+
+/* Zero bytes that follow a streaming task's data wherever it runs, so
+ * parsers that read ahead in blocks (simdjson) can parse it in place. */
+#define BENCH_BATCH_PADDING 64
 
 /* Largest partial result any workload may declare. */
 #define BENCH_PARTIAL_MAX 256
@@ -62,7 +77,13 @@ struct bench_workload {
 	unsigned flags;          /* BENCH_WL_* */
 	uint64_t default_size;
 	uint64_t max_size;       /* largest accepted --size */
+	uint64_t default_chunk;  /* items per task when none is given (the
+				    events' batch); 0: automatic */
 	size_t partial_size;     /* bytes, <= BENCH_PARTIAL_MAX */
+	unsigned stages;         /* 0 or 1: one pass; more: see stage_begin */
+	/* Names of the counts fields() reads off a result (e.g. "kept"),
+	 * NULL-terminated, at most BENCH_FIELDS_MAX; NULL: none. */
+	const char *const *field_names;
 
 	/*
 	 * Builds the input for p (defaults already applied) into *state.
@@ -72,8 +93,18 @@ struct bench_workload {
 		       struct bench_err *err);
 	void (*release)(void *state);
 
-	/* Indexed sources: number of items after prepare(). */
+	/* Indexed sources: number of items after prepare() (of the current
+	 * stage). Streaming sources: items of the last complete pass, 0
+	 * before one. */
 	uint64_t (*item_count)(const void *state);
+
+	/*
+	 * Staged workloads: makes `stage` (0, 1, ...) the current one; called
+	 * before each stage's pass from the calling thread, no executor
+	 * running. Stage 0 takes the run's chunk, later stages one item per
+	 * task. NULL for one-stage workloads.
+	 */
+	int (*stage_begin)(void *state, unsigned stage, struct bench_err *err);
 
 	/*
 	 * Streaming sources only (NULL otherwise): fills *task with the next
@@ -110,12 +141,28 @@ struct bench_workload {
 	/* Writes the result's checksum as text (at most BENCH_CHECKSUM_MAX). */
 	void (*checksum)(const void *acc, char *out);
 
+	/* Reads the named counts (field_names) off a merged result. */
+	void (*fields)(const void *acc, uint64_t *values);
+
+	/* One line worth telling about a merged result (bad input lines,
+	 * say) into buf, or "" when there is none. May be NULL. */
+	void (*note)(const void *acc, char *buf, size_t len);
+
 	/*
 	 * `bench show`: writes item i and its result as one line of text
 	 * (no newline) into line. Returns 0 or a BENCH_E* code.
 	 */
 	int (*show)(const void *state, uint64_t i, char *line, size_t len,
 		    struct bench_err *err);
+
+	/*
+	 * `bench show` for workloads without numbered items (show is NULL):
+	 * passes at most limit lines of text to emit, which returns 0 to go
+	 * on. Returns 0, emit's non-zero value, or a BENCH_E* code.
+	 */
+	int (*show_all)(void *state, uint64_t limit,
+			int (*emit)(void *ud, const char *line), void *ud,
+			struct bench_err *err);
 };
 
 /* The table of workloads, NULL-terminated, in `bench list` order. */

@@ -1,0 +1,66 @@
+/*
+ * jsonl.h - one JSON Lines event, parsed and checked, for the events
+ * workload. A thin C face over simdjson (jsonl.cc).
+ */
+#ifndef BENCH_JSONL_H
+#define BENCH_JSONL_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bytes that must be readable (any value) after a line handed to
+ * bench__jsonl_event: simdjson reads ahead in 64-byte blocks. */
+#define BENCH__JSONL_PADDING 64
+
+/* Why a line is not a usable event. */
+enum bench__jsonl_status {
+	BENCH__JSONL_OK,
+	BENCH__JSONL_BLANK,       /* nothing but whitespace */
+	BENCH__JSONL_MALFORMED,   /* not one JSON value */
+	BENCH__JSONL_UTF8,        /* invalid UTF-8 */
+	BENCH__JSONL_NOT_OBJECT,  /* valid JSON, but not an object */
+	BENCH__JSONL_NO_TYPE,     /* no event_type */
+	BENCH__JSONL_TYPE_NOT_STRING,
+	BENCH__JSONL_TOO_LONG,    /* set by the reader, never by the parser */
+	BENCH__JSONL_NOMEM,
+	BENCH__JSONL_STATUS_COUNT
+};
+
+/* What the pipeline needs of an event. Both views point into memory of
+ * the parser and stay valid until its next parse. */
+struct bench__jsonl_event {
+	const char *type;     /* event_type, unescaped UTF-8 */
+	size_t type_len;
+	const char *id;       /* event_id as text: an integer in decimal, a
+				 string unescaped, anything else as minified
+				 JSON; "" when absent */
+	size_t id_len;
+};
+
+struct bench__jsonl;
+
+/* A parser; use one per thread. NULL when out of memory. */
+struct bench__jsonl *bench__jsonl_new(void);
+void bench__jsonl_free(struct bench__jsonl *p);
+
+/*
+ * Parses line (len bytes, no newline; BENCH__JSONL_PADDING readable bytes
+ * after it) as one JSON object, fully validated (syntax and UTF-8, every
+ * value, not only the fields read), and finds its top-level event_type and
+ * event_id. A key given twice counts by its last value, as in jq and
+ * Python's json. Returns a bench__jsonl_status.
+ */
+int bench__jsonl_event(struct bench__jsonl *p, const char *line, size_t len,
+		       struct bench__jsonl_event *ev);
+
+/* "malformed JSON", "invalid UTF-8", ... for a status. */
+const char *bench__jsonl_reason(int status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
