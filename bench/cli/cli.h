@@ -28,6 +28,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_timeit(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_wordcount(int argc, char **argv);
 
 /* Prints "bench: <message>" on stderr. */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

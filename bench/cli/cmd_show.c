@@ -12,9 +12,16 @@
 
 static const struct option long_opts[] = {
 	WORKLOAD_OPTIONS,
+	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static int emit_line(void *ud, const char *line)
+{
+	(void)ud;
+	return puts(line) == EOF;
+}
 
 int cmd_show(int argc, char **argv)
 {
@@ -23,7 +30,7 @@ int cmd_show(int argc, char **argv)
 	struct bench_params p = { 0 };
 	struct bench_err err = { 0 };
 	void *state = NULL;
-	uint64_t n;
+	uint64_t n, limit = SHOW_DEFAULT;
 	int c, rc = 0;
 
 	opterr = 0;
@@ -36,6 +43,10 @@ int cmd_show(int argc, char **argv)
 		if (handled)
 			continue;
 		switch (c) {
+		case OPT_LIMIT:
+			if (parse_u64(cmd, "--limit", optarg, 1, UINT64_MAX, &limit))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			print_help(cmd, stdout);
 			return 0;
@@ -46,9 +57,12 @@ int cmd_show(int argc, char **argv)
 	wl = workload_operand(cmd, argc, argv, "to show");
 	if (!wl)
 		return EXIT_USAGE;
-	/* A screenful by default, not the benchmark's millions. */
+	/* A screenful by default, not the benchmark's millions; workloads
+	 * that read a whole text show --limit lines of what they make of it
+	 * (its top words, say), streams their first --limit lines. */
 	if (!p.size)
-		p.size = SHOW_DEFAULT;
+		p.size = wl->show_all && !wl->next_batch ? wl->default_size
+							  : limit;
 	if (!p.queries)
 		p.queries = SHOW_DEFAULT;
 	if ((rc = bench_workload_params(wl, &p, &err)) ||
@@ -58,13 +72,20 @@ int cmd_show(int argc, char **argv)
 		error("%s", err.msg);
 		return exit_status(rc);
 	}
-	n = wl->item_count(state);
-	for (uint64_t i = 0; i < n && rc == 0; i++) {
-		char line[512];
-
-		rc = wl->show(state, i, line, sizeof(line), &err);
-		if (rc == 0 && puts(line) == EOF)
+	if (wl->show_all) {
+		/* Lines of input, not items: --size is how many. */
+		rc = wl->show_all(state, limit, emit_line, NULL, &err);
+		if (rc > 0)
 			rc = BENCH_ESYS;
+	} else {
+		n = wl->item_count(state);
+		for (uint64_t i = 0; i < n && rc == 0; i++) {
+			char line[512];
+
+			rc = wl->show(state, i, line, sizeof(line), &err);
+			if (rc == 0 && emit_line(NULL, line) != 0)
+				rc = BENCH_ESYS;
+		}
 	}
 	wl->release(state);
 	if (rc == 0 && fflush(stdout) != 0)

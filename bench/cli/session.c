@@ -180,7 +180,31 @@ static void add(char **lines, size_t *n, const char *fmt, ...)
 size_t report_warnings(const struct bench_report *r, char **lines)
 {
 	const struct bench_mode_result *async = find_mode(r, BENCH_MODE_ASYNC);
+	const struct bench_mode_result *first = r->nresults ? r->results : NULL;
 	size_t n = 0;
+
+	/* What the workload's result says, besides its checksum. */
+	if (first && first->nfields) {
+		char list[256] = "";
+
+		for (unsigned k = 0; k < first->nfields; k++) {
+			size_t len = strlen(list);
+
+			snprintf(list + len, sizeof(list) - len, "%s%s %llu",
+				 k ? ", " : "", r->wl->field_names[k],
+				 (unsigned long long)first->fields[k]);
+		}
+		add(lines, &n, "result: %s%s%s", list,
+		    r->params.type ? ", type " : "",
+		    r->params.type ? r->params.type : "");
+	}
+	if (first && first->have_result && r->wl->note) {
+		char note[512];
+
+		r->wl->note(first->result, note, sizeof(note));
+		if (note[0])
+			add(lines, &n, "note: %s", note);
+	}
 
 	if (r->warnings & BENCH_WARN_BUILD)
 		add(lines, &n, "warning: built as %s, not release: its timings say little about real code (build with 'make')",

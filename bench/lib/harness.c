@@ -404,7 +404,7 @@ static int sample_all(struct run *run)
 			if ((rc = verify(run, i, sum)))
 				return rc;
 			/* A stream's length is known after its first pass. */
-			if (r->wl->next_batch)
+			if (r->wl->next_batch && r->wl->item_count)
 				mr->items = r->wl->item_count(state);
 			if (!s.checksum[0]) {
 				memcpy(mr->result, s.result, sizeof(mr->result));

@@ -95,7 +95,7 @@ struct bench_workload {
 
 	/* Indexed sources: number of items after prepare() (of the current
 	 * stage). Streaming sources: items of the last complete pass, 0
-	 * before one. */
+	 * before one; may be NULL. */
 	uint64_t (*item_count)(const void *state);
 
 	/*
