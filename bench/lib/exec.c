@@ -56,25 +56,147 @@ int bench_mode_parse(const char *name, enum bench_mode *mode)
 	return BENCH_EINVAL;
 }
 
-void bench__source_init(struct bench__source *src,
-			const struct bench_workload *wl, void *state,
-			uint64_t chunk)
+/* Builds the dependency bookkeeping: who waits for whom. */
+static int dag_init(struct bench__source *src, struct bench_err *err)
+{
+	const struct bench_workload *wl = src->wl;
+	uint64_t n = src->items, deps[BENCH_DEPS_MAX], edges = 0;
+
+	src->missing = calloc(n ? n : 1, sizeof(*src->missing));
+	src->after_at = calloc(n + 1, sizeof(*src->after_at));
+	src->ready = calloc(n ? n : 1, sizeof(*src->ready));
+	if (!src->missing || !src->after_at || !src->ready)
+		return bench_err_set(err, BENCH_ENOMEM,
+				     "cannot allocate a graph of %llu tasks",
+				     (unsigned long long)n);
+	/* Count, then place, each item's dependents. */
+	for (uint64_t i = 0; i < n; i++) {
+		unsigned k = wl->deps(src->state, i, deps);
+
+		src->missing[i] = k;
+		for (unsigned d = 0; d < k; d++) {
+			if (deps[d] >= n)
+				return bench_err_set(err, BENCH_EINVAL,
+						     "%s: task %llu depends on %llu, past the last",
+						     wl->name, (unsigned long long)i,
+						     (unsigned long long)deps[d]);
+			src->after_at[deps[d] + 1]++;
+		}
+		edges += k;
+		if (k == 0)
+			src->ready[src->ready_tail++] = i;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		src->after_at[i + 1] += src->after_at[i];
+	src->after = calloc(edges ? edges : 1, sizeof(*src->after));
+	if (!src->after)
+		return bench_err_set(err, BENCH_ENOMEM,
+				     "cannot allocate a graph of %llu tasks",
+				     (unsigned long long)n);
+	{
+		uint64_t *fill = calloc(n ? n : 1, sizeof(*fill));
+
+		if (!fill)
+			return bench_err_set(err, BENCH_ENOMEM,
+					     "cannot allocate a graph of %llu tasks",
+					     (unsigned long long)n);
+		for (uint64_t i = 0; i < n; i++) {
+			unsigned k = wl->deps(src->state, i, deps);
+
+			for (unsigned d = 0; d < k; d++)
+				src->after[src->after_at[deps[d]] + fill[deps[d]]++] = i;
+		}
+		free(fill);
+	}
+	if (n && src->ready_tail == 0)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "%s: every task waits for another: a cycle",
+				     wl->name);
+	return 0;
+}
+
+int bench__source_init(struct bench__source *src,
+		       const struct bench_workload *wl, void *state,
+		       uint64_t chunk, struct bench_err *err)
 {
 	memset(src, 0, sizeof(*src));
 	src->wl = wl;
 	src->state = state;
-	src->chunk = chunk;
-	if (!wl->next_batch) {
-		src->items = wl->item_count(state);
-		src->ntasks = src->items / chunk + (src->items % chunk != 0);
-	}
+	src->chunk = wl->deps ? 1 : chunk;
 	atomic_init(&src->next, 0);
 	pthread_mutex_init(&src->lock, NULL);
+	pthread_cond_init(&src->changed, NULL);
+	if (!wl->next_batch) {
+		src->items = wl->item_count(state);
+		src->ntasks = src->items / src->chunk +
+			      (src->items % src->chunk != 0);
+	}
+	if (wl->deps) {
+		src->dag = 1;
+		return dag_init(src, err);
+	}
+	return 0;
 }
 
 void bench__source_release(struct bench__source *src)
 {
+	free(src->missing);
+	free(src->after_at);
+	free(src->after);
+	free(src->ready);
+	pthread_cond_destroy(&src->changed);
 	pthread_mutex_destroy(&src->lock);
+}
+
+static int dag_next(struct bench__source *src, struct bench_task *task)
+{
+	int rc;
+
+	pthread_mutex_lock(&src->lock);
+	if (src->aborted || src->finished == src->items) {
+		rc = 0;
+	} else if (src->ready_head == src->ready_tail) {
+		rc = BENCH__SOURCE_WAIT;
+	} else {
+		uint64_t item = src->ready[src->ready_head++];
+
+		*task = (struct bench_task){ item, item, 1, NULL, 0 };
+		rc = 1;
+	}
+	pthread_mutex_unlock(&src->lock);
+	return rc;
+}
+
+void bench__source_done(struct bench__source *src,
+			const struct bench_task *task)
+{
+	if (!src->dag)
+		return;
+	pthread_mutex_lock(&src->lock);
+	for (uint64_t e = src->after_at[task->first];
+	     e < src->after_at[task->first + 1]; e++)
+		if (--src->missing[src->after[e]] == 0)
+			src->ready[src->ready_tail++] = src->after[e];
+	src->finished++;
+	pthread_cond_broadcast(&src->changed);
+	pthread_mutex_unlock(&src->lock);
+}
+
+void bench__source_wait(struct bench__source *src)
+{
+	pthread_mutex_lock(&src->lock);
+	while (!src->aborted && src->finished < src->items &&
+	       src->ready_head == src->ready_tail)
+		pthread_cond_wait(&src->changed, &src->lock);
+	pthread_mutex_unlock(&src->lock);
+}
+
+void bench__source_abort(struct bench__source *src)
+{
+	pthread_mutex_lock(&src->lock);
+	src->aborted = 1;
+	pthread_cond_broadcast(&src->changed);
+	pthread_mutex_unlock(&src->lock);
 }
 
 static int stream_next(struct bench__source *src, struct bench_task *task,
@@ -119,6 +241,8 @@ int bench__source_next(struct bench__source *src, struct bench_task *task,
 
 	if (src->wl->next_batch)
 		return stream_next(src, task, err);
+	if (src->dag)
+		return dag_next(src, task);
 	t = atomic_fetch_add(&src->next, 1);
 	if (t >= src->ntasks)
 		return 0;
@@ -217,8 +341,10 @@ int bench_exec(enum bench_mode mode, const struct bench_workload *wl,
 		if (wl->stage_begin &&
 		    (rc = wl->stage_begin(state, stage, err)))
 			break;
-		bench__source_init(&src, wl, state, stage ? 1 : opts->chunk);
-		rc = executors[mode].run(&ctx);
+		rc = bench__source_init(&src, wl, state, stage ? 1 : opts->chunk,
+					err);
+		if (rc == 0)
+			rc = executors[mode].run(&ctx);
 		bench__source_release(&src);
 		if (rc)
 			break;

@@ -52,6 +52,8 @@ static void refill(struct async *a)
 		if (s->busy)
 			continue;
 		rc = bench__source_next(a->ctx->src, &s->task, a->ctx->err);
+		if (rc == BENCH__SOURCE_WAIT)
+			break;  /* until a running task is done */
 		if (rc == 0) {
 			a->exhausted = 1;
 		} else if (rc < 0) {
@@ -69,6 +71,7 @@ static void refill(struct async *a)
 
 static void finish(struct slot *s)
 {
+	bench__source_done(s->a->ctx->src, &s->task);
 	bench__task_release(&s->task);
 	s->busy = 0;
 	s->a->ctx->tasks++;

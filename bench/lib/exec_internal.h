@@ -14,7 +14,11 @@
  * Hands out tasks, from any thread. An indexed source is an atomic counter
  * of task numbers (no lock on the hot path); a streaming source calls the
  * workload's next_batch() under a mutex and copies the batch into the task,
- * which then owns it (free with bench__task_release).
+ * which then owns it (free with bench__task_release). A dependency source
+ * (workloads with deps()) hands out one item per task, only once every
+ * item it depends on is done: executors report each finished task with
+ * bench__source_done(), and when nothing is ready yet next() says
+ * BENCH__SOURCE_WAIT.
  */
 struct bench__source {
 	const struct bench_workload *wl;
@@ -23,19 +27,44 @@ struct bench__source {
 	uint64_t items;             /* indexed: total items */
 	uint64_t ntasks;            /* indexed: total tasks */
 	atomic_uint_fast64_t next;  /* indexed: next task number */
-	pthread_mutex_t lock;       /* streaming: serialises next_batch */
+	pthread_mutex_t lock;       /* streaming, dependencies: guards the rest */
 	uint64_t streamed;          /* streaming: tasks handed out */
 	int done;                   /* streaming: next_batch said end */
+	/* Dependencies. */
+	int dag;
+	pthread_cond_t changed;     /* ready, finished or aborted moved */
+	uint32_t *missing;          /* per item: dependencies not done yet */
+	uint64_t *after_at;         /* items + 1 offsets into after[] */
+	uint64_t *after;            /* per item: the items waiting for it */
+	uint64_t *ready;            /* FIFO of items ready to run */
+	uint64_t ready_head, ready_tail;
+	uint64_t finished;
+	int aborted;
 };
 
-void bench__source_init(struct bench__source *src,
-			const struct bench_workload *wl, void *state,
-			uint64_t chunk);
+/* Returned by bench__source_next: nothing is ready until a running task
+ * is done. */
+#define BENCH__SOURCE_WAIT 2
+
+int bench__source_init(struct bench__source *src,
+		       const struct bench_workload *wl, void *state,
+		       uint64_t chunk, struct bench_err *err);
 void bench__source_release(struct bench__source *src);
 
-/* Next task into *task: 1, 0 at the end, or a BENCH_E* code. */
+/* Next task into *task: 1, 0 at the end, BENCH__SOURCE_WAIT, or a
+ * BENCH_E* code. */
 int bench__source_next(struct bench__source *src, struct bench_task *task,
 		       struct bench_err *err);
+
+/* Reports a task of a dependency source finished; no-op otherwise. */
+void bench__source_done(struct bench__source *src,
+			const struct bench_task *task);
+
+/* Blocks until bench__source_next may have something new to say. */
+void bench__source_wait(struct bench__source *src);
+
+/* Wakes every thread in bench__source_wait for good: the run failed. */
+void bench__source_abort(struct bench__source *src);
 
 /* Frees what a streaming task owns; no-op for indexed tasks. */
 void bench__task_release(struct bench_task *task);

@@ -249,6 +249,8 @@ static int feed(struct pool *pool, unsigned w)
 	if (pool->exhausted)
 		return 0;
 	rc = bench__source_next(pool->ctx->src, t, pool->ctx->err);
+	if (rc == BENCH__SOURCE_WAIT)
+		return 0;  /* fed again when a result comes back */
 	if (rc <= 0) {
 		pool->exhausted = 1;
 		return rc;
@@ -285,11 +287,22 @@ static int collect(struct pool *pool, unsigned w)
 				     (int)p->pid, (int)h.len, body);
 	ctx->wl->merge(ctx->result, body);
 	ctx->tasks++;
+	bench__source_done(ctx->src, &p->pending[0]);
 	bench__task_release(&p->pending[0]);
 	memmove(&p->pending[0], &p->pending[1],
 		(PREFETCH - 1) * sizeof(p->pending[0]));
 	p->npending--;
-	return feed(pool, w);
+	if (!ctx->src->dag)
+		return feed(pool, w);
+	/* A finished node may free several: hand them to idle workers. */
+	for (unsigned i = 0; i < pool->n; i++) {
+		int rc;
+
+		if (pool->procs[i].npending == 0 && pool->procs[i].fd >= 0 &&
+		    (rc = feed(pool, i)) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 static int start(struct pool *pool)
@@ -341,7 +354,9 @@ static int dispatch(struct pool *pool)
 				   "cannot allocate poll set");
 		goto out;
 	}
-	for (unsigned k = 0; k < PREFETCH && rc == 0; k++)
+	/* Dependency graphs get no prefetch: a ready node queued behind a
+	 * busy worker would wait while another worker idles. */
+	for (unsigned k = 0; k < (pool->ctx->src->dag ? 1 : PREFETCH) && rc == 0; k++)
 		for (unsigned w = 0; w < pool->n && rc == 0; w++)
 			rc = feed(pool, w);
 	while (rc == 0) {
@@ -353,8 +368,13 @@ static int dispatch(struct pool *pool)
 			fds[nfds] = (struct pollfd){ pool->procs[w].fd, POLLIN, 0 };
 			who[nfds++] = w;
 		}
-		if (nfds == 0)
+		if (nfds == 0) {
+			if (pool->ctx->src->dag && !pool->exhausted)
+				rc = bench_err_set(pool->ctx->err, BENCH_EINVAL,
+						   "%s: no task is ready and none runs",
+						   pool->ctx->wl->name);
 			break;
+		}
 		if (bench_canceled()) {
 			rc = bench_err_set(pool->ctx->err, BENCH_ECANCELED,
 					   "interrupted");

@@ -39,6 +39,7 @@ static void fail(struct pool *pool, const struct bench_err *e)
 	}
 	pthread_mutex_unlock(&pool->err_lock);
 	atomic_store(&pool->stop, 1);
+	bench__source_abort(pool->ctx->src);
 }
 
 static void *worker_main(void *arg)
@@ -59,9 +60,15 @@ static void *worker_main(void *arg)
 		rc = bench__source_next(ctx->src, &task, &e);
 		if (rc == 0)
 			break;
+		if (rc == BENCH__SOURCE_WAIT) {
+			bench__source_wait(ctx->src);
+			continue;
+		}
 		if (rc == 1) {
 			rc = bench__task_run(ctx->wl, ctx->state, &task,
 					     w->partial, &e);
+			if (rc == 0)
+				bench__source_done(ctx->src, &task);
 			bench__task_release(&task);
 			w->tasks += rc == 0;
 		}

@@ -45,6 +45,9 @@ struct bench_params {
 	int strict;        /* events: a bad input line fails the run */
 };
 
+/* Most items one item of a dependency graph may wait for. */
+#define BENCH_DEPS_MAX 4
+
 /* Most named counts (see field_names) a result may have. */
 #define BENCH_FIELDS_MAX 4
 
@@ -120,6 +123,15 @@ struct bench_workload {
 	 * harness calls it before every sample. May be NULL otherwise.
 	 */
 	int (*rewind)(void *state, struct bench_err *err);
+
+	/*
+	 * Dependency graphs (NULL otherwise): writes into deps the items that
+	 * item must wait for, at most BENCH_DEPS_MAX, and returns how many.
+	 * Executors then run one item per task, each only once all of its
+	 * dependencies have finished (in any process: what a task hands its
+	 * dependents must be in memory the state maps shared).
+	 */
+	unsigned (*deps)(const void *state, uint64_t item, uint64_t *deps);
 
 	/* BENCH_WL_WAITS workloads: how long item i waits before computing. */
 	bench_ns (*wait_ns)(const void *state, uint64_t item);
