@@ -63,6 +63,7 @@ enum {
 	OPT_TYPE,
 	OPT_STRICT,
 	OPT_BATCH,
+	OPT_GIL,
 };
 
 enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN };
@@ -88,6 +89,7 @@ struct session {
 #define SESSION_OPTIONS                                                  \
 	{ "chunk", required_argument, NULL, 'c' },                      \
 	{ "batch", required_argument, NULL, OPT_BATCH },                \
+	{ "gil", optional_argument, NULL, OPT_GIL },                    \
 	{ "repeat", required_argument, NULL, 'r' },                     \
 	{ "warmup", required_argument, NULL, OPT_WARMUP },              \
 	{ "format", required_argument, NULL, 'f' },                     \

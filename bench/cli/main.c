@@ -18,6 +18,9 @@
 	"  -s, --seed N        seed of the generated input (default 1)\n"         \
 	"      --queries N     search: how many searches (default 1000)\n"        \
 	"      --max-ms N      sleep: longest wait of a task, ms (default 50)\n"  \
+	"  -i, --input FILE    events, wordcount: input file (default: generated)\n" \
+	"      --type T        events: the event_type kept (default purchase)\n"  \
+	"      --gil[=MS]      thread workers share one lock, as Python threads\n" \
 	"  -f, --format F      table, json, csv or markdown (default table)\n"    \
 	"  -o, --output FILE   write there instead of standard output; the file\n" \
 	"                      appears whole or not at all\n"                     \
@@ -60,6 +63,10 @@ static const struct command {
 	  "      --type T        events: the event_type kept (default purchase)\n"
 	  "      --strict        events: a bad line fails the run instead of being\n"
 	  "                      counted and skipped\n"
+	  "      --gil[=MS]      thread mode as Python's threads: workers hold one\n"
+	  "                      global lock while computing, handing it on every\n"
+	  "                      MS ms (default 5, CPython's switch interval) and\n"
+	  "                      letting go while they wait\n"
 	  "  -r, --repeat N      timed samples per mode (default 6)\n"
 	  "      --warmup N      untimed rounds before them (default 1)\n"
 	  "  -s, --seed N        seed of the generated input (default 1)\n"
@@ -84,7 +91,9 @@ static const struct command {
 	  "  bench run sleep --workers 40 --mode serial,async\n"
 	  "  bench run range --chunk 1 --size 100k --mode serial,thread\n"
 	  "  bench run events --input events.jsonl --type purchase --batch 1000\n"
-	  "  bench run wordcount --input words.txt --mode serial,process\n" },
+	  "  bench run wordcount --input words.txt --mode serial,process\n"
+	  "  bench run hash --mode serial,thread,process --gil\n"
+	  "  bench run graph --workers 8\n" },
 	{ "show", cmd_show, "print a workload's items and results as text",
 	  "usage: bench show WORKLOAD [--size N] [--seed N] [--queries N] [--max-ms N]\n"
 	  "                           [--input FILE] [--type T] [--limit N]\n"

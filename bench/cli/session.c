@@ -46,6 +46,13 @@ int session_option(struct session *s, int c, const char *arg)
 			return -1;
 		s->opts.chunk = v;
 		return 1;
+	case OPT_GIL:
+		/* CPython's default switch interval, sys.getswitchinterval(). */
+		v = 5;
+		if (arg && parse_u64(cmd, "--gil", arg, 1, 10000, &v))
+			return -1;
+		s->opts.gil_ns = (bench_ns)v * 1000000;
+		return 1;
 	case 'r':
 		if (parse_u64(cmd, "--repeat", arg, 1, BENCH_REPEAT_MAX, &v))
 			return -1;
@@ -198,6 +205,9 @@ size_t report_warnings(const struct bench_report *r, char **lines)
 		    r->params.type ? ", type " : "",
 		    r->params.type ? r->params.type : "");
 	}
+	if (r->gil_ns)
+		add(lines, &n, "note: --gil: thread workers took turns holding one lock, handed on every %.0f ms, as CPython's threads do; serial, process and async ran without it (each process has its own)",
+		    (double)r->gil_ns / 1e6);
 	if (first && first->have_result && r->wl->note) {
 		char note[512];
 

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include "exec_internal.h"
+#include "gil.h"
 
 static const struct {
 	const char *name;
@@ -279,7 +280,12 @@ int bench__task_run(const struct bench_workload *wl, const void *state,
 		return wl->run(state, task, partial, err);
 	for (uint64_t k = 0; k < task->count; k++) {
 		struct bench_task one = bench__task_item(task, k);
-		int rc = bench_sleep_ns(wl->wait_ns(state, one.first));
+		int rc;
+
+		/* Waiting lets go of the GIL, as time.sleep does. */
+		bench__gil_release_for_wait();
+		rc = bench_sleep_ns(wl->wait_ns(state, one.first));
+		bench__gil_reacquire();
 
 		if (rc == BENCH_ECANCELED)
 			return bench_err_set(err, rc, "interrupted");

@@ -141,6 +141,7 @@ static int check_opts(struct run *run)
 	if (bench_workload_params(o->wl, &r->params, err))
 		return BENCH_EINVAL;
 	r->cpus = bench_cpus();
+	r->gil_ns = o->gil_ns;
 	r->workers = o->workers ? o->workers : r->cpus;
 	if (r->workers > BENCH_WORKERS_MAX)
 		return bench_err_set(err, BENCH_EINVAL,
@@ -368,6 +369,8 @@ static int sample_all(struct run *run)
 				.chunk = mr->chunk,
 				.crash_task = o->crash_task,
 				.crash_set = o->crash_set,
+				.gil_ns = mr->mode == BENCH_MODE_THREAD ?
+						  o->gil_ns : 0,
 			};
 			struct bench_sample s;
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "exec_internal.h"
+#include "gil.h"
 
 struct pool;
 
@@ -28,6 +29,7 @@ struct pool {
 	pthread_mutex_t err_lock;  /* guards ctx->err and code */
 	int code;                  /* first failure's BENCH_E* code */
 	struct worker *workers;
+	struct bench__gil *gil;    /* --gil, else NULL */
 };
 
 static void fail(struct pool *pool, const struct bench_err *e)
@@ -51,6 +53,10 @@ static void *worker_main(void *arg)
 	struct bench_task task;
 	int rc;
 
+	/* Under --gil a thread holds the lock whenever it runs, as a Python
+	 * thread does; it lets go only to wait. */
+	bench__gil_current = pool->gil;
+	bench__gil_reacquire();
 	while (!atomic_load(&pool->stop)) {
 		if (bench_canceled()) {
 			bench_err_set(&e, BENCH_ECANCELED, "interrupted");
@@ -61,7 +67,9 @@ static void *worker_main(void *arg)
 		if (rc == 0)
 			break;
 		if (rc == BENCH__SOURCE_WAIT) {
+			bench__gil_release_for_wait();
 			bench__source_wait(ctx->src);
+			bench__gil_reacquire();
 			continue;
 		}
 		if (rc == 1) {
@@ -77,6 +85,8 @@ static void *worker_main(void *arg)
 			break;
 		}
 	}
+	bench__gil_release_for_wait();
+	bench__gil_current = NULL;
 	return NULL;
 }
 
@@ -84,6 +94,7 @@ int bench__exec_thread(struct bench__exec_ctx *ctx)
 {
 	unsigned n = ctx->opts->workers, started = 0;
 	struct pool pool = { .ctx = ctx };
+	struct bench__gil gil;
 	int rc = 0;
 
 	pool.workers = calloc(n, sizeof(*pool.workers));
@@ -92,6 +103,16 @@ int bench__exec_thread(struct bench__exec_ctx *ctx)
 				     "cannot allocate %u thread workers", n);
 	atomic_init(&pool.stop, 0);
 	pthread_mutex_init(&pool.err_lock, NULL);
+	if (ctx->opts->gil_ns) {
+		if ((rc = bench__gil_init(&gil, ctx->opts->gil_ns))) {
+			pthread_mutex_destroy(&pool.err_lock);
+			free(pool.workers);
+			return bench_err_set(ctx->err, BENCH_ESYS,
+					     "cannot create the GIL: %s",
+					     strerror(rc));
+		}
+		pool.gil = &gil;
+	}
 
 	for (; started < n; started++) {
 		struct worker *w = &pool.workers[started];
@@ -114,6 +135,8 @@ int bench__exec_thread(struct bench__exec_ctx *ctx)
 		ctx->wl->merge(ctx->result, pool.workers[i].partial);
 		ctx->tasks += pool.workers[i].tasks;
 	}
+	if (pool.gil)
+		bench__gil_destroy(pool.gil);
 	pthread_mutex_destroy(&pool.err_lock);
 	free(pool.workers);
 	if (rc == 0)

@@ -82,6 +82,8 @@ static json_t *result_json(const struct bench_report *r,
 		json_object_set_new(o, "max_ms", json_integer((json_int_t)r->params.max_ms));
 	if (r->params.input)
 		json_object_set_new(o, "input", json_string(r->params.input));
+	if (r->gil_ns && mr->mode == BENCH_MODE_THREAD)
+		json_object_set_new(o, "gil_ms", json_real((double)r->gil_ns / 1e6));
 	if (r->params.type)
 		json_object_set_new(o, "type", json_string(r->params.type));
 	for (unsigned k = 0; k < mr->nfields; k++)

@@ -45,6 +45,7 @@
 #include "bench/workload.h"
 #include "gen.h"
 #include "jsonl.h"
+#include "gil.h"
 #include "wl_common.h"
 
 #define LINE_MAX_BYTES (1u << 20)   /* longer lines are bad: 1 MiB */
@@ -485,8 +486,10 @@ static int events_run(const void *state, const struct bench_task *task,
 	for (uint64_t i = task->first; rc == 0 && next_line(&c, &line, &len); i++) {
 		struct bench__jsonl_event ev;
 		unsigned char md[32];
-		int st = classify(jp, line, len, &ev);
+		int st;
 
+		bench__gil_check();
+		st = classify(jp, line, len, &ev);
 		r->fold.total++;
 		if (st == BENCH__JSONL_NOMEM) {
 			rc = bench_err_set(err, BENCH_ENOMEM,

@@ -27,6 +27,7 @@
 
 #include "bench/workload.h"
 #include "rng.h"
+#include "gil.h"
 #include "wl_common.h"
 
 #define SOURCES 4
@@ -174,8 +175,11 @@ static int graph_run(const void *state, const struct bench_task *task,
 		s->done[i].chain = before + nd->wait;
 		/* The computing part: no overlap of waits shortens it. */
 		h = (uint64_t)s->done[i].value;
-		for (unsigned k = 0; k < COMPUTE_ROUNDS; k++)
+		for (unsigned k = 0; k < COMPUTE_ROUNDS; k++) {
+			if ((k & 1023) == 0)
+				bench__gil_check();
 			h = bench__mix64(h + k);
+		}
 		bench__fold_add(&r->fold, i, h);
 		r->waits += nd->wait;
 		if (s->done[i].chain > r->critical)

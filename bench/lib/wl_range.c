@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "bench/workload.h"
+#include "gil.h"
 #include "wl_common.h"
 
 #define COLS 5
@@ -75,6 +76,9 @@ static int range_run(const void *state, const struct bench_task *task,
 	for (uint64_t i = task->first; i < task->first + task->count; i++) {
 		unsigned n = within(s->m + i * COLS);
 
+		/* A row is a few ns: check for the GIL now and then. */
+		if ((i & 1023) == 0)
+			bench__gil_check();
 		f->total += n;
 		bench__fold_add(f, i, n);
 	}

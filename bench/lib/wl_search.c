@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "bench/workload.h"
+#include "gil.h"
 #include "wl_common.h"
 
 struct search_state {
@@ -83,8 +84,10 @@ static int search_run(const void *state, const struct bench_task *task,
 
 	(void)err;
 	for (uint64_t q = task->first; q < task->first + task->count; q++) {
-		uint64_t pos = linear_search(s, s->target[q]);
+		uint64_t pos;
 
+		bench__gil_check();
+		pos = linear_search(s, s->target[q]);
 		f->total += pos < s->n;
 		bench__fold_add(f, q, pos);
 	}

@@ -42,6 +42,7 @@
 #include "bench/workload.h"
 #include "gen.h"
 #include "rng.h"
+#include "gil.h"
 #include "wl_common.h"
 #include "wordcount.h"
 
@@ -417,10 +418,14 @@ static int count_words(const struct wc_state *s, uint64_t first,
 	const unsigned char *end = s->text + s->start[first + count];
 	const unsigned char *w;
 	size_t len;
+	unsigned k = 0;
 
-	while (bench__wc_next(&p, end, &w, &len))
+	while (bench__wc_next(&p, end, &w, &len)) {
+		if ((++k & 255) == 0)
+			bench__gil_check();
 		if (table_add(t, w, len, word_hash(w, len), 1) != 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -495,6 +500,7 @@ static int reduce_partition(const struct wc_state *s, unsigned r,
 			p += len;
 			if (get_varint(&p, end, &count) != 0)
 				break;
+			bench__gil_check();
 			if (table_add(t, w, len, word_hash(w, len), count) != 0)
 				return nomem(err, "reducing");
 		}

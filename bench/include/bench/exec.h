@@ -45,6 +45,8 @@ struct bench_exec_opts {
 	int64_t crash_task; /* tests only: a process worker aborts on this
 			       task index; -1 (or 0 with crash_set 0) = never */
 	int crash_set;      /* crash_task is meaningful */
+	bench_ns gil_ns;    /* thread mode: workers share one global lock,
+			       switching every gil_ns (CPython's GIL); 0 off */
 };
 
 /* What one sample measured. */

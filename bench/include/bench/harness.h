@@ -100,6 +100,8 @@ struct bench_run_opts {
 	unsigned repeat;                    /* 0: BENCH_DEFAULT_REPEAT */
 	unsigned warmup;                    /* rounds; see warmup_set */
 	int warmup_set;                     /* 0: BENCH_DEFAULT_WARMUP */
+	bench_ns gil_ns;                    /* thread mode: a GIL switching
+					       every gil_ns (exec.h); 0 off */
 	int64_t crash_task;                 /* tests only, see exec.h */
 	int crash_set;
 	/* Tests only: flips a bit of this mode's results so that the
@@ -164,6 +166,7 @@ struct bench_report {
 	unsigned repeat;
 	unsigned warmup;
 	unsigned cpus;               /* CPUs this process may run on */
+	bench_ns gil_ns;             /* thread mode ran under a GIL; 0 no */
 	bench_ns prepare_ns;         /* untimed input preparation */
 	bench_ns sampled_ns;         /* sum of every sample's wall time,
 					warmup included */
