@@ -4,6 +4,10 @@
 # them. It measures; it does not pass or fail on a stopwatch (exit 0 unless
 # a tool is missing or a command fails).
 #
+# Sections 8 to 10 time the data workloads against jq and tr | awk on
+# generated files (EVENTS_LINES, TEXT_MB and BIG_LINES set their sizes;
+# section 10 writes a 1 GB file to $TMPDIR and removes it).
+#
 # Sections 5 and 6 compare bench with other people's tools (Google
 # Benchmark, hyperfine); without them the section says what to install and
 # is skipped. ROUNDS (default 5) sets the rounds everywhere; REPEATS
@@ -226,3 +230,86 @@ if have hyperfine && "$bench" run hash --mode serial --engine all --repeat "$rou
 else
 	echo "   skipped: needs hyperfine and a bench built with Google Benchmark (./scripts/install-deps.sh, then make)"
 fi
+
+now_ns() { date +%s%N; }
+
+# 8. The event pipeline against jq on the same file, alternating the two.
+# Whole processes are timed for both: bench's figure includes its start,
+# opening the file and the checksum; jq's includes writing the kept lines.
+echo
+if have jq; then
+	lines=${EVENTS_LINES:-750000}
+	"$bench" gen events --lines "$lines" -o "$tmp/events.jsonl"
+	mb=$(( $(wc -c < "$tmp/events.jsonl") / 1000000 ))
+	echo "8. events, --type purchase, 2 workers, against jq -c 'select(.event_type==\"purchase\")' | wc -l ($lines lines, $mb MB, $rounds rounds interleaved)"
+	: > "$tmp/jq"; : > "$tmp/evt"; : > "$tmp/evp"
+	i=0
+	while [ $i -lt "$rounds" ]; do
+		t0=$(now_ns)
+		jq_kept=$(jq -c 'select(.event_type=="purchase")' "$tmp/events.jsonl" | wc -l)
+		echo $(( $(now_ns) - t0 )) >> "$tmp/jq"
+		for m in thread process; do
+			t0=$(now_ns)
+			"$bench" run events --input "$tmp/events.jsonl" --mode $m --workers 2 \
+				--repeat 1 --warmup 0 --no-save --quiet --format json > "$tmp/ev.json" 2>/dev/null
+			echo $(( $(now_ns) - t0 )) >> "$tmp/ev$(printf %.1s $m)"
+		done
+		i=$((i + 1))
+	done
+	kept=$(jnum "$tmp/ev.json" kept)
+	j=$(median "$tmp/jq"); t=$(median "$tmp/evt"); p=$(median "$tmp/evp")
+	printf '   jq: %.0f ms (%s kept)   bench thread x2: %.0f ms, %sx jq'"'"'s rate   process x2: %.0f ms, %sx (goal >= 5x)\n' \
+		"$(awk -v v="$j" 'BEGIN { print v / 1e6 }')" "$jq_kept" \
+		"$(awk -v v="$t" 'BEGIN { print v / 1e6 }')" "$(ratio "$j" "$t")" \
+		"$(awk -v v="$p" 'BEGIN { print v / 1e6 }')" "$(ratio "$j" "$p")"
+	[ "$kept" = "$jq_kept" ] && echo "   kept: $kept, equal to jq's" ||
+		echo "   kept: $kept, jq counted $jq_kept: THEY DIFFER"
+else
+	echo "8. events against jq: skipped, jq is not installed (apt-get install jq)"
+fi
+
+# 9. Word count against tr | awk on the same text, alternating the two.
+echo
+text_mb=${TEXT_MB:-100}
+"$bench" gen text --mb "$text_mb" -o "$tmp/words.txt"
+printf '%s\n' "9. wordcount, 2 workers, against tr -cs A-Za-z '\\n' | awk '{c[tolower(\$0)]++} ...' ($text_mb MiB, $rounds rounds interleaved)"
+: > "$tmp/awk"; : > "$tmp/wct"; : > "$tmp/wcp"
+i=0
+while [ $i -lt "$rounds" ]; do
+	t0=$(now_ns)
+	tr -cs A-Za-z '\n' < "$tmp/words.txt" |
+		awk '{ c[tolower($0)]++ } END { for (w in c) if (w != "") print c[w], w }' > "$tmp/awk.out"
+	echo $(( $(now_ns) - t0 )) >> "$tmp/awk"
+	for m in thread process; do
+		t0=$(now_ns)
+		"$bench" run wordcount --input "$tmp/words.txt" --mode $m --workers 2 \
+			--repeat 1 --warmup 0 --no-save --quiet --format json > "$tmp/wc.json" 2>/dev/null
+		echo $(( $(now_ns) - t0 )) >> "$tmp/wc$(printf %.1s $m)"
+	done
+	i=$((i + 1))
+done
+a=$(median "$tmp/awk"); t=$(median "$tmp/wct"); p=$(median "$tmp/wcp")
+printf '   tr|awk: %.0f ms   bench thread x2: %.0f ms, %sx its rate   process x2: %.0f ms, %sx (goal >= 3x)\n' \
+	"$(awk -v v="$a" 'BEGIN { print v / 1e6 }')" \
+	"$(awk -v v="$t" 'BEGIN { print v / 1e6 }')" "$(ratio "$a" "$t")" \
+	"$(awk -v v="$p" 'BEGIN { print v / 1e6 }')" "$(ratio "$a" "$p")"
+words=$(awk '{ s += $1 } END { print s }' "$tmp/awk.out"); distinct=$(wc -l < "$tmp/awk.out")
+[ "$(jnum "$tmp/wc.json" words)" = "$words" ] && [ "$(jnum "$tmp/wc.json" distinct)" = "$distinct" ] &&
+	echo "   words $words, distinct $distinct: equal to awk's" ||
+	echo "   words $(jnum "$tmp/wc.json" words) / distinct $(jnum "$tmp/wc.json" distinct), awk: $words / $distinct: THEY DIFFER"
+
+# 10. Peak memory of the event pipeline on a 1 GB file and on one ten
+# times smaller: it must not grow with the file.
+echo
+big=${BIG_LINES:-3700000}
+echo "10. events, peak RSS (largest process) on a 1 GB file against a 100 MB one"
+"$bench" gen events --lines "$big" -o "$tmp/big.jsonl"
+"$bench" gen events --lines $((big / 10)) -o "$tmp/small.jsonl"
+for f in small big; do
+	"$bench" run events --input "$tmp/$f.jsonl" --mode serial,thread,process --workers 2 \
+		--repeat 1 --warmup 0 --no-save --quiet --format json > "$tmp/rss.json" 2>/dev/null
+	printf '   %-5s %5d MB: peak RSS %s (serial, thread, process; goal < 32 MB)\n' "$f" \
+		$(( $(wc -c < "$tmp/$f.jsonl") / 1000000 )) \
+		"$(awk '$1 == "\"maxrss_kb\":" { v = $2; sub(/,$/, "", v); printf "%s%.1f MB", sep, v / 1024; sep = ", " }' "$tmp/rss.json")"
+done
+rm -f "$tmp/big.jsonl" "$tmp/small.jsonl"

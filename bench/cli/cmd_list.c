@@ -18,12 +18,12 @@ int cmd_list(int argc, char **argv)
 	for (size_t i = 0; bench_workloads[i]; i++) {
 		const struct bench_workload *wl = bench_workloads[i];
 
-		printf("  %-8s %s; default --size %llu\n", wl->name, wl->summary,
+		printf("  %-9s %s; default --size %llu\n", wl->name, wl->summary,
 		       (unsigned long long)wl->default_size);
 	}
 	puts("\nmodes:");
 	for (int m = 0; m < BENCH_MODE_COUNT; m++)
-		printf("  %-8s %s\n", bench_mode_name((enum bench_mode)m),
+		printf("  %-9s %s\n", bench_mode_name((enum bench_mode)m),
 		       bench_mode_summary((enum bench_mode)m));
 	return 0;
 }
