@@ -290,16 +290,15 @@ static int events_next_batch(void *state, uint64_t max_items,
 
 	while (count < max_items && scan - s->rpos < BATCH_BYTES) {
 		char *nl = memchr(s->rbuf + scan, '\n', s->rlen - scan);
+		size_t len = nl ? (size_t)(nl - (s->rbuf + scan))
+				: s->rlen - scan;
 
-		if (nl) {
-			scan = (size_t)(nl + 1 - s->rbuf);
-			count++;
-			continue;
-		}
-		if (s->rlen - scan > LINE_MAX_BYTES) {
+		if (len > LINE_MAX_BYTES) {
 			if (count)
 				break; /* the long line goes alone, next */
-			if ((rc = skip_line(s, err)))
+			if (nl)
+				s->rpos = (size_t)(nl + 1 - s->rbuf);
+			else if ((rc = skip_line(s, err)))
 				return rc;
 			/* A batch of one line and no bytes: too long. */
 			task->first = s->line++;
@@ -307,6 +306,11 @@ static int events_next_batch(void *state, uint64_t max_items,
 			task->data = NULL;
 			task->len = 0;
 			return 1;
+		}
+		if (nl) {
+			scan = (size_t)(nl + 1 - s->rbuf);
+			count++;
+			continue;
 		}
 		if (s->eof) {
 			if (scan == s->rlen)
