@@ -223,7 +223,7 @@ size_t report_warnings(const struct bench_report *r, char **lines)
 		add(lines, &n, "warning: more workers than the %u CPUs: only %u can compute at once, so thread and process cannot beat %ux; the rest take turns",
 		    r->cpus, r->cpus, r->cpus);
 	if (r->warnings & BENCH_WARN_ASYNC_CPU)
-		add(lines, &n, "note: async runs %s's CPU-bound tasks one at a time on one thread, so it cannot beat serial; it pays off when tasks wait (try 'bench run sleep')",
+		add(lines, &n, "note: async runs the CPU-bound %s tasks one at a time on one thread, so it cannot beat serial; it pays off when tasks wait (try 'bench run sleep')",
 		    r->wl->name);
 	if (async && (r->wl->flags & BENCH_WL_WAITS) && async->workers < async->items)
 		add(lines, &n, "note: async keeps at most %u tasks in flight (--workers); --workers %llu would overlap every wait",
