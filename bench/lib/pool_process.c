@@ -46,6 +46,10 @@ struct msg_result {
 	uint32_t len;    /* bytes that follow: the partial, or a message */
 };
 
+/* A child sends a result header and its body in one piece. */
+_Static_assert(sizeof(struct msg_result) % 16 == 0,
+	       "no padding between a result's header and its aligned body");
+
 struct proc {
 	pid_t pid;
 	int fd;                      /* parent's end of the socket pair */
@@ -117,7 +121,7 @@ child_main(struct bench__exec_ctx *ctx, int fd, pid_t parent)
 		struct bench_err e = { 0 };
 		struct {
 			struct msg_result h;
-			unsigned char body[sizeof(e.msg) > BENCH_PARTIAL_MAX ?
+			BENCH_PARTIAL_ALIGN unsigned char body[sizeof(e.msg) > BENCH_PARTIAL_MAX ?
 						   sizeof(e.msg) :
 						   BENCH_PARTIAL_MAX];
 		} out;
@@ -269,7 +273,7 @@ static int collect(struct pool *pool, unsigned w)
 	struct bench__exec_ctx *ctx = pool->ctx;
 	struct proc *p = &pool->procs[w];
 	struct msg_result h;
-	char body[512];
+	BENCH_PARTIAL_ALIGN char body[512];
 	ssize_t r = read_full(p->fd, &h, sizeof(h));
 
 	if (r <= 0)

@@ -20,7 +20,7 @@ struct worker {
 	struct pool *pool;
 	pthread_t tid;
 	uint64_t tasks;
-	unsigned char partial[BENCH_PARTIAL_MAX];
+	BENCH_PARTIAL_ALIGN unsigned char partial[BENCH_PARTIAL_MAX];
 };
 
 struct pool {

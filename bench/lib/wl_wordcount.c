@@ -638,7 +638,7 @@ static int wc_show_all(void *state, uint64_t limit,
 							e->len, e->count };
 		}
 	}
-	if (rc == 0)
+	if (rc == 0 && n)
 		qsort(all, n, sizeof(*all), by_count);
 	for (size_t i = 0; rc == 0 && i < n && i < limit; i++) {
 		char line[512];

@@ -55,7 +55,7 @@ struct bench_sample {
 	bench_ns cpu_ns;      /* user + system CPU, all threads and children */
 	uint64_t maxrss_kb;   /* peak RSS of the largest process involved */
 	uint64_t tasks;       /* tasks executed */
-	unsigned char result[BENCH_PARTIAL_MAX]; /* merged partials */
+	BENCH_PARTIAL_ALIGN unsigned char result[BENCH_PARTIAL_MAX]; /* merged partials */
 	char checksum[BENCH_CHECKSUM_MAX]; /* engines that only see the
 					      checksum text set this instead
 					      of result; "" otherwise */

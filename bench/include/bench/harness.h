@@ -140,7 +140,7 @@ struct bench_mode_result {
 	unsigned nfields;
 	/* The merged result of the last native sample (for wl->note);
 	 * have_result 0 in a report read back from JSON. */
-	unsigned char result[BENCH_PARTIAL_MAX];
+	BENCH_PARTIAL_ALIGN unsigned char result[BENCH_PARTIAL_MAX];
 	int have_result;
 };
 

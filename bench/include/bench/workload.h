@@ -66,6 +66,13 @@ struct bench_task {
 
 /* Largest partial result any workload may declare. */
 #define BENCH_PARTIAL_MAX 256
+/* Buffers holding a partial are aligned for any field a workload puts in
+ * it (workloads cast them to their own structs). */
+#ifdef __cplusplus
+#define BENCH_PARTIAL_ALIGN alignas(16)
+#else
+#define BENCH_PARTIAL_ALIGN _Alignas(16)
+#endif
 /* Longest checksum text, including the terminating NUL. */
 #define BENCH_CHECKSUM_MAX 65
 
