@@ -106,7 +106,7 @@ static int reducer(void)
 			line[--n] = '\0';
 		tab = memchr(line, '\t', (size_t)n);
 		errno = 0;
-		if (!tab || tab[1] == '\0' || tab[1] == '-' ||
+		if (!tab || tab[1] < '0' || tab[1] > '9' ||
 		    (v = strtoull(tab + 1, &end, 10), errno) || *end) {
 			error("reducer: line %" PRIu64 ": expected KEY<tab>COUNT (a whole number), got '%.40s'",
 			      lineno, line);

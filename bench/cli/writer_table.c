@@ -156,9 +156,21 @@ int write_table(FILE *f, const struct run_output *ro)
 	if (strcmp(r->wl->name, "search") == 0)
 		fprintf(f, " in a list of %llu", (unsigned long long)r->params.size);
 	if (r->wl->flags & BENCH_WL_WAITS)
-		fprintf(f, " waiting 0-%llu ms", (unsigned long long)r->params.max_ms);
-	fprintf(f, ", %llu tasks of %llu, seed %llu; %u samples per mode after %u warmup\n",
-		(unsigned long long)r->tasks, (unsigned long long)r->chunk,
+		fprintf(f, " waiting up to %llu ms", (unsigned long long)r->params.max_ms);
+	if (r->params.input)
+		fprintf(f, " of %s", r->params.input);
+	if (r->wl->stages > 1 && r->chunk) {
+		/* Later stages run one item per task after the first. */
+		unsigned long long map = (r->items + r->chunk - 1) / r->chunk;
+
+		fprintf(f, ", %llu map tasks of %llu then %llu reduce tasks",
+			map, (unsigned long long)r->chunk,
+			(unsigned long long)r->tasks - map);
+	} else {
+		fprintf(f, ", %llu tasks of %llu", (unsigned long long)r->tasks,
+			(unsigned long long)r->chunk);
+	}
+	fprintf(f, ", seed %llu; %u samples per mode after %u warmup\n",
 		(unsigned long long)r->params.seed, r->repeat, r->warmup);
 	fprintf(f, "%u CPUs (%s), %s build, input prepared in %s (not timed)\n\n",
 		c->cpus, c->cpu_model, c->build, prep);

@@ -641,11 +641,16 @@ static int wc_show_all(void *state, uint64_t limit,
 	if (rc == 0 && n)
 		qsort(all, n, sizeof(*all), by_count);
 	for (size_t i = 0; rc == 0 && i < n && i < limit; i++) {
-		char line[512];
+		char *line;
 
-		snprintf(line, sizeof(line), "%" PRIu64 " %.*s", all[i].count,
-			 all[i].len > 400 ? 400 : (int)all[i].len, all[i].word);
+		/* Words may be as long as the text: no fixed buffer. */
+		if (asprintf(&line, "%" PRIu64 " %.*s", all[i].count,
+			     (int)all[i].len, all[i].word) < 0) {
+			rc = nomem(err, "printing");
+			break;
+		}
 		rc = emit(ud, line);
+		free(line);
 	}
 	for (unsigned r = 0; r < made; r++)
 		table_free(&t[r]);
