@@ -64,6 +64,7 @@ static int gbench_sample(const struct bench_report *r,
 
 	c.eo.workers = mr->workers;
 	c.eo.chunk = mr->chunk;
+	c.eo.gil_ns = mr->mode == BENCH_MODE_THREAD ? r->gil_ns : 0;
 	if (bench_gbench_sample(gb_body, &c, GBENCH_MIN_TIME, &real_ns, &iters,
 				msg, sizeof(msg)) != 0)
 		return bench_err_set(err, BENCH_ESYS, "gbench: %s", msg);
@@ -128,6 +129,29 @@ static void log_error(const char *log, char *line, size_t len)
 	line[strcspn(line, "\n")] = '\0';
 }
 
+/* Appends " FLAG 'VALUE'" to cmd, quoted for hyperfine -N's shell-word
+ * splitting (a ' inside becomes '\''). Returns -1 when it would not fit. */
+static int append_quoted(char *cmd, size_t size, const char *flag,
+			 const char *value)
+{
+	size_t n = strlen(cmd);
+
+	n += (size_t)snprintf(cmd + n, n < size ? size - n : 0, " %s '", flag);
+	for (const char *c = value; *c && n + 5 < size; c++) {
+		if (*c == '\'') {
+			memcpy(cmd + n, "'\\''", 4);
+			n += 4;
+		} else {
+			cmd[n++] = *c;
+		}
+	}
+	if (n + 2 >= size)
+		return -1;
+	cmd[n++] = '\'';
+	cmd[n] = '\0';
+	return 0;
+}
+
 static int hyperfine_sample(const struct bench_report *r,
 			    const struct bench_mode_result *mr,
 			    struct bench_sample *out, struct bench_err *err)
@@ -170,6 +194,19 @@ static int hyperfine_sample(const struct bench_report *r,
 		 (unsigned long long)r->params.seed,
 		 (unsigned long long)r->params.queries,
 		 (unsigned long long)r->params.max_ms);
+	/* The workload's other parameters, so the child runs the same case. */
+	if ((r->params.input &&
+	     append_quoted(cmd, sizeof(cmd), "--input", r->params.input) != 0) ||
+	    (r->params.type &&
+	     append_quoted(cmd, sizeof(cmd), "--type", r->params.type) != 0)) {
+		bench_err_set(err, BENCH_EINVAL, "engine hyperfine: the command line is too long");
+		goto out;
+	}
+	if (r->params.strict)
+		strncat(cmd, " --strict", sizeof(cmd) - strlen(cmd) - 1);
+	if (r->gil_ns && mr->mode == BENCH_MODE_THREAD)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " --gil=%llu",
+			 (unsigned long long)(r->gil_ns / 1000000));
 	argv[k++] = "hyperfine";
 	argv[k++] = "-N";
 	argv[k++] = "--runs";
