@@ -61,6 +61,8 @@ t wordcount_mapper_format
 t wordcount_reducer_errors
 t wordcount_role_usage
 t wordcount_missing_input
+t events_engines_agree
+t graph_and_gil
 
 # ---------------------------------------------------------------------------
 # Helpers. A failed assertion prints what it expected and what it got (with
@@ -823,6 +825,49 @@ test_wordcount_missing_input() {
 	expect_empty out
 	expect_nlines err 1
 	expect_match err '^bench.*dir\.txt' "the error naming dir.txt"
+}
+
+# The cross-check engines run the same case: the hyperfine child reads the
+# same --input (a name that needs quoting) with the same --type.
+test_events_engines_agree() {
+	need_jq
+	has hyperfine || skip "hyperfine not installed"
+	"$BENCH" gen events --lines 3000 -o "it's events.jsonl" || fail "bench gen"
+	bench run events --input "it's events.jsonl" --type view --mode serial \
+		--engine native,hyperfine $QUICK -f json
+	expect_rc 0
+	assert_eq "engines" "native,hyperfine" "$(jout '[.results[].engine] | join(",")')"
+	assert_eq "checksums of both engines" 1 "$(jout '[.results[].checksum] | unique | length')"
+	assert_eq "kept views" "$(jq -c 'select(.event_type=="view")' "it's events.jsonl" | wc -l)" \
+		"$(jout '.results[0].kept')"
+}
+
+# graph: every mode agrees and none beats the critical path; --gil holds
+# thread mode to about serial on computing, and lets it overlap waits.
+test_graph_and_gil() {
+	need_jq
+	bench run graph --size 20 --max-ms 10 --workers 4 $QUICK -f json
+	expect_rc 0
+	assert_eq "graph checksums" 1 "$(jout '[.results[].checksum] | unique | length')"
+	crit=$(jout '.results[0].critical_path_us')
+	waits=$(jout '.results[0].waits_us')
+	assert_num "critical path" "$crit" -lt "$waits"
+	for m in thread process async; do
+		assert_num "$m median (ns) against the critical path (us)" \
+			"$(jout ".results[] | select(.mode == \"$m\") | .median_ns | floor")" -ge $((crit * 1000))
+	done
+	bench run sleep --size 16 --max-ms 20 --mode serial,thread --workers 16 --gil -r 3 --warmup 0 --no-save -q -f json
+	expect_rc 0
+	assert_eq "gil_ms on the thread result" 5 "$(jout '.results[] | select(.mode == "thread") | .gil_ms | floor')"
+	assert_eq "no gil_ms on serial" null "$(jout '.results[] | select(.mode == "serial") | .gil_ms')"
+	# Waiting lets go of the lock: 16 threads still overlap 16 waits.
+	assert_num "thread speedup on sleep under --gil (x100)" \
+		"$(jout '.results[] | select(.mode == "thread") | .speedup * 100 | floor')" -ge 300
+	bench run hash --size 200k --gil=2 --mode thread --workers 2 $QUICK
+	expect_rc 0
+	expect_match out 'gil: thread workers took turns' "the --gil note"
+	bench run hash --gil=0 $QUICK
+	expect_rc 2
 }
 
 lib_start "$@"
