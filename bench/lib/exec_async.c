@@ -140,6 +140,12 @@ int bench__exec_async(struct bench__exec_ctx *ctx)
 		bench_err_set(ctx->err, rc, "event loop failed");
 	if (!a.rc)
 		a.rc = rc;
+	/* The loop ran dry: every task must have run (a dependency source
+	 * that still waits would mean tasks were left out). */
+	if (!a.rc && ctx->src->dag && ctx->src->finished < ctx->src->items)
+		a.rc = bench_err_set(ctx->err, BENCH_EINVAL,
+				     "%s: no task is ready and none runs",
+				     ctx->wl->name);
 	for (unsigned i = 0; i < a.nslots; i++)
 		if (a.slots[i].busy)
 			bench__task_release(&a.slots[i].task);

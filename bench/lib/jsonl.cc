@@ -19,6 +19,7 @@
 #include <new>
 #include <string>
 
+#include <jansson.h>
 #include <simdjson.h>
 
 #include "jsonl.h"
@@ -53,6 +54,8 @@ static int status_of(simdjson::error_code e)
 		return BENCH__JSONL_UTF8;
 	case simdjson::MEMALLOC:
 		return BENCH__JSONL_NOMEM;
+	case simdjson::DEPTH_ERROR:
+		return BENCH__JSONL_DEPTH;
 	default:
 		return BENCH__JSONL_MALFORMED;
 	}
@@ -108,7 +111,22 @@ extern "C" int bench__jsonl_event(struct bench__jsonl *p, const char *line,
 	std::memset(ev, 0, sizeof(*ev));
 	ev->id = "";
 	/* realloc_if_needed = false: the caller guarantees the padding. */
-	rc = status_of(p->parser.parse(line, len, false).get(doc));
+	auto e = p->parser.parse(line, len, false).get(doc);
+	rc = status_of(e);
+	/*
+	 * simdjson says NUMBER_ERROR both for a malformed number and for a
+	 * well-formed one past 64 bits (1e400, 2^64), which jq accepts; the
+	 * events cannot be told apart here, but the reason can: Jansson's
+	 * parser names numeric overflow separately.
+	 */
+	if (e == simdjson::NUMBER_ERROR) {
+		json_error_t jerr;
+		json_t *j = json_loadb(line, len, JSON_DECODE_ANY, &jerr);
+
+		if (!j && json_error_code(&jerr) == json_error_numeric_overflow)
+			rc = BENCH__JSONL_RANGE;
+		json_decref(j);
+	}
 	if (rc != BENCH__JSONL_OK)
 		return rc;
 	if (doc.get_object().get(obj) != simdjson::SUCCESS)
@@ -146,6 +164,8 @@ extern "C" const char *bench__jsonl_reason(int status)
 	case BENCH__JSONL_NOT_OBJECT: return "not a JSON object";
 	case BENCH__JSONL_NO_TYPE: return "no event_type";
 	case BENCH__JSONL_TYPE_NOT_STRING: return "event_type is not a string";
+	case BENCH__JSONL_RANGE: return "number beyond 64 bits";
+	case BENCH__JSONL_DEPTH: return "nested deeper than 1024 levels";
 	case BENCH__JSONL_TOO_LONG: return "line longer than 1 MiB";
 	case BENCH__JSONL_NOMEM: return "out of memory";
 	}

@@ -24,6 +24,8 @@ enum bench__jsonl_status {
 	BENCH__JSONL_NOT_OBJECT,  /* valid JSON, but not an object */
 	BENCH__JSONL_NO_TYPE,     /* no event_type */
 	BENCH__JSONL_TYPE_NOT_STRING,
+	BENCH__JSONL_RANGE,       /* valid JSON, a number beyond 64 bits */
+	BENCH__JSONL_DEPTH,       /* valid JSON nested deeper than 1024 */
 	BENCH__JSONL_TOO_LONG,    /* set by the reader, never by the parser */
 	BENCH__JSONL_NOMEM,
 	BENCH__JSONL_STATUS_COUNT

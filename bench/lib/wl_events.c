@@ -26,7 +26,8 @@
  *
  * Bad lines (malformed JSON, invalid UTF-8, blank, too long, no or a
  * non-string event_type) are counted, and the first few line numbers
- * kept with their reason; with --strict the first one fails the run.
+ * kept with their reason; with --strict the run fails once the pass is
+ * over, naming the first bad line in file order (check()).
  * The result folds every kept event's digest with its line number, so it
  * is the same whatever the batch size, the mode or the worker count.
  */
@@ -42,6 +43,7 @@
 
 #include <openssl/evp.h>
 
+#include "bench/exec.h"
 #include "bench/workload.h"
 #include "gen.h"
 #include "jsonl.h"
@@ -162,6 +164,11 @@ static int open_input(struct events_state *s, const char *path,
 		return bench_err_set(err, BENCH_ESYS,
 				     "events: %s is a directory: expected a JSON Lines file",
 				     path);
+	/* Every sample reads the whole file again: no devices or pipes. */
+	if (!S_ISREG(st.st_mode))
+		return bench_err_set(err, BENCH_ESYS,
+				     "events: %s is not a regular file: expected a JSON Lines file",
+				     path);
 	/* Every sample reads the input again from its start. */
 	if (lseek(s->fd, 0, SEEK_SET) != 0)
 		return bench_err_set(err, BENCH_ESYS,
@@ -240,6 +247,9 @@ static int fill(struct events_state *s, size_t *scan, struct bench_err *err)
 {
 	ssize_t n;
 
+	/* A line of gigabytes streams past here alone: stay interruptible. */
+	if (bench_canceled())
+		return bench_err_set(err, BENCH_ECANCELED, "interrupted");
 	if (s->rpos) {
 		memmove(s->rbuf, s->rbuf + s->rpos, s->rlen - s->rpos);
 		s->rlen -= s->rpos;
@@ -379,6 +389,22 @@ static void events_checksum(const void *acc, char *out)
 	bench__fold_checksum(&f, out);
 }
 
+/* --strict: a bad line fails the run, naming the first in file order. */
+static int events_check(const void *state, const void *acc,
+			struct bench_err *err)
+{
+	const struct events_state *s = state;
+	const struct events_result *r = acc;
+
+	if (!s->strict || !r->bad)
+		return 0;
+	return bench_err_set(err, BENCH_EINPUT,
+			     "events: %s line %" PRIu64 ": %s (--strict; %" PRIu64 " bad line%s in all)",
+			     s->path, r->bad_line[0],
+			     bench__jsonl_reason(r->bad_why[0]), r->bad,
+			     r->bad == 1 ? "" : "s");
+}
+
 static const char *const events_field_names[] = { "lines", "kept",
 						   "bad_lines", NULL };
 
@@ -417,9 +443,10 @@ struct cursor {
 
 static struct cursor cursor_of(const struct bench_task *task)
 {
-	return (struct cursor){ task->data,
-				(const char *)task->data + task->len,
-				task->count };
+	/* A line too long comes as a task without bytes (and data NULL). */
+	const char *p = task->data ? task->data : "";
+
+	return (struct cursor){ p, p + task->len, task->count };
 }
 
 /* The next line: 1 with *line and *len set (*len TOO_LONG for a line
@@ -502,11 +529,6 @@ static int events_run(const void *state, const struct bench_task *task,
 		} else if (st != BENCH__JSONL_OK) {
 			r->bad++;
 			add_bad_line(r, i + 1, (uint8_t)st);
-			if (s->strict)
-				rc = bench_err_set(err, BENCH_EINPUT,
-						   "events: %s line %" PRIu64 ": %s (--strict)",
-						   s->path, i + 1,
-						   bench__jsonl_reason(st));
 		} else if (kept(s, &ev) &&
 			   (rc = digest(s, ctx, &ev, md, err)) == 0) {
 			bench__fold_add(&r->fold, i, bench__digest_word(md));
@@ -593,6 +615,7 @@ const struct bench_workload bench__wl_events = {
 	.partial_init = events_init,
 	.run = events_run,
 	.merge = events_merge,
+	.check = events_check,
 	.checksum = events_checksum,
 	.fields = events_fields,
 	.note = events_note,

@@ -138,13 +138,16 @@ static bench_ns graph_wait_ns(const void *state, uint64_t item)
 	return ((const struct graph_state *)state)->node[item].wait;
 }
 
-/* A node's value from its argument(s). */
+/* A node's value from its argument(s). Sums of sums grow exponentially
+ * along a graph of hundreds of nodes, so values wrap modulo 2^64 (computed
+ * unsigned, where wrapping is defined), like Python's would not, and are
+ * shown as signed. */
 static int64_t apply(const struct node *nd, int64_t x, int64_t y)
 {
 	switch (nd->op) {
-	case OP_INC: return x + 1;
-	case OP_DEC: return x - 1;
-	default: return x + y;
+	case OP_INC: return (int64_t)((uint64_t)x + 1);
+	case OP_DEC: return (int64_t)((uint64_t)x - 1);
+	default: return (int64_t)((uint64_t)x + (uint64_t)y);
 	}
 }
 

@@ -63,6 +63,7 @@ t wordcount_role_usage
 t wordcount_missing_input
 t events_engines_agree
 t graph_and_gil
+t events_odd_inputs
 
 # ---------------------------------------------------------------------------
 # Helpers. A failed assertion prints what it expected and what it got (with
@@ -868,6 +869,38 @@ test_graph_and_gil() {
 	expect_match out 'gil: thread workers took turns' "the --gil note"
 	bench run hash --gil=0 $QUICK
 	expect_rc 2
+}
+
+# Valid JSON bench cannot represent gets its own reason, not "malformed";
+# a device is refused at once instead of being read forever; --strict
+# names the first bad line in file order whatever the mode.
+test_events_odd_inputs() {
+	{
+		echo '{"event_id": 123456789012345678901234567890, "event_type": "purchase"}'
+		echo '{"x": 1e400, "event_type": "purchase"}'
+		echo '{"x": 01, "event_type": "purchase"}'
+		python3 -c 'print("[" * 1100 + "]" * 1100)'
+		echo '{"event_id": 4, "event_type": "purchase"}'
+	} > odd.jsonl
+	bench show events --input odd.jsonl
+	expect_rc 0
+	expect_match out '^1 bad number beyond 64 bits$' "line 1 out of range"
+	expect_match out '^2 bad number beyond 64 bits$' "line 2 out of range"
+	expect_match out '^3 bad malformed JSON$' "line 3 malformed"
+	expect_match out '^4 bad nested deeper than 1024 levels$' "line 4 too deep"
+	expect_match out '^5 kept 4 ' "line 5 kept"
+	bench run events --input /dev/zero $QUICK
+	expect_rc 1
+	expect_nlines err 1
+	expect_match err 'not a regular file' "a device refused"
+	"$BENCH" gen events --lines 4000 -o ev.jsonl || fail "bench gen"
+	awk 'NR == 1001 || NR == 3500 { print "{"; next } { print }' ev.jsonl > two.jsonl
+	for m in serial thread process async; do
+		bench run events --input two.jsonl --strict --batch 1000 --mode $m --workers 2 $QUICK
+		expect_rc 1
+		expect_match err 'two\.jsonl line 1001: malformed JSON \(--strict; 2 bad lines in all\)' \
+			"the first bad line in file order ($m)"
+	done
 }
 
 lib_start "$@"

@@ -351,6 +351,41 @@ START_TEST(test_dag_order)
 }
 END_TEST
 
+/* Node 5 waits for itself, and 6.. for 5: a cycle among otherwise ready
+ * nodes. Every mode must refuse it at once instead of waiting forever or
+ * returning with nodes left out. */
+static unsigned cycle_deps(const void *state, uint64_t item, uint64_t *deps)
+{
+	(void)state;
+	if (item < 5)
+		return 0;
+	deps[0] = item == 5 ? 5 : item - 1;
+	return 1;
+}
+
+START_TEST(test_dag_cycle_refused)
+{
+	struct bench_workload wl = dag_wl;
+	struct bench_params p = { .size = DAG_NODES };
+	struct bench_err err = { 0 };
+	struct dag_state *state;
+
+	wl.deps = cycle_deps;
+	ck_assert_int_eq(dag_prepare(&p, (void **)&state, &err), 0);
+	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		struct bench_exec_opts o = { .workers = 2, .chunk = 1 };
+		struct bench_sample s;
+		struct bench_err e = { 0 };
+
+		ck_assert_int_eq(bench_exec((enum bench_mode)m, &wl, state, &o,
+					    &s, &e), BENCH_EINVAL);
+		assert_contains(e.msg, "cycle");
+	}
+	dag_release(state);
+	assert_no_child();
+}
+END_TEST
+
 /* With more workers than chains, joins really overlap: the graph
  * workload finishes in about its critical path, not the sum. */
 START_TEST(test_graph_critical_path)
@@ -487,6 +522,7 @@ Suite *suite_data(void)
 
 	tcase_add_test(dag, test_dag_order);
 	tcase_add_test(dag, test_graph_critical_path);
+	tcase_add_test(dag, test_dag_cycle_refused);
 	tcase_set_timeout(dag, 60);
 	suite_add_tcase(s, dag);
 

@@ -157,6 +157,13 @@ struct bench_workload {
 	/* acc += partial; commutative and associative. */
 	void (*merge)(void *acc, const void *partial);
 
+	/*
+	 * Judges a merged result once every task is done (events --strict:
+	 * the first bad line in file order, whichever worker met it first).
+	 * Returns 0 or a BENCH_E* code with err filled. May be NULL.
+	 */
+	int (*check)(const void *state, const void *acc, struct bench_err *err);
+
 	/* Writes the result's checksum as text (at most BENCH_CHECKSUM_MAX). */
 	void (*checksum)(const void *acc, char *out);
 
