@@ -322,6 +322,14 @@ static int start(struct pool *pool)
 			return bench_err_set(ctx->err, BENCH_ESYS,
 					     "socketpair for process worker %u: %s",
 					     w + 1, strerror(errno));
+		/* Room for the batches queued to a busy worker (a streaming
+		 * batch is up to 1 MiB), so the parent does not block sending
+		 * one while others wait for work; the kernel may grant less. */
+		if (ctx->wl->next_batch) {
+			int bytes = PREFETCH << 20;
+
+			setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+		}
 		pid = fork();
 		if (pid < 0) {
 			int e = errno;
