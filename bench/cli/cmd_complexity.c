@@ -61,6 +61,8 @@ int cmd_complexity(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!list)
 		return usage_error(s.cmd, "missing --sizes, e.g. --sizes 1000..512000x2");
+	if (s.opts.params.input)
+		return usage_error(s.cmd, "--input fixes the input, so --sizes could not change it: leave it out and the input is generated at each size");
 	if (parse_list(s.cmd, "--sizes", list, 1, s.opts.wl->max_size, 64,
 		       &sizes, &nsizes))
 		return EXIT_USAGE;

@@ -51,7 +51,8 @@ uint64_t bench_auto_chunk(const struct bench_workload *wl, uint64_t items,
 	uint64_t per = 4ull * (workers ? workers : 1);
 
 	if (wl->default_chunk)
-		return wl->default_chunk;
+		return items && wl->default_chunk > items ? items
+							  : wl->default_chunk;
 	if (wl->flags & BENCH_WL_WAITS || items == 0)
 		return 1;
 	return (items + per - 1) / per;
@@ -67,6 +68,8 @@ void bench_report_destroy(struct bench_report *r)
 		free(r->results[i].outlier);
 	}
 	free(r->results);
+	free(r->input_copy);
+	free(r->type_copy);
 	free(r);
 }
 
@@ -406,9 +409,13 @@ static int sample_all(struct run *run)
 				r->wl->checksum(s.result, sum);
 			if ((rc = verify(run, i, sum)))
 				return rc;
-			/* A stream's length is known after its first pass. */
-			if (r->wl->next_batch && r->wl->item_count)
+			/* A stream's length is known after its first pass;
+			 * a file's lines are its size. */
+			if (r->wl->next_batch && r->wl->item_count) {
 				mr->items = r->wl->item_count(state);
+				if (r->params.input && mr->items)
+					mr->size = mr->items;
+			}
 			if (!s.checksum[0]) {
 				memcpy(mr->result, s.result, sizeof(mr->result));
 				mr->have_result = 1;

@@ -447,6 +447,24 @@ int bench_report_parse(const char *text, struct bench_report **out,
 	r->params.queries = (uint64_t)int_in(first, "queries", 0, INT64_MAX);
 	r->params.max_ms = (uint64_t)int_in(first, "max_ms", 0, INT64_MAX);
 	{
+		const char *input = json_string_value(json_object_get(first, "input"));
+		const char *type = json_string_value(json_object_get(first, "type"));
+
+		if ((input && !(r->input_copy = strdup(input))) ||
+		    (type && !(r->type_copy = strdup(type)))) {
+			bench_err_set(err, BENCH_ENOMEM, "out of memory");
+			goto out;
+		}
+		r->params.input = r->input_copy;
+		r->params.type = r->type_copy;
+	}
+	for (size_t i = 0; i < json_array_size(results); i++) {
+		json_t *g = json_object_get(json_array_get(results, i), "gil_ms");
+
+		if (json_is_number(g) && json_number_value(g) > 0)
+			r->gil_ns = (bench_ns)(json_number_value(g) * 1e6 + 0.5);
+	}
+	{
 		int64_t warmup = int_in(run, "warmup", 0, BENCH_REPEAT_MAX);
 		int64_t prep = int_in(run, "prepare_ns", 0, INT64_MAX);
 		int64_t sampled = int_in(run, "sampled_ns", 0, INT64_MAX);

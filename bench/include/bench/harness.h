@@ -172,6 +172,8 @@ struct bench_report {
 					warmup included */
 	bench_ns total_ns;           /* whole run, prepare included */
 	unsigned warnings;           /* BENCH_WARN_* */
+	char *input_copy;            /* params.input and params.type of a */
+	char *type_copy;             /* report read back from JSON (owned) */
 	size_t nresults;
 	struct bench_mode_result *results; /* one per case, in case order */
 };
