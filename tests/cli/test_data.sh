@@ -64,6 +64,7 @@ t wordcount_missing_input
 t events_engines_agree
 t graph_and_gil
 t events_odd_inputs
+t events_stored_and_reported
 
 # ---------------------------------------------------------------------------
 # Helpers. A failed assertion prints what it expected and what it got (with
@@ -901,6 +902,30 @@ test_events_odd_inputs() {
 		expect_match err 'two\.jsonl line 1001: malformed JSON \(--strict; 2 bad lines in all\)' \
 			"the first bad line in file order ($m)"
 	done
+}
+
+# A stored events run reads back with its file, type, lines and counts;
+# complexity cannot sweep sizes of a fixed file.
+test_events_stored_and_reported() {
+	need_jq
+	"$BENCH" gen events --lines 2500 -o ev.jsonl || fail "bench gen"
+	bench run events --input ev.jsonl --type view --mode serial,thread --gil \
+		--results r.db -r 2 --warmup 0 -q
+	expect_rc 0
+	bench report latest --results r.db -f json
+	expect_rc 0
+	assert_eq "input" ev.jsonl "$(jout '.results[0].input')"
+	assert_eq "type" view "$(jout '.results[0].type')"
+	assert_eq "size (the file's lines)" 2500 "$(jout '.results[0].size')"
+	assert_eq "kept" "$(jq -c 'select(.event_type=="view")' ev.jsonl | wc -l)" "$(jout '.results[0].kept')"
+	assert_eq "gil_ms on thread" 5 "$(jout '.results[1].gil_ms | floor')"
+	bench report latest --results r.db
+	expect_rc 0
+	expect_match out '^events: 2500 lines of ev\.jsonl' "the header naming the file"
+	expect_match out '^result: lines 2500, kept [0-9]+, bad_lines 0, type view$' "the result line"
+	bench complexity events --input ev.jsonl --sizes 1k,2k,4k --no-save -q
+	expect_rc 2
+	expect_match err 'input fixes the input' "complexity refusing --input"
 }
 
 lib_start "$@"
