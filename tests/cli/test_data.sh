@@ -65,6 +65,7 @@ t events_engines_agree
 t graph_and_gil
 t events_odd_inputs
 t events_stored_and_reported
+t unreadable_input
 
 # ---------------------------------------------------------------------------
 # Helpers. A failed assertion prints what it expected and what it got (with
@@ -926,6 +927,29 @@ test_events_stored_and_reported() {
 	bench complexity events --input ev.jsonl --sizes 1k,2k,4k --no-save -q
 	expect_rc 2
 	expect_match err 'input fixes the input' "complexity refusing --input"
+}
+
+# A file bench may not read: one line naming it and why, exit 1. Root
+# reads anything, so as root bench runs in a new user namespace (unshare
+# -U), where the outer root's files are not its own.
+test_unreadable_input() {
+	"$BENCH" gen events --lines 10 -o ev.jsonl || fail "bench gen"
+	printf 'some words\n' > words.txt
+	chmod 000 ev.jsonl words.txt
+	pre=
+	if cat ev.jsonl >/dev/null 2>&1; then
+		has unshare || skip "running as root and no unshare: cannot make a file unreadable"
+		unshare -U cat ev.jsonl >/dev/null 2>&1 &&
+			skip "running as root: even under 'unshare -U' the file is readable"
+		pre="unshare -U"
+	fi
+	for wl in events:ev.jsonl wordcount:words.txt; do
+		run $pre "$BENCH" run "${wl%%:*}" --input "${wl#*:}" $QUICK
+		expect_rc 1
+		expect_empty out
+		expect_nlines err 1
+		expect_match err "cannot open ${wl#*:}: Permission denied" "the error naming the file"
+	done
 }
 
 lib_start "$@"
