@@ -419,10 +419,7 @@ static int sample_all(struct run *run)
 			if (!s.checksum[0]) {
 				memcpy(mr->result, s.result, sizeof(mr->result));
 				mr->have_result = 1;
-				for (mr->nfields = 0; r->wl->field_names &&
-				     r->wl->field_names[mr->nfields];
-				     mr->nfields++)
-					;
+				mr->nfields = bench_workload_nfields(r->wl);
 				if (mr->nfields)
 					r->wl->fields(s.result, mr->fields);
 			}

@@ -61,6 +61,17 @@ static int status_of(simdjson::error_code e)
 	}
 }
 
+/* An integer event_id as its decimal text. */
+template <typename T>
+static int decimal(bench__jsonl *p, T v, struct bench__jsonl_event *ev)
+{
+	auto r = std::to_chars(p->num, p->num + sizeof(p->num), v);
+
+	ev->id = p->num;
+	ev->id_len = (size_t)(r.ptr - p->num);
+	return BENCH__JSONL_OK;
+}
+
 static int id_text(bench__jsonl *p, simdjson::dom::element id,
 		   struct bench__jsonl_event *ev)
 {
@@ -72,22 +83,10 @@ static int id_text(bench__jsonl *p, simdjson::dom::element id,
 		ev->id_len = s.size();
 		return BENCH__JSONL_OK;
 	}
-	case simdjson::dom::element_type::INT64: {
-		auto r = std::to_chars(p->num, p->num + sizeof(p->num),
-				       id.get_int64().value_unsafe());
-
-		ev->id = p->num;
-		ev->id_len = (size_t)(r.ptr - p->num);
-		return BENCH__JSONL_OK;
-	}
-	case simdjson::dom::element_type::UINT64: {
-		auto r = std::to_chars(p->num, p->num + sizeof(p->num),
-				       id.get_uint64().value_unsafe());
-
-		ev->id = p->num;
-		ev->id_len = (size_t)(r.ptr - p->num);
-		return BENCH__JSONL_OK;
-	}
+	case simdjson::dom::element_type::INT64:
+		return decimal(p, id.get_int64().value_unsafe(), ev);
+	case simdjson::dom::element_type::UINT64:
+		return decimal(p, id.get_uint64().value_unsafe(), ev);
 	default:
 		try {
 			p->id_text = simdjson::minify(id);

@@ -367,16 +367,15 @@ static int parse_result(struct bench_report *r, size_t i, json_t *o,
 		mr->maxrss_kb = (uint64_t)rss;
 	}
 	snprintf(mr->checksum, sizeof(mr->checksum), "%s", sum ? sum : "");
-	for (mr->nfields = 0; r->wl->field_names &&
-	     r->wl->field_names[mr->nfields]; mr->nfields++) {
-		int64_t v = int_in(o, r->wl->field_names[mr->nfields], 0,
-				   INT64_MAX);
+	mr->nfields = bench_workload_nfields(r->wl);
+	for (unsigned k = 0; k < mr->nfields; k++) {
+		int64_t v = int_in(o, r->wl->field_names[k], 0, INT64_MAX);
 
 		if (v < 0)
 			return bench_err_set(err, BENCH_EINVAL,
 					     "result %zu: %s must be a whole number",
-					     i + 1, r->wl->field_names[mr->nfields]);
-		mr->fields[mr->nfields] = (uint64_t)v;
+					     i + 1, r->wl->field_names[k]);
+		mr->fields[k] = (uint64_t)v;
 	}
 	mr->wall_ns = calloc(n, sizeof(*mr->wall_ns));
 	mr->cpu_ns = calloc(n, sizeof(*mr->cpu_ns));

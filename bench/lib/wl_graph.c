@@ -53,6 +53,7 @@ struct done {
 struct graph_state {
 	uint64_t n;
 	struct node *node;
+	int64_t *expect;    /* each node's value, for bench show */
 	struct done *done;  /* MAP_SHARED, n */
 	size_t done_len;
 };
@@ -72,7 +73,21 @@ static void graph_release(void *state)
 	if (s->done)
 		munmap(s->done, s->done_len);
 	free(s->node);
+	free(s->expect);
 	free(s);
+}
+
+/* A node's value from its argument(s). Sums of sums grow exponentially
+ * along a graph of hundreds of nodes, so values wrap modulo 2^64 (computed
+ * unsigned, where wrapping is defined), like Python's would not, and are
+ * shown as signed. */
+static int64_t apply(const struct node *nd, int64_t x, int64_t y)
+{
+	switch (nd->op) {
+	case OP_INC: return (int64_t)((uint64_t)x + 1);
+	case OP_DEC: return (int64_t)((uint64_t)x - 1);
+	default: return (int64_t)((uint64_t)x + (uint64_t)y);
+	}
 }
 
 static int graph_prepare(const struct bench_params *p, void **out,
@@ -84,12 +99,13 @@ static int graph_prepare(const struct bench_params *p, void **out,
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
 	s->n = p->size;
 	s->node = calloc(s->n, sizeof(*s->node));
+	s->expect = calloc(s->n, sizeof(*s->expect));
 	s->done_len = s->n * sizeof(*s->done);
 	s->done = mmap(NULL, s->done_len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (s->done == MAP_FAILED)
 		s->done = NULL;
-	if (!s->node || !s->done) {
+	if (!s->node || !s->expect || !s->done) {
 		graph_release(s);
 		return bench_err_set(err, BENCH_ENOMEM,
 				     "graph: cannot allocate %" PRIu64 " nodes",
@@ -115,6 +131,13 @@ static int graph_prepare(const struct bench_params *p, void **out,
 			nd->dep[1] = (uint32_t)bench__rng_range(&r, lo, i - 1);
 		while (nd->ndeps == 2 && nd->dep[1] == nd->dep[0]);
 	}
+	/* The values the run must reach, in node order (deps come first). */
+	for (uint64_t i = 0; i < s->n; i++) {
+		const struct node *nd = &s->node[i];
+
+		s->expect[i] = apply(nd, nd->ndeps ? s->expect[nd->dep[0]] : nd->constant,
+				     nd->ndeps == 2 ? s->expect[nd->dep[1]] : 0);
+	}
 	*out = s;
 	return 0;
 }
@@ -136,19 +159,6 @@ static unsigned graph_deps(const void *state, uint64_t item, uint64_t *deps)
 static bench_ns graph_wait_ns(const void *state, uint64_t item)
 {
 	return ((const struct graph_state *)state)->node[item].wait;
-}
-
-/* A node's value from its argument(s). Sums of sums grow exponentially
- * along a graph of hundreds of nodes, so values wrap modulo 2^64 (computed
- * unsigned, where wrapping is defined), like Python's would not, and are
- * shown as signed. */
-static int64_t apply(const struct node *nd, int64_t x, int64_t y)
-{
-	switch (nd->op) {
-	case OP_INC: return (int64_t)((uint64_t)x + 1);
-	case OP_DEC: return (int64_t)((uint64_t)x - 1);
-	default: return (int64_t)((uint64_t)x + (uint64_t)y);
-	}
 }
 
 static int graph_run(const void *state, const struct bench_task *task,
@@ -245,37 +255,19 @@ static int graph_show(const void *state, uint64_t i, char *line, size_t len,
 	const struct graph_state *s = state;
 	const struct node *nd = &s->node[i];
 	static const char *const names[] = { "inc", "dec", "add" };
-	int64_t value[2] = { nd->constant, 0 };
+	double ms = (double)nd->wait / 1e6;
 
 	(void)err;
-	/* Values of earlier nodes, recomputed: show runs nothing. */
-	for (unsigned k = 0; k < nd->ndeps; k++) {
-		int64_t *v = malloc((nd->dep[k] + 1) * sizeof(*v));
-
-		if (!v)
-			return bench_err_set(err, BENCH_ENOMEM, "out of memory");
-		for (uint64_t j = 0; j <= nd->dep[k]; j++) {
-			const struct node *m = &s->node[j];
-
-			v[j] = apply(m, m->ndeps ? v[m->dep[0]] : m->constant,
-				     m->ndeps == 2 ? v[m->dep[1]] : 0);
-		}
-		value[k] = v[nd->dep[k]];
-		free(v);
-	}
 	if (nd->ndeps == 0)
 		snprintf(line, len, "%" PRIu64 " = %s(%" PRId64 ") wait %.3f ms -> %" PRId64,
-			 i, names[nd->op], nd->constant, (double)nd->wait / 1e6,
-			 apply(nd, nd->constant, 0));
+			 i, names[nd->op], nd->constant, ms, s->expect[i]);
 	else if (nd->ndeps == 1)
 		snprintf(line, len, "%" PRIu64 " = %s(#%u) wait %.3f ms -> %" PRId64,
-			 i, names[nd->op], (unsigned)nd->dep[0],
-			 (double)nd->wait / 1e6, apply(nd, value[0], 0));
+			 i, names[nd->op], (unsigned)nd->dep[0], ms, s->expect[i]);
 	else
 		snprintf(line, len, "%" PRIu64 " = %s(#%u, #%u) wait %.3f ms -> %" PRId64,
 			 i, names[nd->op], (unsigned)nd->dep[0],
-			 (unsigned)nd->dep[1], (double)nd->wait / 1e6,
-			 apply(nd, value[0], value[1]));
+			 (unsigned)nd->dep[1], ms, s->expect[i]);
 	return 0;
 }
 

@@ -29,6 +29,15 @@ const struct bench_workload *bench_workload_find(const char *name)
 	return NULL;
 }
 
+unsigned bench_workload_nfields(const struct bench_workload *wl)
+{
+	unsigned n = 0;
+
+	while (wl->field_names && wl->field_names[n])
+		n++;
+	return n;
+}
+
 int bench_workload_params(const struct bench_workload *wl,
 			  struct bench_params *p, struct bench_err *err)
 {

@@ -197,6 +197,9 @@ extern const struct bench_workload *const bench_workloads[];
 /* The workload called name, or NULL. */
 const struct bench_workload *bench_workload_find(const char *name);
 
+/* How many names wl->field_names holds (0 when NULL). */
+unsigned bench_workload_nfields(const struct bench_workload *wl);
+
 /*
  * Fills the zero fields of p with wl's defaults and checks ranges.
  * Returns 0 or BENCH_EINVAL with a message naming the parameter.
