@@ -45,12 +45,23 @@ GBENCH_CFLAGS := -DBENCH_HAVE_GBENCH
 GBENCH_LIBS := $(shell pkg-config --libs benchmark)
 endif
 
+# mpi mode needs Open MPI (pkg-config ompi-c); MPI=no builds without it,
+# and mpi mode then says how to get it.
+MPI ?= auto
+ifneq ($(MPI),no)
+HAVE_MPI := $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1)
+endif
+ifeq ($(HAVE_MPI),1)
+MPI_CFLAGS := -DBENCH_HAVE_MPI $(shell pkg-config --cflags ompi-c)
+MPI_LIBS := $(shell pkg-config --libs ompi-c)
+endif
+
 DATADIR ?= $(PREFIX)/share/bench
 BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -I$(BUILD) \
-	-DBENCH_DATADIR='"$(DATADIR)"' $(GBENCH_CFLAGS) \
+	-DBENCH_DATADIR='"$(DATADIR)"' $(GBENCH_CFLAGS) $(MPI_CFLAGS) \
 	-fPIC -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 BENCH_LDFLAGS := $(SAN) $(LDFLAGS)
-BENCH_LIBS = $(PKG_LIBS) -lstdc++ -lpthread -lm $(LIBS)
+BENCH_LIBS = $(PKG_LIBS) $(MPI_LIBS) -lstdc++ -lpthread -lm $(LIBS)
 
 LIB_SRC := $(wildcard bench/lib/*.c)
 LIB_CXX_SRC := $(wildcard bench/lib/*.cc)

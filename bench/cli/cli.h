@@ -64,6 +64,8 @@ enum {
 	OPT_STRICT,
 	OPT_BATCH,
 	OPT_GIL,
+	OPT_HOSTFILE,
+	OPT_HOST,
 };
 
 enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN };
@@ -83,6 +85,10 @@ struct session {
 	int no_save;
 	int quiet;
 	int parsing;                /* session_getopt has started */
+	const char *hostfile;       /* mode mpi: passed to mpirun */
+	const char *host;
+	int argc;                   /* the command's arguments, for */
+	char **argv;                /* relaunching under mpirun */
 };
 
 /* getopt_long rows for the options struct session handles. */
@@ -98,6 +104,8 @@ struct session {
 	{ "results", required_argument, NULL, OPT_RESULTS },            \
 	{ "no-save", no_argument, NULL, OPT_NO_SAVE },                  \
 	{ "charts", required_argument, NULL, OPT_CHARTS },              \
+	{ "hostfile", required_argument, NULL, OPT_HOSTFILE },          \
+	{ "host", required_argument, NULL, OPT_HOST },                  \
 	WORKLOAD_OPTIONS
 #define SESSION_SHORT "c:r:f:o:qn:s:i:"
 
@@ -116,6 +124,16 @@ int session_getopt(struct session *s, int argc, char **argv,
 
 /* Runs, saves, draws and writes; returns the exit status. */
 int session_run(struct session *s);
+
+/* 1 when a case of s runs in mode mpi. */
+int session_wants_mpi(const struct session *s);
+
+/*
+ * mode mpi outside an MPI job (mpi_launch.c): runs this same command as
+ * the ranks of `mpirun -n RANKS`, waits for it, and returns the exit
+ * status, after one line saying what went wrong when a rank died.
+ */
+int mpi_launch(const struct session *s, unsigned ranks);
 
 /*
  * Parses a list of whole numbers for `flag`: "1,2,4", ranges "1..16",

@@ -8,6 +8,7 @@
  * BENCH_TEST_CORRUPT_MODE=MODE flips a bit of MODE's results.
  */
 #include <getopt.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -19,6 +20,14 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static int mode_listed(const struct bench_run_opts *o, enum bench_mode m)
+{
+	for (size_t i = 0; i < o->nmodes; i++)
+		if (o->modes[i] == m)
+			return 1;
+	return 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -51,6 +60,14 @@ int cmd_run(int argc, char **argv)
 		default:
 			return bad_option(s.cmd, argv, c);
 		}
+	}
+	/* mpi's checksums and speedup are judged against serial. */
+	if (mode_listed(&s.opts, BENCH_MODE_MPI) &&
+	    !mode_listed(&s.opts, BENCH_MODE_SERIAL)) {
+		memmove(s.opts.modes + 1, s.opts.modes,
+			s.opts.nmodes * sizeof(*s.opts.modes));
+		s.opts.modes[0] = BENCH_MODE_SERIAL;
+		s.opts.nmodes++;
 	}
 	s.opts.wl = workload_operand(s.cmd, argc, argv, "to run");
 	if (!s.opts.wl)

@@ -380,9 +380,24 @@ int main(int argc, char **argv)
 		print_help(NULL, stdout);
 		return finish(0);
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, argv[1]) == 0)
-			return finish(commands[i].fn(argc - 1, argv + 1));
+	/* A rank of an MPI job (see mpi.h) joins it before anything else. */
+	if (bench_mpi_launched()) {
+		struct bench_err err = { 0 };
+
+		if (bench_mpi_init(&argc, &argv, &err) != 0) {
+			fprintf(stderr, "bench: %s\n", err.msg);
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].name, argv[1]) == 0) {
+			int status = commands[i].fn(argc - 1, argv + 1);
+
+			bench_mpi_finalize();
+			return finish(status);
+		}
+	}
+	bench_mpi_finalize();
 	fprintf(stderr, "bench: unknown command '%s' (see 'bench help')\n", argv[1]);
 	return EXIT_USAGE;
 }

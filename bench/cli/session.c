@@ -101,6 +101,12 @@ int session_option(struct session *s, int c, const char *arg)
 		}
 		s->charts = arg;
 		return 1;
+	case OPT_HOSTFILE:
+		s->hostfile = arg;
+		return 1;
+	case OPT_HOST:
+		s->host = arg;
+		return 1;
 	}
 	return 0;
 }
@@ -114,6 +120,8 @@ int session_getopt(struct session *s, int argc, char **argv,
 		opterr = 0;
 		optind = 1;
 		s->parsing = 1;
+		s->argc = argc;
+		s->argv = argv;
 	}
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		int handled = session_option(s, c, optarg);
@@ -216,6 +224,13 @@ size_t report_warnings(const struct bench_report *r, char **lines)
 			add(lines, &n, "note: %s", note);
 	}
 
+	if (find_mode(r, BENCH_MODE_MPI)) {
+		char t[32];
+
+		format_ns((double)r->launch_ns, t, sizeof(t));
+		add(lines, &n, "note: mpi: ranks started by mpirun in %s, not timed; a sample runs from a barrier to the reduction of the partials on rank 0",
+		    r->launch_ns ? t : "an unknown time");
+	}
 	if (r->warnings & BENCH_WARN_BUILD)
 		add(lines, &n, "warning: built as %s, not release: its timings say little about real code (build with 'make')",
 		    bench_build_kind());
@@ -400,6 +415,44 @@ static int write_output(const struct session *s, const struct run_output *ro)
 	return out_commit(&out) == 0 ? 0 : 1;
 }
 
+int session_wants_mpi(const struct session *s)
+{
+	for (size_t i = 0; i < s->opts.ncases; i++)
+		if (s->opts.cases[i].mode == BENCH_MODE_MPI)
+			return 1;
+	for (size_t i = 0; !s->opts.ncases && i < s->opts.nmodes; i++)
+		if (s->opts.modes[i] == BENCH_MODE_MPI)
+			return 1;
+	return 0;
+}
+
+/* Ranks an MPI job needs: the most workers of any mpi case. */
+static unsigned mpi_ranks(const struct session *s)
+{
+	unsigned most = 0, dflt = s->opts.workers ? s->opts.workers : bench_cpus();
+
+	for (size_t i = 0; i < s->opts.ncases; i++) {
+		const struct bench_case *c = &s->opts.cases[i];
+		unsigned w = c->workers ? c->workers : dflt;
+
+		if (c->mode == BENCH_MODE_MPI && w > most)
+			most = w;
+	}
+	return s->opts.ncases ? most : dflt;
+}
+
+/* Ranks other than 0 sample their share and say nothing: rank 0 reports
+ * every failure (bench__mpi_agree brings it there) and keeps the books. */
+static int follow(struct session *s)
+{
+	struct bench_report *report = NULL;
+	struct bench_err err = { 0 };
+	int code = bench_run(&s->opts, &report, &err);
+
+	bench_report_destroy(report);
+	return code ? exit_status(code) : 0;
+}
+
 int session_run(struct session *s)
 {
 	struct bench_report *report = NULL;
@@ -421,12 +474,24 @@ int session_run(struct session *s)
 	}
 	if (corrupt && bench_mode_parse(corrupt, &s->opts.corrupt_mode) == 0)
 		s->opts.corrupt_set = 1;
+	if ((s->hostfile || s->host) && !session_wants_mpi(s))
+		return usage_error(s->cmd, "--%s is for --mode mpi",
+				   s->hostfile ? "hostfile" : "host");
+	if (bench_mpi_rank() > 0)
+		return follow(s);
 	if (out_check(s->output) != 0)
 		return 1;
 	if (!s->no_save && store_precheck(s, &store) != 0)
 		return 1;
+	if (session_wants_mpi(s) && !bench_mpi_active()) {
+		bench_store_close(store);
+		return mpi_launch(s, mpi_ranks(s));
+	}
 	s->opts.engine_sample = engine_sample;
-	if (!s->quiet && isatty(STDERR_FILENO)) {
+	/* Under mpirun, stderr is a pipe; the launcher says if it was a
+	 * terminal. */
+	if (!s->quiet && (isatty(STDERR_FILENO) ||
+			  (bench_mpi_active() && getenv("BENCH_MPI_TTY")))) {
 		s->opts.progress = progress;
 		s->opts.progress_ud = s;
 	}

@@ -172,7 +172,7 @@ int parse_modes(const char *cmd, const char *text, struct bench_run_opts *o)
 		snprintf(name, sizeof(name), "%.*s", (int)len, p);
 		if (len == 0 || len >= sizeof(name) ||
 		    bench_mode_parse(name, &m) != 0) {
-			usage_error(cmd, "--mode '%.*s'%s%s%s: expected serial, thread, process, async (comma-separated) or all",
+			usage_error(cmd, "--mode '%.*s'%s%s%s: expected serial, thread, process, async, mpi (comma-separated) or all",
 				    len ? (int)len : (int)strlen(text),
 				    len ? p : text, len ? " in '" : " has an empty name",
 				    len ? text : "", len ? "'" : "");

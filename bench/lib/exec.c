@@ -17,6 +17,8 @@ static const struct {
 	[BENCH_MODE_THREAD] = { "thread", "a pthread pool; idle threads take the next task", bench__exec_thread },
 	[BENCH_MODE_PROCESS] = { "process", "forked workers sharing the input copy-on-write, results over sockets", bench__exec_process },
 	[BENCH_MODE_ASYNC] = { "async", "one thread, an epoll loop; waits overlap, computing does not", bench__exec_async },
+	/* mpi times its own samples (bench__mpi_sample): ranks, not a pool. */
+	[BENCH_MODE_MPI] = { "mpi", "the ranks of an Open MPI job, items split among them, partials reduced", NULL },
 };
 
 static atomic_int cancel_requested;
@@ -57,39 +59,46 @@ int bench_mode_parse(const char *name, enum bench_mode *mode)
 	return BENCH_EINVAL;
 }
 
-/*
- * Runs the schedule dry (Kahn's algorithm on a copy of the counts): every
- * item must become ready, else some wait for each other in a cycle and
- * an executor would wait forever.
- */
-static int dag_check(struct bench__source *src, struct bench_err *err)
+uint64_t bench__source_order(const struct bench__source *src, uint64_t *order)
 {
 	uint64_t n = src->items, head = 0, tail = src->ready_tail;
 	uint32_t *missing = malloc((n ? n : 1) * sizeof(*missing));
-	uint64_t *queue = malloc((n ? n : 1) * sizeof(*queue));
 
-	if (!missing || !queue) {
-		free(missing);
-		free(queue);
-		return bench_err_set(err, BENCH_ENOMEM,
-				     "cannot allocate a graph of %llu tasks",
-				     (unsigned long long)n);
-	}
+	if (!missing)
+		return UINT64_MAX;
 	memcpy(missing, src->missing, n * sizeof(*missing));
-	memcpy(queue, src->ready, tail * sizeof(*queue));
+	memcpy(order, src->ready, tail * sizeof(*order));
 	while (head < tail) {
-		uint64_t item = queue[head++];
+		uint64_t item = order[head++];
 
 		for (uint64_t e = src->after_at[item]; e < src->after_at[item + 1]; e++)
 			if (--missing[src->after[e]] == 0)
-				queue[tail++] = src->after[e];
+				order[tail++] = src->after[e];
 	}
 	free(missing);
-	free(queue);
-	if (tail < n)
+	return tail;
+}
+
+/*
+ * Runs the schedule dry: every item must become ready, else some wait for
+ * each other in a cycle and an executor would wait forever.
+ */
+static int dag_check(struct bench__source *src, struct bench_err *err)
+{
+	uint64_t n = src->items, done = UINT64_MAX;
+	uint64_t *order = malloc((n ? n : 1) * sizeof(*order));
+
+	if (order)
+		done = bench__source_order(src, order);
+	free(order);
+	if (done == UINT64_MAX)
+		return bench_err_set(err, BENCH_ENOMEM,
+				     "cannot allocate a graph of %llu tasks",
+				     (unsigned long long)n);
+	if (done < n)
 		return bench_err_set(err, BENCH_EINVAL,
 				     "%s: %llu of %llu tasks wait for each other in a cycle",
-				     src->wl->name, (unsigned long long)(n - tail),
+				     src->wl->name, (unsigned long long)(n - done),
 				     (unsigned long long)n);
 	return 0;
 }
@@ -363,6 +372,8 @@ int bench_exec(enum bench_mode mode, const struct bench_workload *wl,
 				     "%s: partial result of %zu bytes exceeds %d",
 				     wl->name, wl->partial_size,
 				     BENCH_PARTIAL_MAX);
+	if (mode == BENCH_MODE_MPI)
+		return bench__mpi_sample(wl, state, opts, out, err);
 	memset(out, 0, sizeof(*out));
 	wl->partial_init(out->result);
 	ctx.wl = wl;

@@ -66,6 +66,14 @@ void bench__source_wait(struct bench__source *src);
 /* Wakes every thread in bench__source_wait for good: the run failed. */
 void bench__source_abort(struct bench__source *src);
 
+/*
+ * Dependency sources: writes every item into order, each after the items
+ * it depends on (the order serial runs them in), and returns how many it
+ * placed: fewer than items when some wait for each other in a cycle,
+ * UINT64_MAX when out of memory.
+ */
+uint64_t bench__source_order(const struct bench__source *src, uint64_t *order);
+
 /* Frees what a streaming task owns; no-op for indexed tasks. */
 void bench__task_release(struct bench_task *task);
 
@@ -103,5 +111,18 @@ int bench__exec_serial(struct bench__exec_ctx *ctx);
 int bench__exec_thread(struct bench__exec_ctx *ctx);
 int bench__exec_process(struct bench__exec_ctx *ctx);
 int bench__exec_async(struct bench__exec_ctx *ctx);
+
+/* One whole sample in mode mpi (exec_mpi.c), on every rank of the job. */
+int bench__mpi_sample(const struct bench_workload *wl, void *state,
+		      const struct bench_exec_opts *opts,
+		      struct bench_sample *out, struct bench_err *err);
+
+/*
+ * After each sample (and after preparing), every rank of the job says how
+ * it went: returns 0 when all went well, else the code of the first rank
+ * that failed on its own, with that rank's message in err, on every rank.
+ * Returns rc unchanged outside a job.
+ */
+int bench__mpi_agree(int rc, struct bench_err *err);
 
 #endif

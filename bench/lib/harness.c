@@ -10,6 +10,8 @@
 
 #include "bench/context.h"
 #include "bench/harness.h"
+#include "bench/mpi.h"
+#include "exec_internal.h"
 #include "report_internal.h"
 
 static const char *const engine_names[BENCH_ENGINE_COUNT] = {
@@ -94,7 +96,7 @@ struct run {
 static int check_modes(const struct bench_run_opts *o, struct bench_case *cases,
 		       struct bench_err *err)
 {
-	size_t n = o->nmodes ? o->nmodes : BENCH_MODE_COUNT;
+	size_t n = o->nmodes ? o->nmodes : BENCH_MODE_LOCAL;
 	size_t ne = o->nengines ? o->nengines : 1, k = 0;
 	unsigned seen = 0, seen_engines = 0;
 
@@ -145,7 +147,10 @@ static int check_opts(struct run *run)
 		return BENCH_EINVAL;
 	r->cpus = bench_cpus();
 	r->gil_ns = o->gil_ns;
-	r->workers = o->workers ? o->workers : r->cpus;
+	/* Under mpirun, mpi cases default to every rank of the job. */
+	r->workers = o->workers ? o->workers :
+		     bench_mpi_active() ? (unsigned)bench_mpi_size() : r->cpus;
+	r->launch_ns = bench_mpi_launch_ns();
 	if (r->workers > BENCH_WORKERS_MAX)
 		return bench_err_set(err, BENCH_EINVAL,
 				     "--workers %u is too many: expected 1 to %d",
@@ -191,6 +196,10 @@ static int check_opts(struct run *run)
 			return bench_err_set(err, BENCH_EINVAL,
 					     "--workers %u is too many: expected 1 to %d",
 					     c->workers, BENCH_WORKERS_MAX);
+		if (c->mode == BENCH_MODE_MPI && c->engine != BENCH_ENGINE_NATIVE)
+			return bench_err_set(err, BENCH_EINVAL,
+					     "engine %s does not run mode mpi",
+					     bench_engine_name(c->engine));
 		mr->mode = c->mode;
 		mr->engine = c->engine;
 		mr->workers = c->mode == BENCH_MODE_SERIAL ? 1 :
@@ -201,6 +210,14 @@ static int check_opts(struct run *run)
 		p.size = mr->size;
 		if (bench_workload_params(o->wl, &p, err))
 			return BENCH_EINVAL;
+		if (mr->mode == BENCH_MODE_MPI && !bench_mpi_active())
+			return bench_err_set(err, BENCH_EINVAL,
+					     "mode mpi runs inside an MPI job: bench run and bench scale start one with mpirun");
+		if (mr->mode == BENCH_MODE_MPI &&
+		    mr->workers > (unsigned)bench_mpi_size())
+			return bench_err_set(err, BENCH_EINVAL,
+					     "--workers %u for mode mpi but mpirun started %d ranks",
+					     mr->workers, bench_mpi_size());
 		r->nresults = i + 1; /* counted once it can be freed */
 	}
 	return 0;
@@ -350,12 +367,55 @@ void bench__report_summarise(struct bench_report *r)
 		r->warnings |= BENCH_WARN_BUILD;
 }
 
+/* Checks one sample and adds it to its case. */
+static int record(struct run *run, size_t i, void *state,
+		  struct bench_sample *s, int warm)
+{
+	const struct bench_run_opts *o = run->o;
+	struct bench_report *r = run->r;
+	struct bench_mode_result *mr = &r->results[i];
+	char sum[BENCH_CHECKSUM_MAX];
+	int rc;
+
+	r->sampled_ns += s->wall_ns;
+	if (o->corrupt_set && o->corrupt_mode == mr->mode)
+		s->result[0] ^= 1;
+	if (s->checksum[0])
+		snprintf(sum, sizeof(sum), "%s", s->checksum);
+	else
+		r->wl->checksum(s->result, sum);
+	if ((rc = verify(run, i, sum)))
+		return rc;
+	/* A stream's length is known after its first pass; a file's lines
+	 * are its size. */
+	if (r->wl->next_batch && (s->items || r->wl->item_count)) {
+		mr->items = s->items ? s->items : r->wl->item_count(state);
+		if (r->params.input && mr->items)
+			mr->size = mr->items;
+	}
+	if (!s->checksum[0]) {
+		memcpy(mr->result, s->result, sizeof(mr->result));
+		mr->have_result = 1;
+		mr->nfields = bench_workload_nfields(r->wl);
+		if (mr->nfields)
+			r->wl->fields(s->result, mr->fields);
+	}
+	if (s->maxrss_kb > mr->maxrss_kb)
+		mr->maxrss_kb = s->maxrss_kb;
+	mr->tasks = s->tasks;
+	if (warm)
+		return 0;
+	mr->wall_ns[mr->nsamples] = s->wall_ns;
+	mr->cpu_ns[mr->nsamples] = s->cpu_ns;
+	mr->nsamples++;
+	return 0;
+}
+
 static int sample_all(struct run *run)
 {
 	const struct bench_run_opts *o = run->o;
 	struct bench_report *r = run->r;
 	unsigned rounds = r->warmup + r->repeat;
-	char sum[BENCH_CHECKSUM_MAX];
 	size_t sample = 0;
 	int rc;
 
@@ -386,51 +446,28 @@ static int sample_all(struct run *run)
 				};
 				o->progress(o->progress_ud, &p);
 			}
-			if (r->wl->rewind &&
-			    (rc = r->wl->rewind(state, run->err)))
-				return rc;
-			if (mr->engine == BENCH_ENGINE_NATIVE) {
-				rc = bench_exec(mr->mode, r->wl, state, &eo, &s,
-						run->err);
-			} else {
-				memset(&s, 0, sizeof(s));
-				r->wl->partial_init(s.result);
-				rc = o->engine_sample(o->engine_ud, r, mr, state,
-						      &s, run->err);
+			/* In an MPI job, rank 0 runs the other modes alone while
+			 * the other ranks wait in bench__mpi_agree. */
+			memset(&s, 0, sizeof(s));
+			rc = 0;
+			if (mr->mode == BENCH_MODE_MPI || bench_mpi_rank() == 0) {
+				if (r->wl->rewind)
+					rc = r->wl->rewind(state, run->err);
+				if (rc == 0 && mr->engine == BENCH_ENGINE_NATIVE) {
+					rc = bench_exec(mr->mode, r->wl, state, &eo,
+							&s, run->err);
+				} else if (rc == 0) {
+					r->wl->partial_init(s.result);
+					rc = o->engine_sample(o->engine_ud, r, mr,
+							      state, &s, run->err);
+				}
 			}
-			if (rc)
+			/* Rank 0 keeps the books; a failure there (a checksum
+			 * that differs) stops every rank. */
+			if (rc == 0 && bench_mpi_rank() == 0)
+				rc = record(run, i, state, &s, warm);
+			if ((rc = bench__mpi_agree(rc, run->err)))
 				return rc;
-			r->sampled_ns += s.wall_ns;
-			if (o->corrupt_set && o->corrupt_mode == mr->mode)
-				s.result[0] ^= 1;
-			if (s.checksum[0])
-				snprintf(sum, sizeof(sum), "%s", s.checksum);
-			else
-				r->wl->checksum(s.result, sum);
-			if ((rc = verify(run, i, sum)))
-				return rc;
-			/* A stream's length is known after its first pass;
-			 * a file's lines are its size. */
-			if (r->wl->next_batch && r->wl->item_count) {
-				mr->items = r->wl->item_count(state);
-				if (r->params.input && mr->items)
-					mr->size = mr->items;
-			}
-			if (!s.checksum[0]) {
-				memcpy(mr->result, s.result, sizeof(mr->result));
-				mr->have_result = 1;
-				mr->nfields = bench_workload_nfields(r->wl);
-				if (mr->nfields)
-					r->wl->fields(s.result, mr->fields);
-			}
-			if (s.maxrss_kb > mr->maxrss_kb)
-				mr->maxrss_kb = s.maxrss_kb;
-			mr->tasks = s.tasks;
-			if (warm)
-				continue;
-			mr->wall_ns[mr->nsamples] = s.wall_ns;
-			mr->cpu_ns[mr->nsamples] = s.cpu_ns;
-			mr->nsamples++;
 		}
 	}
 	r->tasks = r->results[0].tasks;
@@ -450,7 +487,8 @@ int bench_run(const struct bench_run_opts *o, struct bench_report **out,
 	if (!r)
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
 	if ((rc = check_opts(&run)) || (rc = alloc_samples(r, err)) ||
-	    (rc = prepare_inputs(&run, o->ncases == 0)) ||
+	    (rc = bench__mpi_agree(prepare_inputs(&run, o->ncases == 0),
+				   err)) ||
 	    (rc = sample_all(&run)))
 		goto out;
 	bench__report_summarise(r);

@@ -75,6 +75,10 @@ struct events_state {
 	int eof;
 	uint64_t line;         /* lines handed out in this pass */
 	uint64_t last_lines;   /* lines of the last complete pass */
+	/* An mpi rank's part of the input (split): bytes [begin, end), its
+	 * first line numbered first_line; end UINT64_MAX: to the end. */
+	uint64_t begin, end, first_line;
+	uint64_t left;         /* bytes of the part not read yet */
 };
 
 /* The partial result: a fold of the kept events, and the bad lines. */
@@ -187,6 +191,7 @@ static int events_prepare(const struct bench_params *p, void **out,
 	if (!s)
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
 	s->fd = -1;
+	s->end = s->left = UINT64_MAX;
 	s->strict = p->strict;
 	s->type_len = strlen(type);
 	if (s->type_len == 0 || s->type_len >= TYPE_MAX) {
@@ -224,13 +229,123 @@ static int events_rewind(void *state, struct bench_err *err)
 {
 	struct events_state *s = state;
 
-	if (lseek(s->fd, 0, SEEK_SET) != 0)
+	if (lseek(s->fd, (off_t)s->begin, SEEK_SET) != (off_t)s->begin)
 		return bench_err_set(err, BENCH_ESYS, "events: cannot rewind %s: %s",
 				     s->path, strerror(errno));
 	s->rpos = s->rlen = 0;
 	s->eof = 0;
-	s->line = 0;
+	s->line = s->first_line;
+	s->left = s->end == UINT64_MAX ? UINT64_MAX : s->end - s->begin;
 	return 0;
+}
+
+/* pread into the read buffer (free outside a pass): bytes read, 0 at the
+ * end, or -1 with err filled. */
+static ssize_t peek(struct events_state *s, uint64_t off, size_t len,
+		    struct bench_err *err)
+{
+	ssize_t n;
+
+	do
+		n = pread(s->fd, s->rbuf, len < READ_BYTES ? len : READ_BYTES,
+			  (off_t)off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		bench_err_set(err, BENCH_ESYS, "events: cannot read %s: %s",
+			      s->path, strerror(errno));
+	return n;
+}
+
+/* The first line start at or after off, in a file of size bytes. */
+static int line_start(struct events_state *s, uint64_t off, uint64_t size,
+		      uint64_t *at, struct bench_err *err)
+{
+	uint64_t pos = off ? off - 1 : 0;
+
+	*at = off;
+	if (off == 0 || off >= size) {
+		*at = off >= size ? size : 0;
+		return 0;
+	}
+	for (;;) {
+		ssize_t n = peek(s, pos, READ_BYTES, err);
+		char *nl;
+
+		if (n < 0)
+			return BENCH_ESYS;
+		if (n == 0) {
+			*at = size;
+			return 0;
+		}
+		if ((nl = memchr(s->rbuf, '\n', (size_t)n))) {
+			*at = pos + (uint64_t)(nl - s->rbuf) + 1;
+			return 0;
+		}
+		pos += (uint64_t)n;
+	}
+}
+
+/*
+ * mpi: part `part` of `parts` is the bytes from the first line start at
+ * or after part/parts of the file to the first at or after (part+1)/parts,
+ * so every line belongs to exactly one part, as Hadoop's input splits.
+ * Its lines are counted the way next_batch counts them (an unterminated
+ * last line is a line).
+ */
+static int events_split(void *state, unsigned part, unsigned parts,
+			uint64_t *items, struct bench_err *err)
+{
+	struct events_state *s = state;
+	struct stat st;
+	uint64_t size, begin, end;
+	int rc;
+
+	if (fstat(s->fd, &st) != 0)
+		return bench_err_set(err, BENCH_ESYS, "events: cannot stat %s: %s",
+				     s->path, strerror(errno));
+	size = (uint64_t)st.st_size;
+	if ((rc = line_start(s, size / parts * part + size % parts * part / parts,
+			     size, &begin, err)))
+		return rc;
+	if (part + 1 == parts)
+		end = size;
+	else if ((rc = line_start(s, size / parts * (part + 1) +
+					     size % parts * (part + 1) / parts,
+				  size, &end, err)))
+		return rc;
+	if (end < begin)
+		end = begin;
+	if (items) {
+		uint64_t lines = 0, pos = begin;
+		char last = '\n';
+
+		while (pos < end) {
+			ssize_t n = peek(s, pos, end - pos, err);
+
+			if (n <= 0) {
+				if (n == 0)
+					break;
+				return BENCH_ESYS;
+			}
+			for (char *p = s->rbuf, *stop = s->rbuf + n;
+			     (p = memchr(p, '\n', (size_t)(stop - p))); p++)
+				lines++;
+			last = s->rbuf[n - 1];
+			pos += (uint64_t)n;
+		}
+		*items = lines + (last != '\n');
+	}
+	s->begin = begin;
+	s->end = parts == 1 ? UINT64_MAX : end;
+	s->first_line = 0;
+	return events_rewind(s, err);
+}
+
+static void events_split_first(void *state, uint64_t first)
+{
+	struct events_state *s = state;
+
+	s->first_line = s->line = first;
 }
 
 static uint64_t events_item_count(const void *state)
@@ -245,6 +360,7 @@ static uint64_t events_item_count(const void *state)
  */
 static int fill(struct events_state *s, size_t *scan, struct bench_err *err)
 {
+	size_t want;
 	ssize_t n;
 
 	/* A line of gigabytes streams past here alone: stay interruptible. */
@@ -256,10 +372,12 @@ static int fill(struct events_state *s, size_t *scan, struct bench_err *err)
 		*scan -= s->rpos;
 		s->rpos = 0;
 	}
+	want = RBUF_BYTES - 1 - s->rlen < READ_BYTES ? RBUF_BYTES - 1 - s->rlen
+						      : READ_BYTES;
+	if (want > s->left)
+		want = (size_t)s->left; /* an mpi rank's part ends here */
 	do
-		n = read(s->fd, s->rbuf + s->rlen,
-			 RBUF_BYTES - 1 - s->rlen < READ_BYTES ?
-				 RBUF_BYTES - 1 - s->rlen : READ_BYTES);
+		n = want ? read(s->fd, s->rbuf + s->rlen, want) : 0;
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return bench_err_set(err, BENCH_ESYS, "events: cannot read %s: %s",
@@ -269,6 +387,8 @@ static int fill(struct events_state *s, size_t *scan, struct bench_err *err)
 		return 0;
 	}
 	s->rlen += (size_t)n;
+	if (s->left != UINT64_MAX)
+		s->left -= (uint64_t)n;
 	return 1;
 }
 
@@ -612,6 +732,8 @@ const struct bench_workload bench__wl_events = {
 	.item_count = events_item_count,
 	.next_batch = events_next_batch,
 	.rewind = events_rewind,
+	.split = events_split,
+	.split_first = events_split_first,
 	.partial_init = events_init,
 	.run = events_run,
 	.merge = events_merge,

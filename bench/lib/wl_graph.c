@@ -249,6 +249,16 @@ static void graph_note(const void *acc, char *buf, size_t len)
 		 (double)r->critical / 1e6);
 }
 
+/* Under mpi the executor carries a node's done record to the ranks of
+ * its dependents. */
+static void *graph_item_out(void *state, uint64_t item, size_t *len)
+{
+	struct graph_state *s = state;
+
+	*len = sizeof(*s->done);
+	return &s->done[item];
+}
+
 static int graph_show(const void *state, uint64_t i, char *line, size_t len,
 		      struct bench_err *err)
 {
@@ -285,6 +295,7 @@ const struct bench_workload bench__wl_graph = {
 	.release = graph_release,
 	.item_count = graph_item_count,
 	.deps = graph_deps,
+	.item_out = graph_item_out,
 	.wait_ns = graph_wait_ns,
 	.partial_init = graph_init,
 	.run = graph_run,

@@ -540,6 +540,95 @@ static int wc_run(const void *state, const struct bench_task *task,
 	return rc;
 }
 
+/*
+ * mpi, before the reduce stage: the shuffle between ranks. Each rank
+ * sends every (block, partition) entry of the blocks it mapped to the
+ * rank reducing that partition, empty ones too, so nothing an earlier
+ * sample left in the receiver's memory survives. Arena offsets follow
+ * from the text alone, the same in every rank, so an entry lands where
+ * its mapper wrote it and reduce_partition reads it unchanged.
+ */
+struct wc_msg {
+	uint64_t block, part, off, len; /* then len bytes of entries */
+};
+
+static int wc_exchange(void *state, unsigned stage,
+		       const struct bench_comm *comm, struct bench_err *err)
+{
+	struct wc_state *s = state;
+	unsigned n = comm->size;
+	size_t *len = calloc(3 * (size_t)n, sizeof(*len));
+	size_t *at = len ? len + n : NULL, *got = len ? len + 2 * n : NULL;
+	size_t total = 0, rtotal = 0;
+	unsigned char *send = NULL, *recv = NULL;
+	int rc;
+
+	if (stage != 1) {
+		free(len);
+		return 0;
+	}
+	if (!len)
+		return nomem(err, "shuffling");
+	/* Sizes, then the messages themselves, in rank order. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t b = 0; b < s->nblocks; b++) {
+			if (comm->owner(comm, 0, b) != comm->rank)
+				continue;
+			for (unsigned r = 0; r < PARTITIONS; r++) {
+				const struct seg *g = &s->dir[b * PARTITIONS + r];
+				unsigned to = comm->owner(comm, 1, r);
+				struct wc_msg m = { b, r, g->off, g->len };
+
+				if (to == comm->rank)
+					continue;
+				if (pass == 0) {
+					len[to] += sizeof(m) + g->len;
+					continue;
+				}
+				memcpy(send + at[to], &m, sizeof(m));
+				memcpy(send + at[to] + sizeof(m), s->arena + g->off,
+				       g->len);
+				at[to] += sizeof(m) + g->len;
+			}
+		}
+		if (pass == 0) {
+			for (unsigned d = 0; d < n; d++) {
+				at[d] = total;
+				total += len[d];
+			}
+			if (!(send = malloc(total ? total : 1))) {
+				free(len);
+				return nomem(err, "shuffling");
+			}
+		}
+	}
+	rc = comm->alltoallv(comm, send, len, (void **)&recv, got, err);
+	free(send);
+	for (unsigned d = 0; d < n && rc == 0; d++)
+		rtotal += got[d];
+	for (size_t pos = 0; rc == 0 && pos < rtotal;) {
+		struct wc_msg m;
+
+		if (rtotal - pos < sizeof(m))
+			break;
+		memcpy(&m, recv + pos, sizeof(m));
+		pos += sizeof(m);
+		if (m.block >= s->nblocks || m.part >= PARTITIONS ||
+		    m.len > rtotal - pos || m.off > s->arena_len ||
+		    m.len > s->arena_len - m.off) {
+			rc = bench_err_set(err, BENCH_EWORKER,
+					   "wordcount: a shuffled partition is corrupt");
+			break;
+		}
+		memcpy(s->arena + m.off, recv + pos, m.len);
+		s->dir[m.block * PARTITIONS + m.part] = (struct seg){ m.off, m.len };
+		pos += m.len;
+	}
+	free(recv);
+	free(len);
+	return rc;
+}
+
 static void wc_init(void *partial)
 {
 	memset(partial, 0, sizeof(struct wc_result));
@@ -675,6 +764,7 @@ const struct bench_workload bench__wl_wordcount = {
 	.release = wc_release,
 	.item_count = wc_item_count,
 	.stage_begin = wc_stage_begin,
+	.exchange = wc_exchange,
 	.partial_init = wc_init,
 	.run = wc_run,
 	.merge = wc_merge,

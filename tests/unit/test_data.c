@@ -178,7 +178,7 @@ START_TEST(test_events_batch_independent)
 	ck_assert_int_eq(bench_workload_params(wl, &p, &err), 0);
 	ck_assert_int_eq(wl->prepare(&p, &state, &err), 0);
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(*chunks); c++) {
-		for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 			struct bench_exec_opts o = { .workers = 3, .chunk = chunks[c] };
 			struct bench_sample s;
 
@@ -327,7 +327,7 @@ START_TEST(test_dag_order)
 	snprintf(want, sizeof(want), "%u", DAG_NODES * (DAG_NODES + 1) / 2);
 	ck_assert_int_eq(dag_prepare(&p, (void **)&state, &err), 0);
 	for (size_t w = 0; w < sizeof(workers) / sizeof(*workers); w++) {
-		for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 			/* chunk 5 is ignored: a graph runs node by node. */
 			struct bench_exec_opts o = { .workers = workers[w], .chunk = 5 };
 			struct bench_sample s;
@@ -372,7 +372,7 @@ START_TEST(test_dag_cycle_refused)
 
 	wl.deps = cycle_deps;
 	ck_assert_int_eq(dag_prepare(&p, (void **)&state, &err), 0);
-	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 		struct bench_exec_opts o = { .workers = 2, .chunk = 1 };
 		struct bench_sample s;
 		struct bench_err e = { 0 };

@@ -402,7 +402,7 @@ START_TEST(test_modes_agree)
 				const uint64_t chunks[] = { 1, 7, items };
 
 				for (size_t c = 0; c < 3; c++) {
-					for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+					for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 						exec_ok((enum bench_mode)m, wl, state,
 							worker_counts[w], chunks[c],
 							&s, sum);
@@ -680,7 +680,7 @@ START_TEST(test_harness_run)
 	rc = bench_run(&o, &r, &err);
 	ck_assert_msg(rc == 0, "bench_run: %s", err.msg);
 	ck_assert_ptr_nonnull(r);
-	ck_assert_uint_eq(r->nresults, BENCH_MODE_COUNT);
+	ck_assert_uint_eq(r->nresults, BENCH_MODE_LOCAL);
 	ck_assert_uint_eq(r->items, 1000);
 	/* Automatic chunk: ceil(1000 / (4 * 2)) = 125, so 8 tasks. */
 	ck_assert_uint_eq(r->chunk, 125);
@@ -717,14 +717,14 @@ START_TEST(test_harness_run)
 
 	/* One progress call per sample, warmup first, and the starting mode
 	 * rotating from round to round. */
-	ck_assert_uint_eq(log.calls, 4 * BENCH_MODE_COUNT);
+	ck_assert_uint_eq(log.calls, 4 * BENCH_MODE_LOCAL);
 	for (unsigned c = 0; c < log.calls; c++) {
-		unsigned round = c / BENCH_MODE_COUNT, j = c % BENCH_MODE_COUNT;
+		unsigned round = c / BENCH_MODE_LOCAL, j = c % BENCH_MODE_LOCAL;
 
 		ck_assert_uint_eq(log.p[c].round, round + 1);
 		ck_assert_uint_eq(log.p[c].rounds, 4);
 		ck_assert_int_eq(log.p[c].warmup, round == 0);
-		ck_assert_int_eq(log.p[c].mode, (int)((j + round) % BENCH_MODE_COUNT));
+		ck_assert_int_eq(log.p[c].mode, (int)((j + round) % BENCH_MODE_LOCAL));
 	}
 	bench_report_destroy(r);
 	bench_report_destroy(NULL);
@@ -763,6 +763,13 @@ START_TEST(test_harness_bad_options)
 	memset(&err, 0, sizeof(err));
 	o.modes[1] = BENCH_MODE_COUNT;
 	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
+
+	/* mpi outside an MPI job says how to get one. */
+	memset(&err, 0, sizeof(err));
+	o.modes[1] = BENCH_MODE_MPI;
+	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
+	ck_assert_ptr_null(r);
+	assert_contains(err.msg, "mpirun");
 
 	/* Too many workers; no workload. */
 	memset(&err, 0, sizeof(err));
@@ -881,7 +888,7 @@ START_TEST(test_crash_only_when_set)
 
 	no_core_dumps();
 	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 10, &s, ref);
-	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 		struct bench_exec_opts o = { .workers = 2, .chunk = 10,
 					     .crash_task = 0, .crash_set = 0 };
 		struct bench_err err = { 0 };
@@ -952,6 +959,12 @@ START_TEST(test_exec_bad_options)
 
 		ck_assert_int_eq(bench_exec(BENCH_MODE_COUNT, wl, state, &o, &s,
 					    &err), BENCH_EINVAL);
+		/* mpi outside an MPI job: a usage error naming mpirun. */
+		memset(&err, 0, sizeof(err));
+		ck_assert_int_eq(bench_exec(BENCH_MODE_MPI, wl, state, &o, &s,
+					    &err), BENCH_EINVAL);
+		assert_contains(err.msg, bench_mpi_available() ? "mpirun" :
+								 "without Open MPI");
 	}
 	wl->release(state);
 }
@@ -970,6 +983,7 @@ START_TEST(test_mode_names)
 	}
 	ck_assert_str_eq(bench_mode_name(BENCH_MODE_SERIAL), "serial");
 	ck_assert_str_eq(bench_mode_name(BENCH_MODE_ASYNC), "async");
+	ck_assert_str_eq(bench_mode_name(BENCH_MODE_MPI), "mpi");
 	ck_assert_ptr_null(bench_mode_name(BENCH_MODE_COUNT));
 	{
 		enum bench_mode m;
@@ -1050,7 +1064,7 @@ START_TEST(test_streaming_modes_agree)
 		lines_expected(sizes[si], want);
 		for (size_t c = 0; c < 3; c++) {
 			for (size_t w = 0; w < 3; w++) {
-				for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+				for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 					struct bench_sample s;
 
 					exec_ok((enum bench_mode)m, &lines_wl, state,
@@ -1084,7 +1098,7 @@ START_TEST(test_streaming_needs_rewind)
 	char empty[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
 
 	lines_expected(0, empty);
-	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 		ck_assert_int_eq(lines_rewind(state, &err), 0);
 		ck_assert_int_eq(bench_exec((enum bench_mode)m, &lines_wl, state,
 					    &o, &s, &err), 0);
@@ -1136,7 +1150,7 @@ START_TEST(test_streaming_errors)
 	struct lines_state *state = lines_make(100);
 
 	no_core_dumps();
-	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 		for (unsigned workers = 1; workers <= 8; workers *= 8) {
 			struct bench_exec_opts o = { .workers = workers, .chunk = 5 };
 			struct bench_err err = { 0 };
@@ -1184,7 +1198,7 @@ START_TEST(test_cancel_before)
 		struct bench_params p = { .size = 50, .max_ms = 5 };
 		void *state = prepare(wl, &p);
 
-		for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 			struct bench_exec_opts o = { .workers = 3, .chunk = 2 };
 			struct bench_err err = { 0 };
 			struct bench_sample s;
@@ -1235,7 +1249,7 @@ START_TEST(test_cancel_during)
 
 	for (uint64_t i = 0; i < p.size; i++)
 		sum_wait += wl->wait_ns(state, i);
-	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
 		struct bench_exec_opts o = { .workers = 2, .chunk = 1 };
 		struct bench_err err = { 0 };
 		struct bench_sample s;

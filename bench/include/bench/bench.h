@@ -14,6 +14,7 @@
 #include "bench/error.h"
 #include "bench/exec.h"
 #include "bench/harness.h"
+#include "bench/mpi.h"
 #include "bench/report.h"
 #include "bench/slowlog.h"
 #include "bench/store.h"

@@ -6,7 +6,9 @@
  * process  forked workers that share the prepared input copy-on-write;
  *          tasks go out and partial results come back over pipes;
  * async    one thread and an epoll event loop: waits overlap as timers,
- *          computing runs one task at a time.
+ *          computing runs one task at a time;
+ * mpi      the ranks of an Open MPI job (mpi.h), each running its share
+ *          of the items; partials are combined with an MPI reduction.
  *
  * One call of bench_exec() is one sample: the pool is started, every task
  * runs, the pool is joined, and all of that is timed, because a user who
@@ -26,8 +28,13 @@ enum bench_mode {
 	BENCH_MODE_THREAD,
 	BENCH_MODE_PROCESS,
 	BENCH_MODE_ASYNC,
+	BENCH_MODE_MPI,
 	BENCH_MODE_COUNT
 };
+
+/* The modes one process runs on its own, serial to async: a run's
+ * default set. mpi needs an MPI job (bench run relaunches itself). */
+#define BENCH_MODE_LOCAL BENCH_MODE_MPI
 
 /* Largest --workers accepted (threads, processes or tasks in flight). */
 #define BENCH_WORKERS_MAX 1024
@@ -55,6 +62,9 @@ struct bench_sample {
 	bench_ns cpu_ns;      /* user + system CPU, all threads and children */
 	uint64_t maxrss_kb;   /* peak RSS of the largest process involved */
 	uint64_t tasks;       /* tasks executed */
+	uint64_t items;       /* items of a streaming pass when the executor
+				 counted them (mpi: every rank's part); 0:
+				 ask the workload's item_count() */
 	BENCH_PARTIAL_ALIGN unsigned char result[BENCH_PARTIAL_MAX]; /* merged partials */
 	char checksum[BENCH_CHECKSUM_MAX]; /* engines that only see the
 					      checksum text set this instead

@@ -75,7 +75,8 @@ struct bench_run_opts {
 	const struct bench_workload *wl;
 	struct bench_params params;         /* zero fields: defaults */
 	enum bench_mode modes[BENCH_MODE_COUNT];
-	size_t nmodes;                      /* 0: all four */
+	size_t nmodes;                      /* 0: the local four
+					       (BENCH_MODE_LOCAL) */
 	/* Explicit cases; when ncases is 0 there is one case per mode of
 	 * modes[], all with `workers` workers at params.size and the same
 	 * chunk. */
@@ -168,6 +169,8 @@ struct bench_report {
 	unsigned cpus;               /* CPUs this process may run on */
 	bench_ns gil_ns;             /* thread mode ran under a GIL; 0 no */
 	bench_ns prepare_ns;         /* untimed input preparation */
+	bench_ns launch_ns;          /* mpirun's start of the job (untimed);
+					0 outside one */
 	bench_ns sampled_ns;         /* sum of every sample's wall time,
 					warmup included */
 	bench_ns total_ns;           /* whole run, prepare included */

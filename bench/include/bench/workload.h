@@ -76,6 +76,29 @@ struct bench_task {
 /* Longest checksum text, including the terminating NUL. */
 #define BENCH_CHECKSUM_MAX 65
 
+/*
+ * What the mpi executor offers a staged workload between stages (see
+ * exchange below): which rank ran an item, and an all-to-all exchange of
+ * bytes. Workloads see it instead of MPI itself, so they build without it.
+ */
+struct bench_comm {
+	unsigned rank, size;
+	/* The rank that runs (ran) item of stage. */
+	unsigned (*owner)(const struct bench_comm *comm, unsigned stage,
+			  uint64_t item);
+	/*
+	 * Every rank sends sendlen[r] bytes to rank r, the segments lying one
+	 * after another in send (rank 0's first), and receives what rank r
+	 * sent it as recvlen[r] bytes, likewise one after another in *recv
+	 * (malloc'd; free it). Collective: every rank calls it. Returns 0 or
+	 * a BENCH_E* code.
+	 */
+	int (*alltoallv)(const struct bench_comm *comm, const void *send,
+			 const size_t *sendlen, void **recv, size_t *recvlen,
+			 struct bench_err *err);
+	void *impl;
+};
+
 enum bench_wl_flags {
 	BENCH_WL_WAITS = 1u << 0, /* items wait (I/O-bound) before computing */
 };
@@ -139,6 +162,35 @@ struct bench_workload {
 	 * dependents must be in memory the state maps shared).
 	 */
 	unsigned (*deps)(const void *state, uint64_t item, uint64_t *deps);
+
+	/*
+	 * Streaming sources under mpi (NULL: the workload has no mpi split):
+	 * makes the stream part `part` of `parts`, byte ranges of the input
+	 * cut at line starts so each rank reads only its own, and, when
+	 * items is not NULL, counts the items in it (a pass over the part).
+	 * split(state, 0, 1, NULL, err) restores the whole stream.
+	 */
+	int (*split)(void *state, unsigned part, unsigned parts,
+		     uint64_t *items, struct bench_err *err);
+	/* Numbers the part's items from first (the items of the parts
+	 * before it), as a whole pass would. */
+	void (*split_first)(void *state, uint64_t first);
+
+	/*
+	 * Staged workloads under mpi: moves what the previous stage left in
+	 * this rank's memory to the ranks whose tasks of `stage` read it
+	 * (the shuffle of a map-reduce). Called on every rank, after
+	 * stage_begin(stage). NULL for one-stage workloads.
+	 */
+	int (*exchange)(void *state, unsigned stage,
+			const struct bench_comm *comm, struct bench_err *err);
+
+	/*
+	 * Dependency graphs under mpi: the bytes item leaves its dependents
+	 * (in state), which the mpi executor carries to the ranks running
+	 * them. NULL otherwise.
+	 */
+	void *(*item_out)(void *state, uint64_t item, size_t *len);
 
 	/* BENCH_WL_WAITS workloads: how long item i waits before computing. */
 	bench_ns (*wait_ns)(const void *state, uint64_t item);
