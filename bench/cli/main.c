@@ -21,6 +21,9 @@
 	"  -i, --input FILE    events, wordcount: input file (default: generated)\n" \
 	"      --type T        events: the event_type kept (default purchase)\n"  \
 	"      --gil[=MS]      thread workers share one lock, as Python threads\n" \
+	"      --hostfile F    mode mpi: the hosts mpirun starts ranks on (default:\n" \
+	"                      this machine, oversubscribed past its cores)\n"     \
+	"      --host LIST     mode mpi: hosts as mpirun takes them (a:2,b:2)\n"  \
 	"  -f, --format F      table, json, csv or markdown (default table)\n"    \
 	"  -o, --output FILE   write there instead of standard output; the file\n" \
 	"                      appears whole or not at all\n"                     \
@@ -43,9 +46,13 @@ static const struct command {
 	  "async event loop, modes interleaved sample by sample, and prints the\n"
 	  "median time with its 95% confidence interval, min, max, throughput,\n"
 	  "speedup and efficiency against serial, CPU time and a checksum that\n"
-	  "must agree across modes.\n"
+	  "must agree across modes. Mode mpi runs it on the ranks of an Open MPI\n"
+	  "job: bench starts itself under 'mpirun -n WORKERS' (as root, only with\n"
+	  "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 set), and\n"
+	  "'mpirun -n N bench run ...' works too; serial runs beside it.\n"
 	  "\n"
-	  "  -m, --mode LIST     serial,thread,process,async or all (default all)\n"
+	  "  -m, --mode LIST     serial,thread,process,async,mpi or all (default\n"
+	  "                      all: every mode but mpi)\n"
 	  "  -w, --workers N     threads, processes, or async tasks in flight\n"
 	  "                      (default: the CPUs available)\n"
 	  "  -e, --engine LIST   native,gbench,hyperfine or all (default native):\n"
@@ -80,6 +87,9 @@ static const struct command {
 	  "                      $BENCH_RESULTS, else results/bench.db)\n"
 	  "      --no-save       do not save the run\n"
 	  "      --charts DIR    also draw a chart of the medians there (gnuplot)\n"
+	  "      --hostfile F    mode mpi: the hosts mpirun starts ranks on (default:\n"
+	  "                      this machine, oversubscribed past its cores)\n"
+	  "      --host LIST     mode mpi: hosts as mpirun takes them (a:2,b:2)\n"
 	  "  -q, --quiet         no progress line\n"
 	  "\n"
 	  "Numbers take k, M and G suffixes (1M = 1000000).\n"
@@ -94,7 +104,8 @@ static const struct command {
 	  "  bench run events --input events.jsonl --type purchase --batch 1000\n"
 	  "  bench run wordcount --input words.txt --mode serial,process\n"
 	  "  bench run hash --mode serial,thread,process --gil\n"
-	  "  bench run graph --workers 8\n" },
+	  "  bench run graph --workers 8\n"
+	  "  bench run hash --mode mpi --workers 8 --hostfile hosts\n" },
 	{ "show", cmd_show, "print a workload's items and results as text",
 	  "usage: bench show WORKLOAD [--size N] [--seed N] [--queries N] [--max-ms N]\n"
 	  "                           [--input FILE] [--type T] [--limit N]\n"
@@ -123,12 +134,14 @@ static const struct command {
 	  "\n"
 	  "  -w, --workers LIST  worker counts: 1,2,4,8 or 1..16 or 1..64x2 or\n"
 	  "                      2..16+2, combined with commas (default 1..8x2)\n"
-	  "  -m, --modes LIST    parallel modes (default thread,process)\n"
+	  "  -m, --modes LIST    parallel modes (default thread,process; also async\n"
+	  "                      and mpi, which starts bench under mpirun)\n"
 	  "  -n, --size N        input size (default: see 'bench list')\n"
 	  SWEEP_OPTIONS_HELP
 	  "\n"
 	  "example:\n"
-	  "  bench scale hash --workers 1..16x2\n" },
+	  "  bench scale hash --workers 1..16x2\n"
+	  "  bench scale hash --modes thread,process,mpi --workers 1,2,4\n" },
 	{ "complexity", cmd_complexity, "time over growing sizes and fit O(1) .. O(n^2)",
 	  "usage: bench complexity WORKLOAD --sizes LIST [--mode M] [options]\n"
 	  "\n"

@@ -14,13 +14,17 @@
  * Open MPI refuses to run as root unless its own opt-in is set; bench
  * does not set it behind the user's back, it says how.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 
@@ -31,6 +35,41 @@ static int root_refused(void)
 
 	return geteuid() == 0 && !(a && strcmp(a, "1") == 0 && b &&
 				   strcmp(b, "1") == 0);
+}
+
+/*
+ * bench is the job's subreaper (PR_SET_CHILD_SUBREAPER): when mpirun dies
+ * before its ranks (killed on Ctrl-C, or leaving after a crash without
+ * reaping), they become bench's children, and here they are killed and
+ * reaped, so no rank outlives the command.
+ */
+static void reap_orphans(void)
+{
+	pid_t self = getpid();
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[64], buf[512], *p;
+		FILE *f;
+		long ppid;
+		int pid = atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (!(f = fopen(path, "r")))
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		/* "pid (comm) state ppid ...": comm may hold spaces. */
+		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == self)
+			kill(pid, SIGKILL);
+	}
+	if (d)
+		closedir(d);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
 }
 
 int mpi_launch(const struct session *s, unsigned ranks)
@@ -123,8 +162,10 @@ int mpi_launch(const struct session *s, unsigned ranks)
 	}
 	free(argv);
 	install_signal_handlers();
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	status = bench_command_run(&cmd, &io, &res, &err);
 	bench_command_release(&cmd);
+	reap_orphans();
 	if (status == BENCH_ECANCELED) {
 		error("interrupted; mpirun and every rank stopped, nothing written");
 		return EXIT_INTERRUPTED;

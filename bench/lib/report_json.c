@@ -272,6 +272,9 @@ char *bench_report_json(const struct bench_report *r,
 		bench_err_set(err, BENCH_ENOMEM, "cannot build the JSON document");
 		return NULL;
 	}
+	if (r->launch_ns)
+		json_object_set_new(json_object_get(doc, "run"), "launch_ns",
+				    json_integer((json_int_t)r->launch_ns));
 	if (strcmp(kind, "scale") == 0)
 		json_object_set_new(doc, "analysis", scale_analysis(r));
 	else if (strcmp(kind, "complexity") == 0)
@@ -466,17 +469,20 @@ int bench_report_parse(const char *text, struct bench_report **out,
 	{
 		int64_t warmup = int_in(run, "warmup", 0, BENCH_REPEAT_MAX);
 		int64_t prep = int_in(run, "prepare_ns", 0, INT64_MAX);
+		int64_t launch = int_in(run, "launch_ns", 0, INT64_MAX);
 		int64_t sampled = int_in(run, "sampled_ns", 0, INT64_MAX);
 		int64_t total = int_in(run, "total_ns", 0, INT64_MAX);
 		int64_t cpus = int_in(c, "cpus", 0, 1 << 20);
 
-		if (warmup < 0 || prep < 0 || sampled < 0 || total < 0 || cpus < 0) {
+		if (warmup < 0 || prep < 0 || sampled < 0 || total < 0 ||
+		    cpus < 0 || launch < 0) {
 			bench_err_set(err, BENCH_EINVAL,
 				      "run or context holds a negative or out-of-range number");
 			goto out;
 		}
 		r->warmup = (unsigned)warmup;
 		r->prepare_ns = (bench_ns)prep;
+		r->launch_ns = (bench_ns)launch;
 		r->sampled_ns = (bench_ns)sampled;
 		r->total_ns = (bench_ns)total;
 		r->cpus = cpus ? (unsigned)cpus : 1;

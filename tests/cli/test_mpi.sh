@@ -1,0 +1,272 @@
+#!/bin/sh
+# test_mpi.sh - command-line tests of mode mpi (Open MPI), on one machine
+# with oversubscribed ranks:
+#
+#   results    every workload's mpi checksum equals serial's, at several
+#              rank counts; events' byte-range splits keep bad-line
+#              numbers; `mpirun -n N bench run` works as well as the
+#              relaunch; scale puts mpi on the chart; the run is stored;
+#   faults     mpirun missing, a missing hostfile, root without Open MPI's
+#              opt-in, a rank that crashes, Ctrl-C: one clear line, the
+#              right exit status, and no process left behind.
+#
+# usage: tests/cli/test_mpi.sh PATH/TO/bench [TEST...]
+#
+# Same runner as the other suites (lib.sh). When bench was built without
+# Open MPI, or mpirun is missing, only the tests of that case run. As root
+# (CI), Open MPI's own opt-in is set here, as the README says to.
+
+# Word splitting of $QUICK is meant.
+# shellcheck disable=SC2086
+set -u
+SUITE="mpi"
+SUITE_TIMEOUT=120
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+OMPI_ALLOW_RUN_AS_ROOT=1
+OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM
+# Open MPI's own allocations are not bench's leaks.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+export ASAN_OPTIONS
+QUICK="--no-save -q -r 1 --warmup 0"
+
+TESTS=
+t() { TESTS="$TESTS $1"; }
+
+t checksums_every_workload
+t events_splits_keep_line_numbers
+t wordcount_shuffle_matches_serial
+t under_mpirun_directly
+t more_workers_than_ranks
+t scale_with_mpi
+t stored_and_read_back
+t hostfile
+t hostfile_needs_mpi_mode
+t missing_hostfile
+t mpirun_missing
+t root_needs_opt_in
+t rank_crash
+t sigint
+t help_mentions_mpi
+
+need_mpi() {
+	"$BENCH" run hash --help 2>/dev/null | grep -q 'mpi' ||
+		fail "bench run --help does not mention mode mpi"
+	has mpirun || skip "mpirun is not installed"
+	nm_out=$("$BENCH" run range --mode mpi --workers 1 -n 10 $QUICK 2>&1)
+	case $nm_out in
+	*"without Open MPI"*) skip "bench was built without Open MPI" ;;
+	esac
+}
+
+# The checksum of MODE in a JSON report on stdout (./out).
+checksum_of() { # MODE
+	json_flat out >flat
+	awk -F= -v m="$1" '
+		/^results\.[0-9]+\.mode=/ { split($1, a, "."); mode[a[2]] = $2 }
+		/^results\.[0-9]+\.checksum=/ { split($1, a, "."); sum[a[2]] = $2 }
+		END { for (i in mode) if (mode[i] == m) print sum[i] }' flat
+}
+
+# Every result of a JSON report verified, mpi's checksum equal to serial's.
+expect_mpi_equals_serial() { # WHAT
+	expect_rc 0
+	_s=$(checksum_of serial)
+	_m=$(checksum_of mpi)
+	[ -n "$_s" ] || fail "$1: no serial result"
+	[ -n "$_m" ] || fail "$1: no mpi result"
+	assert_eq "$1: mpi checksum" "$_s" "$_m"
+	expect_no_match flat '^results\.[0-9]+\.verified=false' "an unverified result ($1)"
+}
+
+test_checksums_every_workload() {
+	need_mpi
+	for _w in "hash -n 20000" "search -n 20000 --queries 200" "range -n 200000" \
+		"sleep -n 12 --max-ms 5" "events -n 5000" "wordcount -n 5000" \
+		"graph -n 16 --max-ms 3"; do
+		for _r in 2 3; do
+			bench run $_w --mode mpi --workers $_r $QUICK -f json
+			expect_mpi_equals_serial "${_w%% *} on $_r ranks"
+		done
+	done
+}
+
+test_events_splits_keep_line_numbers() {
+	need_mpi
+	"$BENCH" gen events --lines 4000 -o ev.jsonl || fail "bench gen events failed"
+	# Bad lines near where 2, 3 and 5 ranks cut the file, and at its end
+	# an unterminated last line.
+	awk 'NR == 1000 || NR == 2001 || NR == 2667 { print "{oops"; next }
+	     NR == 1601 { print ""; next } { print }' ev.jsonl >bad.jsonl
+	printf '{"event_type":"purchase","event_id":77}' >>bad.jsonl
+	bench run events --input bad.jsonl --mode serial $QUICK -f json
+	expect_rc 0
+	expect_match err 'line 1000 \(malformed JSON\), line 1601 \(blank line\), line 2001 \(malformed JSON\), line 2667' \
+		"serial naming the bad lines"
+	for _r in 2 3 5; do
+		bench run events --input bad.jsonl --mode mpi --workers $_r $QUICK -f json
+		expect_mpi_equals_serial "events file on $_r ranks"
+		expect_match err 'line 1000 \(malformed JSON\), line 1601 \(blank line\), line 2001 \(malformed JSON\), line 2667' \
+			"the bad lines numbered as in the whole file ($_r ranks)"
+		assert_eq "lines counted on $_r ranks" 4001 "$(flat flat results.1.lines)"
+		bench run events --input bad.jsonl --mode mpi --workers $_r --strict $QUICK
+		expect_rc 1
+		expect_nlines err 1
+		expect_match err '^bench: .*bad\.jsonl line 1000: malformed JSON' \
+			"--strict naming the first bad line in file order ($_r ranks)"
+	done
+}
+
+test_wordcount_shuffle_matches_serial() {
+	need_mpi
+	# Text with more distinct words than the generator's, and a word cut
+	# at no block edge: every partition gets entries from every rank.
+	awk 'BEGIN { for (i = 0; i < 60000; i++) printf "w%c%c%c x ", 97 + i % 26, 97 + int(i / 26) % 26, 97 + int(i / 676) % 26; print "" }' >words.txt
+	for _r in 2 4; do
+		for _c in 1 2; do
+			bench run wordcount --input words.txt --mode mpi --workers $_r --chunk $_c $QUICK -f json
+			expect_mpi_equals_serial "wordcount on $_r ranks, chunk $_c"
+		done
+	done
+	assert_eq "distinct words" 17577 "$(flat flat results.0.distinct)"
+}
+
+test_under_mpirun_directly() {
+	need_mpi
+	run mpirun --oversubscribe --bind-to none -n 3 "$BENCH" run hash -n 20000 --mode serial,mpi $QUICK -f json
+	expect_mpi_equals_serial "mpirun -n 3 bench run"
+	# Every rank: the ranks of the job (no --workers given).
+	awk '/^results\.[0-9]+\.workers=/' flat | sort >workers
+	expect_match workers '=3$' "mpi with the job's 3 ranks"
+	# One report, from rank 0 only.
+	assert_eq "JSON documents on stdout" 1 "$(grep -c '"schema"' out)"
+}
+
+test_more_workers_than_ranks() {
+	need_mpi
+	run mpirun --oversubscribe -n 2 "$BENCH" run hash -n 2000 --mode mpi --workers 3 $QUICK
+	expect_rc 2
+	expect_match err 'workers 3 .*2 ranks' "an error naming workers and ranks"
+}
+
+test_scale_with_mpi() {
+	need_mpi
+	bench scale hash -n 20000 --modes thread,process,mpi --workers 1,2,3 \
+		--no-save --charts charts -q -r 1 --warmup 0 -f json
+	expect_rc 0
+	json_flat out >flat
+	for _w in 1 2 3; do
+		awk -F= -v w="$_w" '
+			/^results\.[0-9]+\.mode=/ { split($1, a, "."); mode[a[2]] = $2 }
+			/^results\.[0-9]+\.workers=/ { split($1, a, "."); wk[a[2]] = $2 }
+			END { for (i in mode) if (mode[i] == "mpi" && wk[i] == w) f = 1; exit !f }' flat ||
+			fail "no mpi result with $_w workers"
+	done
+	[ "$(grep -c '\.verified=true' flat)" = 10 ] || fail "expected 10 verified cases"
+	ls charts/*speedup*.svg >/dev/null 2>&1 || fail "no speedup chart"
+	grep -q 'mpi' charts/*speedup*.svg || fail "the speedup chart has no mpi line"
+}
+
+test_stored_and_read_back() {
+	need_mpi
+	bench run hash -n 20000 --mode mpi --workers 2 --results store.db -q -r 1 --warmup 0
+	expect_rc 0
+	expect_match err 'saved as run 1' "the run saved once"
+	bench report 1 --results store.db -f json
+	expect_rc 0
+	json_flat out >flat
+	expect_match flat '^results\.[0-9]+\.mode=mpi$' "mode mpi read back"
+	assert_num "launch time read back" "$(flat flat run.launch_ns)" -gt 0
+	bench history --results store.db
+	expect_rc 0
+	expect_match out 'mpi x2' "history naming mpi"
+}
+
+test_hostfile() {
+	need_mpi
+	printf 'localhost slots=4\n' >hosts
+	bench run range -n 100000 --mode mpi --workers 3 --hostfile hosts $QUICK -f json
+	expect_mpi_equals_serial "--hostfile"
+	bench run range -n 100000 --mode mpi --workers 2 --host localhost:2 $QUICK -f json
+	expect_mpi_equals_serial "--host"
+}
+
+test_hostfile_needs_mpi_mode() {
+	printf 'localhost slots=4\n' >hosts
+	usage_error -- '--hostfile is for --mode mpi' run hash --hostfile hosts $QUICK
+}
+
+test_missing_hostfile() {
+	need_mpi
+	bench run hash --mode mpi --workers 2 --hostfile no/such/hosts $QUICK
+	expect_rc 1
+	expect_empty out
+	expect_nlines err 1
+	expect_match err '^bench: --hostfile no/such/hosts: No such file' "the error naming the hostfile"
+}
+
+test_mpirun_missing() {
+	need_mpi
+	run env PATH=/nonexistent "$BENCH" run hash --mode mpi --workers 2 $QUICK
+	expect_rc 1
+	expect_empty out
+	expect_nlines err 1
+	expect_match err '^bench: .*needs mpirun.*not on PATH.*openmpi-bin' "the error naming mpirun and its package"
+}
+
+test_root_needs_opt_in() {
+	need_mpi
+	[ "$(id -u)" = 0 ] || skip "not root"
+	run env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM \
+		"$BENCH" run hash --mode mpi --workers 2 $QUICK
+	expect_rc 1
+	expect_empty out
+	expect_nlines err 1
+	expect_match err 'OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1' "the opt-in spelled out"
+}
+
+test_rank_crash() {
+	need_mpi
+	# Task 7 of 12 belongs to rank 1 of 2 (tasks 6..11).
+	BENCH_TEST_CRASH_TASK=7 run_reaped "$BENCH" run hash -n 1200 --chunk 100 \
+		--mode mpi --workers 2 $QUICK
+	expect_rc 1
+	expect_empty out
+	expect_match err '^bench: mpi: a rank died' "one line from bench saying a rank died"
+	expect_reaped
+}
+
+test_sigint() {
+	need_mpi
+	start_bg "$BENCH" run sleep -n 400 --max-ms 50 --mode mpi --workers 2 --no-save -q -r 3
+	wait_ready "$BG_PID"
+	# Let the ranks start and sample.
+	_i=0
+	while [ -z "$(children "$BG_PID")" ] && [ "$_i" -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	sleep 1.5
+	kill -INT "$BG_PID"
+	wait_exit "$BG_PID" 20 || fail "bench did not stop within 20 s of SIGINT"
+	wait "$BG_WAIT"
+	RC=$?
+	expect_rc 130
+	expect_match err 'interrupted' "a line saying it was interrupted"
+	expect_reaped
+	BG_PID=
+	BG_WAIT=
+}
+
+test_help_mentions_mpi() {
+	bench run --help
+	expect_rc 0
+	expect_match out 'mpi' "mode mpi in bench run --help"
+	expect_match out 'hostfile' "--hostfile in bench run --help"
+	bench scale --help
+	expect_match out 'hostfile' "--hostfile in bench scale --help"
+}
+
+lib_start "$@"
