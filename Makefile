@@ -4,6 +4,7 @@
 #   make test         unit and CLI tests (the README's test command)
 #   make asan         the test suite built with AddressSanitizer + UBSan
 #   make tsan         the test suite built with ThreadSanitizer
+#   make check-nompi  a build without Open MPI (MPI=no) and its mpi message
 #   make deps         install missing Debian packages (apt-get, as root)
 #   make bench-check  the performance ratios, measured in one run
 #   make install      PREFIX=/usr/local (DESTDIR honoured)
@@ -71,7 +72,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(CLI_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all test asan tsan deps bench-check install uninstall clean FORCE
+.PHONY: all test asan tsan check-nompi deps bench-check install uninstall clean FORCE
 
 all: $(BUILD)/bench $(BUILD)/libbench.a $(BUILD)/libbench.so
 
@@ -125,6 +126,11 @@ asan:
 tsan:
 	$(MAKE) BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" test
 
+# A build without Open MPI still works, and mode mpi says how to get it.
+check-nompi:
+	$(MAKE) BUILD=build-nompi MPI=no build-nompi/bench
+	tests/nompi.sh build-nompi/bench
+
 deps:
 	scripts/install-deps.sh
 
@@ -158,6 +164,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/bench $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-nompi
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

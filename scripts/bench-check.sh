@@ -4,6 +4,7 @@
 # them. It measures; it does not pass or fail on a stopwatch (exit 0 unless
 # a tool is missing or a command fails).
 #
+# Section 11 runs mode mpi (Open MPI) beside serial and the pools.
 # Sections 8 to 10 time the data workloads against jq and tr | awk on
 # generated files (EVENTS_LINES, TEXT_MB and BIG_LINES set their sizes;
 # section 10 writes a 1 GB file to $TMPDIR and removes it).
@@ -313,3 +314,24 @@ for f in small big; do
 		"$(awk '$1 == "\"maxrss_kb\":" { v = $2; sub(/,$/, "", v); printf "%s%.1f MB", sep, v / 1024; sep = ", " }' "$tmp/rss.json")"
 done
 rm -f "$tmp/big.jsonl" "$tmp/small.jsonl"
+
+# 11. mpi: hash over 2 ranks of an MPI job bench launches itself, against
+# serial and the two pools, every mode interleaved in the one run. As root
+# Open MPI needs its opt-in (OMPI_ALLOW_RUN_AS_ROOT=1 and
+# OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1); without it the section says so.
+echo
+if "$bench" run range -n 100 --mode mpi --workers 1 --no-save -q -r 1 --warmup 0 \
+	>/dev/null 2>"$tmp/mpi.err"; then
+	echo "11. hash with 2 MPI ranks against serial, thread and process (one run, modes interleaved)"
+	"$bench" run hash --workers 2 --mode serial,thread,process,mpi --repeat "$rounds" \
+		--no-save --quiet --format csv > "$tmp/mpi.csv" 2>"$tmp/mpi.err"
+	for m in serial thread process mpi; do
+		printf '   %-8s median %8.1f ms   speedup %.2fx   checksum %s\n' "$m" \
+			"$(awk -v v="$(field "$tmp/mpi.csv" $m median_ns)" 'BEGIN { print v / 1e6 }')" \
+			"$(field "$tmp/mpi.csv" $m speedup)" "$(field "$tmp/mpi.csv" $m checksum)"
+	done
+	sed -n 's/^bench: note: mpi: /   /p' "$tmp/mpi.err"
+	echo "   (goal: mpi >= 1.80x)"
+else
+	echo "11. mpi: skipped: $(sed 's/^bench: //' "$tmp/mpi.err" | head -n 1)"
+fi

@@ -5,10 +5,11 @@
 # Building and testing: gcc, make, pkg-config, OpenSSL's libcrypto,
 # Jansson, SQLite, Check; charts: gnuplot (without it bench still runs and
 # says how to get charts); the engines that cross-check bench's timing:
-# Google Benchmark (with g++ for its C++ API) and hyperfine.
+# Google Benchmark (with g++ for its C++ API) and hyperfine; mode mpi:
+# Open MPI (without it bench builds, and mode mpi says how to get it).
 set -eu
 
-packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq"
+packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev"
 
 missing=""
 for p in $packages; do

@@ -29,7 +29,8 @@ OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM
 # Open MPI's own allocations are not bench's leaks.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-export ASAN_OPTIONS
+TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS }suppressions=$(cd "$(dirname "$0")" && pwd)/openmpi.tsan.supp"
+export ASAN_OPTIONS TSAN_OPTIONS
 QUICK="--no-save -q -r 1 --warmup 0"
 
 TESTS=
