@@ -31,9 +31,9 @@ endif
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes $(WERROR)
-PKGS := libcrypto jansson sqlite3 simdjson
+PKGS := libcrypto jansson sqlite3 simdjson libseccomp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcrypto -ljansson -lsqlite3 -lsimdjson)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcrypto -ljansson -lsqlite3 -lsimdjson -lseccomp)
 # The library has one C++ file, the events' JSON parser (simdjson), so
 # everything links with the C++ compiler. The gbench engine needs Google
 # Benchmark as well; without it bench builds and says how to get it.

@@ -35,29 +35,9 @@ static int is_file(const char *path)
 static const char *plots_dir(void)
 {
 	static char dir[PATH_MAX + 16];
-	char exe[PATH_MAX], probe[PATH_MAX + 32];
-	const char *env = getenv("BENCH_PLOTS");
-	ssize_t n;
 
-	if (env && *env)
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(dir, sizeof(dir), "%s/../plots", exe);
-			snprintf(probe, sizeof(probe), "%s/speedup.gp", dir);
-			if (is_file(probe))
-				return dir;
-		}
-	}
-	snprintf(dir, sizeof(dir), "%s/plots", BENCH_DATADIR);
-	snprintf(probe, sizeof(probe), "%s/speedup.gp", dir);
-	return is_file(probe) ? dir : NULL;
+	return find_data_dir("BENCH_PLOTS", "plots", "speedup.gp", dir,
+			     sizeof(dir));
 }
 
 static int have_gnuplot(void)

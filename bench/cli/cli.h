@@ -29,6 +29,8 @@ int cmd_timeit(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_wordcount(int argc, char **argv);
+int cmd_exercises(int argc, char **argv);
+int cmd_grade(int argc, char **argv);
 
 /* Prints "bench: <message>" on stderr. */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -224,6 +226,14 @@ const struct bench_workload *workload_operand(const char *cmd, int argc,
 
 /* The folder charts go to: beside the store given (or the default one). */
 void default_chart_dir(const char *results, char *dir, size_t len);
+
+/*
+ * A folder of bench's data (plots, exercises): $ENV when set, else NAME
+ * beside the binary's folder (a build tree) when it holds PROBE, else
+ * NAME in the installed data folder. Returns buf, ENV's value, or NULL.
+ */
+const char *find_data_dir(const char *env, const char *name,
+			  const char *probe, char *buf, size_t len);
 
 /* Exit status for a library error code. */
 int exit_status(int code);

@@ -2,12 +2,15 @@
  * util.c - error messages, number and list parsing, signals, formatting.
  */
 #include <errno.h>
+#include <limits.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -433,4 +436,32 @@ int parse_list(const char *cmd, const char *flag, const char *text,
 	*out = vals;
 	*n = k;
 	return 0;
+}
+
+const char *find_data_dir(const char *env, const char *name,
+			  const char *probe, char *buf, size_t len)
+{
+	const char *e = getenv(env);
+	char exe[PATH_MAX], file[PATH_MAX + 256];
+	struct stat st;
+	ssize_t n;
+
+	if (e && *e)
+		return e;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/'))) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/../%s", exe, name);
+			snprintf(file, sizeof(file), "%s/%s", buf, probe);
+			if (stat(file, &st) == 0 && S_ISREG(st.st_mode))
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s/%s", BENCH_DATADIR, name);
+	snprintf(file, sizeof(file), "%s/%s", buf, probe);
+	return stat(file, &st) == 0 && S_ISREG(st.st_mode) ? buf : NULL;
 }

@@ -1,0 +1,128 @@
+/*
+ * grade.h - grading exercises (exercises/NN-slug/, see exercises/README.md)
+ * with a student's code sandboxed (sandbox.h).
+ *
+ * Verdicts come from the grader alone: a test passes when the student's
+ * driver prints exactly what the reference solution's prints for the same
+ * test and a seed drawn at grading time (so hard-coded output is useless),
+ * within wall-time bounds the grader measures from outside. Nothing a
+ * submission writes is read as a score.
+ */
+#ifndef BENCH_GRADE_H
+#define BENCH_GRADE_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bench/clock.h"
+#include "bench/error.h"
+
+#define GRADE_LIBS_MAX 8
+
+struct grade_test {
+	char *name;
+	double points;
+	int lines;              /* check "lines": order does not matter */
+	double wall_lo, wall_hi; /* student / reference wall time; 0: none */
+	int hidden;             /* from --hidden: output never shown */
+	char *expect;           /* the reference's output for the seed */
+	bench_ns ref_wall_ns;
+};
+
+struct exercise {
+	char dir[PATH_MAX];
+	char slug[128];         /* "02-timeit" */
+	char *title;
+	char *source, *header;  /* file names */
+	char *libs[GRADE_LIBS_MAX];
+	size_t nlibs;
+	struct grade_test *tests;
+	size_t ntests;
+	/* Performance check: perf-serial against perf, interleaved. */
+	char *perf_test;        /* NULL: none */
+	double perf_points, target_speedup;
+	unsigned target_workers;
+	char *perf_expect;      /* the reference's perf output */
+	char hidden[PATH_MAX];  /* the hidden tests' folder, or "" */
+	/* Built by exercise_prepare. */
+	char work[1024];        /* the grader's scratch folder */
+	uint64_t seed;
+	unsigned cpus;
+};
+
+struct test_result {
+	int passed;
+	double score;
+	char msg[600];
+	bench_ns wall_ns;
+};
+
+struct perf_result {
+	int ran;                /* a performance check was made */
+	int inconclusive;       /* too noisy to tell: neither credit nor zero */
+	double speedup, expected, score;
+	bench_ns serial_ns, student_ns; /* medians */
+	char msg[400];
+};
+
+struct grade {
+	char student[256];      /* the submission's folder name */
+	char path[PATH_MAX];
+	char status[64];        /* "graded", "compile error", "no source" */
+	char *log;              /* the compiler's messages, capped */
+	struct test_result *tests;
+	double correct, correct_max;
+	struct perf_result perf;
+	double perf_max;
+	double total, max;
+	unsigned slot;          /* the sandbox slot that built it */
+	char bin[1280];         /* public driver + student, with UBSan */
+	char hidden_bin[1280];
+	char perf_bin[1280];    /* public driver + student, plain */
+};
+
+/* Where exercises/ is: $BENCH_EXERCISES, beside the binary, or the data
+ * folder. NULL when none is found. */
+const char *exercises_dir(void);
+
+/*
+ * Loads exercise spec (a number, "2" or "02", or a folder name, as listed
+ * by `bench exercises`) and, when hidden is not NULL, that folder's
+ * NN-slug/tests.json. Returns 0 or BENCH_EINVAL / BENCH_ESYS with err.
+ */
+int exercise_load(const char *spec, const char *hidden, struct exercise *ex,
+		  struct bench_err *err);
+
+/* Builds the reference and runs it for every test with seed, keeping the
+ * expected output. Returns 0 or a code with err. */
+int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err);
+
+void exercise_free(struct exercise *ex);
+
+/* Compiles and runs the correctness tests of one submission (a folder
+ * holding the exercise's source file, or that file) in sandbox slot
+ * `slot`. Returns 0 when grading happened (whatever the score), or a code
+ * when the grader itself failed. */
+int grade_submission(const struct exercise *ex, const char *path,
+		     unsigned slot, struct grade *g, struct bench_err *err);
+
+/* The performance check of a graded submission; run one at a time, with
+ * nothing else grading, so the timings are the machine's alone. */
+int grade_perf(const struct exercise *ex, struct grade *g, unsigned rounds,
+	       struct bench_err *err);
+
+/* Adds up g's total and max. */
+void grade_total(const struct exercise *ex, struct grade *g);
+
+void grade_free(const struct exercise *ex, struct grade *g);
+
+/* Output formats (grade_out.c); 0 or -1 on a write error. */
+enum grade_format { GF_TEXT, GF_JSON, GF_GRADESCOPE, GF_JUNIT, GF_TAP };
+int grade_format_parse(const char *name, enum grade_format *f);
+int grade_write(FILE *f, enum grade_format fmt, const struct exercise *ex,
+		const struct grade *g, size_t n);
+int grade_write_gradebook(FILE *f, const struct exercise *ex,
+			  const struct grade *g, size_t n);
+
+#endif
