@@ -156,6 +156,8 @@ install: all $(BUILD)/bench.pc
 	install -m 644 $(BUILD)/bench.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/bench.pc
 	install -d $(DESTDIR)$(DATADIR)/plots
 	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
+	install -d $(DESTDIR)$(DATADIR)/exercises
+	cp -R exercises/. $(DESTDIR)$(DATADIR)/exercises/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/bench.pc

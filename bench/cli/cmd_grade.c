@@ -295,6 +295,7 @@ static const struct option grade_opts[] = {
 	{ "seed", required_argument, NULL, 's' },
 	{ "rounds", required_argument, NULL, 'r' },
 	{ "no-perf", no_argument, NULL, 'P' },
+	{ "timeout", required_argument, NULL, 'T' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -304,7 +305,7 @@ int cmd_grade(int argc, char **argv)
 {
 	const char *hidden = NULL, *output = NULL, *book = NULL;
 	enum grade_format fmt = GF_TEXT;
-	uint64_t seed = 0, jobs = 0, rounds = 5;
+	uint64_t seed = 0, jobs = 0, rounds = 5, timeout = 5;
 	int c, seed_set = 0, no_perf = 0, quiet = 0, class_mode = 0, status = 0;
 	struct exercise ex;
 	struct bench_err err = { 0 };
@@ -339,6 +340,10 @@ int cmd_grade(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'P': no_perf = 1; break;
+		case 'T':
+			if (parse_u64("grade", "--timeout", optarg, 1, 3600, &timeout))
+				return EXIT_USAGE;
+			break;
 		case 'q': quiet = 1; break;
 		case 'h':
 			print_help("grade", stdout);
@@ -375,6 +380,7 @@ int cmd_grade(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	ex.timeout_ns = (bench_ns)timeout * BENCH_NS_PER_S;
 	if (!seed_set && getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
 		seed = (uint64_t)bench_clock_now();
 	install_signal_handlers();

@@ -352,6 +352,8 @@ int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err)
 
 	ex->seed = seed;
 	ex->cpus = bench_cpus();
+	if (!ex->timeout_ns)
+		ex->timeout_ns = 5 * BENCH_NS_PER_S;
 	if (!tmp || !*tmp || strlen(tmp) > 900)
 		tmp = "/tmp";
 	snprintf(ex->work, sizeof(ex->work), "%s/bench-grade-XXXXXX", tmp);
@@ -541,7 +543,7 @@ static void run_test(const struct exercise *ex, const struct grade_test *t,
 	char how[160], first[200];
 
 	if (run_driver(t->hidden ? g->hidden_bin : g->bin, t->name, ex->seed, slot,
-		       5 * BENCH_NS_PER_S, &r, &o, err)) {
+		       ex->timeout_ns, &r, &o, err)) {
 		snprintf(tr->msg, sizeof(tr->msg), "the grader could not run it: %s", err->msg);
 		return;
 	}

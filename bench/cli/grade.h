@@ -49,6 +49,7 @@ struct exercise {
 	char work[1024];        /* the grader's scratch folder */
 	uint64_t seed;
 	unsigned cpus;
+	bench_ns timeout_ns;    /* one test run's wall-clock limit */
 };
 
 struct test_result {

@@ -349,6 +349,7 @@ static const struct command {
 	  "  -j, --jobs N        submissions graded at once (default: CPUs)\n"
 	  "  -s, --seed N        the tests' seed (default: random, printed)\n"
 	  "  -r, --rounds N      performance: runs of each side (default 5)\n"
+	  "      --timeout S     one test's wall-clock limit, seconds (default 5)\n"
 	  "      --no-perf       skip the performance check\n"
 	  "  -q, --quiet         no progress line\n"
 	  "\n"
