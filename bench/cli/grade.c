@@ -257,7 +257,7 @@ static int copy_file(const char *src, const char *dst, size_t max, mode_t mode,
 		close(in);
 		return -1;
 	}
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
 	while (out >= 0 && (n = read(in, buf, sizeof(buf))) > 0 && total <= max) {
 		total += (size_t)n;
 		if (write(out, buf, (size_t)n) != n) {
@@ -608,21 +608,10 @@ int grade_submission(const struct exercise *ex, const char *path,
 			g->log = NULL;
 		return 0;
 	}
-	{
-		const char *files[][2] = { { ex->dir, ex->header },
-					   { ex->work, "ref/driver.o" },
-					   { ex->work, "ref/hidden.o" } };
-
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(src, sizeof(src), "%s/%s", files[i][0], files[i][1]);
-			snprintf(dst, sizeof(dst), "%s/%s", dir, strrchr(files[i][1], '/') ?
-				 strrchr(files[i][1], '/') + 1 : files[i][1]);
-			if (i == 2 && !ex->hidden[0])
-				continue;
-			if (copy_file(src, dst, SOURCE_MAX * 8, 0644, why, sizeof(why)))
-				return bench_err_set(err, BENCH_ESYS, "%s: %s", src, why);
-		}
-	}
+	snprintf(src, sizeof(src), "%s/%s", ex->dir, ex->header);
+	snprintf(dst, sizeof(dst), "%s/%s", dir, ex->header);
+	if (copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)))
+		return bench_err_set(err, BENCH_ESYS, "%s: %s", src, why);
 	/* Compile the submission alone: warnings are errors, as the
 	 * README says; the messages are the student's feedback. */
 	snprintf(script, sizeof(script),
@@ -637,6 +626,17 @@ int grade_submission(const struct exercise *ex, const char *path,
 	}
 	free(g->log);
 	g->log = NULL;
+	/* The driver objects join only now: had they been there while the
+	 * submission compiled, an #include of one could have shown the
+	 * hidden tests in the compiler's messages. */
+	for (int i = 0; i < (ex->hidden[0] ? 2 : 1); i++) {
+		const char *obj = i ? "hidden.o" : "driver.o";
+
+		snprintf(src, sizeof(src), "%s/ref/%s", ex->work, obj);
+		snprintf(dst, sizeof(dst), "%s/%s", dir, obj);
+		if (copy_file(src, dst, SOURCE_MAX * 8, 0644, why, sizeof(why)))
+			return bench_err_set(err, BENCH_ESYS, "%s: %s", src, why);
+	}
 	lib_flags(ex, libs, sizeof(libs));
 	snprintf(script, sizeof(script),
 		 "gcc " UBSAN " driver.o ub.o%s -o test && gcc driver.o plain.o%s -o perf%s%s%s",
