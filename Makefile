@@ -107,9 +107,26 @@ $(BUILD)/libbench.so: $(LIB_OBJ)
 	$(say) LD $@
 	$(Q)$(LINK) -shared -Wl,-soname,libbench.so.0 $(BENCH_LDFLAGS) -o $@ $^ $(BENCH_LIBS)
 
-$(BUILD)/bench: $(CLI_OBJ) $(BUILD)/libbench.a
+# The profiler `bench profile` preloads into programs: never built with
+# sanitizers (it replaces malloc, which theirs replace too), nor with
+# builtins (GCC turns malloc + memset into a call to calloc: itself).
+PROF_CC = $(CC) $(WARN) $(OPT) -D_GNU_SOURCE -Ibench/include -fPIC -shared \
+	-fvisibility=hidden -fno-builtin $(shell pkg-config --cflags libunwind 2>/dev/null)
+PROF_LIBS = $(shell pkg-config --libs libunwind 2>/dev/null || echo -lunwind) -ldl -lpthread
+$(BUILD)/libbenchprof.so: bench/prof/prof.c bench/prof/prof_format.h Makefile
+	@mkdir -p $(dir $@)
+	$(say) CC $@
+	$(Q)$(PROF_CC) -o $@ bench/prof/prof.c $(PROF_LIBS)
+$(BUILD)/libbenchprof-mem.so: bench/prof/prof.c bench/prof/prof_format.h Makefile
+	@mkdir -p $(dir $@)
+	$(say) CC $@
+	$(Q)$(PROF_CC) -DBENCH_PROF_HOOKS -o $@ bench/prof/prof.c $(PROF_LIBS)
+
+$(BUILD)/bench: $(CLI_OBJ) $(BUILD)/libbench.a $(BUILD)/libbenchprof.so \
+		$(BUILD)/libbenchprof-mem.so
 	$(say) LD $@
-	$(Q)$(LINK) $(BENCH_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbench.a $(BENCH_LIBS) $(GBENCH_LIBS)
+	$(Q)$(LINK) $(BENCH_LDFLAGS) -Wl,--export-dynamic-symbol=bench_slowlog_set_listener \
+		-o $@ $(CLI_OBJ) $(BUILD)/libbench.a $(BENCH_LIBS) $(GBENCH_LIBS)
 
 $(BUILD)/test_unit: $(TEST_OBJ) $(BUILD)/libbench.a
 	$(say) LD $@
@@ -151,6 +168,9 @@ install: all $(BUILD)/bench.pc
 	install -m 755 $(BUILD)/bench $(DESTDIR)$(PREFIX)/bin/bench
 	install -m 644 $(BUILD)/libbench.a $(DESTDIR)$(PREFIX)/lib/libbench.a
 	install -m 755 $(BUILD)/libbench.so $(DESTDIR)$(PREFIX)/lib/libbench.so.0
+	install -d $(DESTDIR)$(PREFIX)/lib/bench
+	install -m 755 $(BUILD)/libbenchprof.so $(BUILD)/libbenchprof-mem.so \
+		$(DESTDIR)$(PREFIX)/lib/bench/
 	ln -sf libbench.so.0 $(DESTDIR)$(PREFIX)/lib/libbench.so
 	install -m 644 bench/include/bench/*.h $(DESTDIR)$(PREFIX)/include/bench/
 	install -m 644 $(BUILD)/bench.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/bench.pc
@@ -162,7 +182,9 @@ install: all $(BUILD)/bench.pc
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/bench.pc
 	rm -f $(DESTDIR)$(PREFIX)/bin/bench $(DESTDIR)$(PREFIX)/lib/libbench.a \
-		$(DESTDIR)$(PREFIX)/lib/libbench.so $(DESTDIR)$(PREFIX)/lib/libbench.so.0
+		$(DESTDIR)$(PREFIX)/lib/libbench.so $(DESTDIR)$(PREFIX)/lib/libbench.so.0 \
+		$(DESTDIR)$(PREFIX)/lib/bench/libbenchprof.so \
+		$(DESTDIR)$(PREFIX)/lib/bench/libbenchprof-mem.so
 	rm -rf $(DESTDIR)$(PREFIX)/include/bench $(DESTDIR)$(DATADIR)
 
 clean:

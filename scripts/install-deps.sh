@@ -9,7 +9,7 @@
 # Open MPI (without it bench builds, and mode mpi says how to get it).
 set -eu
 
-packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev bubblewrap libseccomp-dev"
+packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev bubblewrap libseccomp-dev libunwind-dev binutils"
 
 missing=""
 for p in $packages; do

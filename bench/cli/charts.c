@@ -367,3 +367,24 @@ int charts_draw(const char *kind, const struct bench_report *r,
 	unlink(data);
 	return rc ? -1 : (int)n;
 }
+
+int charts_draw_template(const char *template, const char *data,
+			 const char *title, const char *vars, const char *dir,
+			 const char *stem, char paths[][4096], size_t max)
+{
+	const char *plots = plots_dir();
+	struct chart c = { template, vars };
+	size_t n = 0;
+
+	if (!have_gnuplot()) {
+		fprintf(stderr, "bench: note: gnuplot is not installed, so no chart files were drawn; install it (apt-get install gnuplot-nox, or ./scripts/install-deps.sh)\n");
+		return 0;
+	}
+	if (!plots) {
+		fprintf(stderr, "bench: note: no chart templates found (set BENCH_PLOTS to the plots/ folder)\n");
+		return 0;
+	}
+	if (draw(dir, stem, plots, data, title, &c, paths, &n, max) != 0)
+		return -1;
+	return (int)n;
+}

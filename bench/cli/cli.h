@@ -31,6 +31,7 @@ int cmd_gen(int argc, char **argv);
 int cmd_wordcount(int argc, char **argv);
 int cmd_exercises(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 /* Prints "bench: <message>" on stderr. */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -316,6 +317,16 @@ size_t report_warnings(const struct bench_report *r, char **lines);
  * paths (up to 8). Returns the number drawn, 0 with a note on stderr when
  * gnuplot or the templates are missing, -1 on failure (message printed).
  */
+/*
+ * Draws plots/TEMPLATE.gp from data (its own contract) into DIR/STEM-
+ * TEMPLATE.png and .svg; vars are extra gnuplot assignments ("a=1;").
+ * Returns the number of files (paths filled), 0 when gnuplot or the
+ * templates are missing (a note says so), -1 after an error.
+ */
+int charts_draw_template(const char *template, const char *data,
+			 const char *title, const char *vars, const char *dir,
+			 const char *stem, char paths[][4096], size_t max);
+
 int charts_draw(const char *kind, const struct bench_report *r,
 		const struct bench_context *ctx, const char *dir,
 		const char *stem, char paths[][4096], size_t max);

@@ -171,7 +171,7 @@ static void clear_progress(int shown)
 static int measure(struct subject *subj, size_t nsubj,
 		   const struct options *o)
 {
-	struct bench_command_opts co = { { 0 }, { 0 } };
+	struct bench_command_opts co = { { 0 }, { 0 }, 0, 0 };
 	int shown = !o->show_output && isatty(STDERR_FILENO);
 	uint64_t rounds = o->warmup + o->runs;
 

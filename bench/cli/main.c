@@ -359,6 +359,36 @@ static const struct command {
 	  "examples:\n"
 	  "  bench grade 2 mywork\n"
 	  "  bench grade 06-parallel-hash submissions/ --hidden hidden/ -f junit -o grades.xml\n" },
+	{ "profile", cmd_profile, "where time and memory go: sampling, exact counts, heap",
+	  "usage: bench profile --cpu|--count|--mem [options] WORKLOAD [bench run options]\n"
+	  "       bench profile --cpu|--count|--mem [options] -- PROGRAM [ARGS...]\n"
+	  "\n"
+	  "Runs a workload (as 'bench run WORKLOAD --mode serial', once) or any\n"
+	  "dynamically linked program with libbenchprof.so preloaded, then reports:\n"
+	  "  --cpu    SIGPROF sampling of CPU time (every thread, every process it\n"
+	  "           forks), stacks by frame pointers: a cProfile-like table\n"
+	  "           (tottime, cumtime per function, file:line), collapsed stacks\n"
+	  "           (flamegraph.pl, speedscope), Trace Event JSON (Perfetto,\n"
+	  "           chrome://tracing: a lane per thread, slowlog spans), and\n"
+	  "           callgrind.out.PID files (KCachegrind, callgrind_annotate);\n"
+	  "  --count  exact call counts and times for code built with\n"
+	  "           -finstrument-functions, the hooks' cost calibrated out;\n"
+	  "  --mem    the heap: peak, bytes, allocations and bytes live at exit per\n"
+	  "           call site, collapsed stacks by bytes, heap and RSS over time\n"
+	  "           (a Trace Event counter and a gnuplot chart).\n"
+	  "What was collected is kept when the program crashes, exits from a\n"
+	  "worker, execs, or gets Ctrl-C; the report says how each process ended.\n"
+	  "\n"
+	  "      --hz N          samples per CPU second (default 997)\n"
+	  "      --interval MS   --mem: heap and RSS every MS ms (default 10)\n"
+	  "      --sort K        tottime, cumtime or ncalls (default tottime)\n"
+	  "      --top N         rows of the table (default 30)\n"
+	  "  -d, --dir DIR       where the files go (default profile/)\n"
+	  "\n"
+	  "examples:\n"
+	  "  bench profile --cpu hash --mode thread --workers 2\n"
+	  "  bench profile --mem wordcount\n"
+	  "  bench profile --count -- ./myprog input.txt\n" },
 	{ "list", cmd_list, "list workloads and modes",
 	  "usage: bench list\n\nLists the workloads and the execution modes.\n" },
 	{ "help", cmd_help, "show help for bench or one command",

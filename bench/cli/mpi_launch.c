@@ -79,7 +79,7 @@ int mpi_launch(const struct session *s, unsigned ranks)
 	struct bench_command cmd = { 0 };
 	struct bench_command_opts io = {
 		{ BENCH_STREAM_INHERIT, BENCH_STREAM_INHERIT, BENCH_STREAM_INHERIT },
-		{ 0, 0, 0 },
+		{ 0, 0, 0 }, 0, 0,
 	};
 	struct bench_command_result res;
 	struct bench_err err = { 0 };

@@ -277,8 +277,26 @@ static int stopped(pid_t pid, int *stop_sig)
 	return 0;
 }
 
-static int wait_child(pid_t pid, int *status, struct rusage *ru,
-		      int *canceled, int *stop_sig)
+/* A cancel's polite first step: the signal to the group, then up to
+ * grace for the program to end by itself (it stays unreaped). */
+static void ask_to_stop(pid_t pid, int sig, bench_ns grace)
+{
+	bench_ns until = bench_clock_now() + grace;
+	siginfo_t si;
+
+	kill(-pid, sig);
+	while (bench_clock_now() < until) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == pid)
+			return;
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+}
+
+static int wait_child(pid_t pid, const struct bench_command_opts *opts,
+		      int *status, struct rusage *ru, int *canceled,
+		      int *stop_sig)
 {
 #ifdef SYS_pidfd_open
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -291,6 +309,9 @@ static int wait_child(pid_t pid, int *status, struct rusage *ru,
 	*stop_sig = 0;
 	for (;;) {
 		if (bench_canceled() || stopped(pid, stop_sig)) {
+			if (!*stop_sig && opts->cancel_signal)
+				ask_to_stop(pid, opts->cancel_signal,
+					    opts->cancel_grace_ns);
 			kill_group(pid);
 			*canceled = !*stop_sig;
 			rc = reap(pid, status, ru);
@@ -346,6 +367,8 @@ int bench_command_run(const struct bench_command *cmd,
 		      struct bench_command_result *out, struct bench_err *err)
 {
 	static const struct bench_command_opts defaults;
+	/* Kept in memory, not in a register vfork could clobber. */
+	struct bench_command_opts o = opts ? *opts : defaults;
 	struct exec_failure f;
 	struct rusage ru;
 	int src[3], pipefd[2], devnull = -1, status = 0, canceled, stop_sig, e;
@@ -360,10 +383,8 @@ int bench_command_run(const struct bench_command *cmd,
 	out->exit_code = -1;
 	if (!cmd || !cmd->argv || !cmd->path)
 		return bench_err_set(err, BENCH_EINVAL, "no command to run");
-	if (!opts)
-		opts = &defaults;
 	for (int i = 0; i < 3; i++) {
-		switch (opts->stream[i]) {
+		switch (o.stream[i]) {
 		case BENCH_STREAM_NULL:
 			if (devnull < 0 &&
 			    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
@@ -376,7 +397,7 @@ int bench_command_run(const struct bench_command *cmd,
 			src[i] = -1;
 			break;
 		case BENCH_STREAM_FD:
-			src[i] = opts->fd[i];
+			src[i] = o.fd[i];
 			if (src[i] >= 0)
 				break;
 			/* fall through */
@@ -418,7 +439,7 @@ int bench_command_run(const struct bench_command *cmd,
 	/* Also here, so that the group exists whichever runs first. */
 	setpgid(pid, pid);
 	memset(&ru, 0, sizeof(ru));
-	e = wait_child(pid, &status, &ru, &canceled, &stop_sig);
+	e = wait_child(pid, &o, &status, &ru, &canceled, &stop_sig);
 	out->wall_ns = bench_clock_now() - start;
 	got = read(pipefd[0], &f, sizeof(f));
 	close(pipefd[0]);

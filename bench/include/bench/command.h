@@ -48,6 +48,10 @@ struct bench_command_opts {
 	enum bench_command_stream stream[3]; /* stdin, stdout, stderr */
 	int fd[3];        /* descriptors for BENCH_STREAM_FD; the caller
 			     keeps them open (and owns them) during the run */
+	int cancel_signal;    /* on bench_cancel(): sent to the group first,
+				 so the program can save its work (0: none,
+				 SIGKILL at once) */
+	bench_ns cancel_grace_ns; /* how long it then has before SIGKILL */
 };
 
 /* What one run measured and how the program ended. */
