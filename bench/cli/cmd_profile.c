@@ -683,7 +683,8 @@ static void tally(struct profile *P)
 				const struct loc *L = LOC(P, f[d]);
 
 				if (L && L->fn && !strstr(L->module, "libc.so") &&
-				    !strstr(L->module, "libstdc++")) {
+				    !strstr(L->module, "libstdc++") &&
+				    !strstr(L->module, "libbenchprof")) {
 					fn = L->fn;
 					break;
 				}
