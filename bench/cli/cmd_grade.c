@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
@@ -375,7 +376,9 @@ int cmd_grade(int argc, char **argv)
 	}
 	if (!book && class_mode)
 		book = "gradebook.csv";
-	if (sbx_check(&err) != 0) {
+	/* A sandbox's orphans come here, to be reaped (sandbox.c). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (sbx_claim(&err) != 0 || sbx_check(&err) != 0) {
 		error("%s", err.msg);
 		status = 1;
 		goto out;

@@ -46,8 +46,12 @@ struct sbx_opts {
 	size_t out_cap;           /* bytes of stdout and of stderr kept */
 };
 
-/* First unprivileged uid sandboxes run as (when the grader is root). */
+/* Unprivileged uids sandboxes run as when the grader is root: blocks of
+ * SBX_UIDS_PER_BLOCK from SBX_UID_BASE, one block per grading process
+ * (sbx_claim), so two graders at once never share (or sweep) a uid. */
 #define SBX_UID_BASE 61000u
+#define SBX_UIDS_PER_BLOCK 256u
+#define SBX_UID_BLOCKS 64u
 /* Past this many times out_cap of output the tree is killed. */
 #define SBX_FLOOD_FACTOR 16
 
@@ -84,6 +88,10 @@ const char *sbx_describe(const struct sbx_result *r, const struct sbx_opts *o,
 
 /* The uid a slot's sandbox runs as (the grader's own when not root). */
 uid_t sbx_uid(unsigned slot);
+
+/* As root: claims this process's block of uids (a lock file in /run/lock
+ * held until exit). Call once before sbx_run. 0 or BENCH_ESYS. */
+int sbx_claim(struct bench_err *err);
 
 /* Checks bwrap is installed and works here; 0 or BENCH_ESYS with a
  * message saying how to get it. */
