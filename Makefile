@@ -110,7 +110,7 @@ $(BUILD)/libbench.so: $(LIB_OBJ)
 # The profiler `bench profile` preloads into programs: never built with
 # sanitizers (it replaces malloc, which theirs replace too), nor with
 # builtins (GCC turns malloc + memset into a call to calloc: itself).
-PROF_CC = $(CC) $(WARN) $(OPT) -D_GNU_SOURCE -Ibench/include -fPIC -shared \
+PROF_CC = $(CC) $(WARN) $(OPT) -fno-omit-frame-pointer -D_GNU_SOURCE -Ibench/include -fPIC -shared \
 	-fvisibility=hidden -fno-builtin $(shell pkg-config --cflags libunwind 2>/dev/null)
 PROF_LIBS = $(shell pkg-config --libs libunwind 2>/dev/null || echo -lunwind) -ldl -lpthread
 $(BUILD)/libbenchprof.so: bench/prof/prof.c bench/prof/prof_format.h Makefile

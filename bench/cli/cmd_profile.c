@@ -499,7 +499,8 @@ static void resolve_all(struct syms *S)
 			if (GROW(syms, nsyms, csyms) == 0)
 				syms[nsyms++] = (struct nsym){ a, size, l + pos };
 		}
-		qsort(syms, nsyms, sizeof(*syms), cmp_nsym);
+		if (syms)
+			qsort(syms, nsyms, sizeof(*syms), cmp_nsym);
 		/* Functions, and the addresses to ask addr2line about: each
 		 * loc (less one for return addresses: the call's line) and
 		 * each function's start (its definition's line). */
@@ -1091,9 +1092,14 @@ static int write_callgrind(FILE *f, struct profile *P, size_t i, const char *cmd
 		for (size_t k = 0; k < p->nedges; k++) {
 			struct func *a = FN(P, P->edge_locs[i][2 * k]), *b = FN(P, P->edge_locs[i][2 * k + 1]);
 
+			/* Calibrated as the functions' own times: the hooks of
+			 * every call below this one cost o each. */
 			if (a && b)
 				add_cg(&v, &n, &cap, (struct cg_cost){ a, b, a->line, b->line,
-					(double)p->edges[k]->incl_ns, p->edges[k]->calls });
+					fmax(0, (double)p->edges[k]->incl_ns -
+						(double)p->h->overhead_ns *
+						(double)(p->edges[k]->desc_calls + p->edges[k]->calls)),
+					p->edges[k]->calls });
 		}
 	}
 	if (v)
@@ -1333,7 +1339,11 @@ int cmd_profile(int argc, char **argv)
 	/* Files of an earlier profile in the folder would mix in. */
 	if ((d = opendir(dir))) {
 		while ((e = readdir(d)))
-			if (strncmp(e->d_name, "prof.", 5) == 0) {
+			if (strncmp(e->d_name, "prof.", 5) == 0 ||
+			    strncmp(e->d_name, "callgrind.out.", 14) == 0 ||
+			    strncmp(e->d_name, "profile.", 8) == 0 ||
+			    strncmp(e->d_name, "profile-", 8) == 0 ||
+			    strncmp(e->d_name, "memory.", 7) == 0) {
 				char old[PATH_MAX + 300];
 
 				snprintf(old, sizeof(old), "%s/%s", dir, e->d_name);

@@ -310,10 +310,11 @@ struct frame {
 
 struct fn_stat {
 	uint64_t fn, calls, incl_ns, self_ns, child_calls, desc_calls;
+	uint64_t active;     /* activations on this thread's stack now */
 };
 
 struct edge_stat {
-	uint64_t caller, callee, calls, incl_ns;
+	uint64_t caller, callee, calls, incl_ns, desc_calls;
 };
 
 /* One thread's tables; listed globally so a flush sees every thread's. */
@@ -382,8 +383,14 @@ EXPORT void __cyg_profile_func_enter(void *fn, void *site)
 	(void)site;
 	if (kind != PROF_COUNT || in_hook)
 		return;
-	if (depth < STACK_MAX)
+	if (depth < STACK_MAX) {
+		struct counts *c = counts_of_thread();
+		struct fn_stat *s = c ? fn_slot(c, (uint64_t)fn) : NULL;
+
+		if (s)
+			s->active++;
 		stack[depth] = (struct frame){ (uint64_t)fn, now_ns(), 0, 0, 0 };
+	}
 	depth++;
 }
 
@@ -407,10 +414,14 @@ EXPORT void __cyg_profile_func_exit(void *fn, void *site)
 
 		if (s) {
 			s->calls++;
-			s->incl_ns += incl;
 			s->self_ns += incl > f->child_ns ? incl - f->child_ns : 0;
 			s->child_calls += f->child_calls;
-			s->desc_calls += f->desc_calls;
+			/* Inclusive time once, for the outermost activation of a
+			 * recursion (as cProfile): inner ones lie within it. */
+			if (s->active > 0 && --s->active == 0) {
+				s->incl_ns += incl;
+				s->desc_calls += f->desc_calls;
+			}
 		}
 	}
 	if (depth > 0 && depth - 1 < STACK_MAX) {
@@ -423,6 +434,7 @@ EXPORT void __cyg_profile_func_exit(void *fn, void *site)
 		if (e) {
 			e->calls++;
 			e->incl_ns += incl;
+			e->desc_calls += f->desc_calls;
 		}
 	}
 }
@@ -507,19 +519,31 @@ static void resolve(void)
 	NEXT(real_malloc, "malloc");
 }
 
-/* noinline, as place(): the frames it skips are exactly its own two. */
-static __attribute__((noinline)) uint32_t site_of(void)
+/*
+ * The site of an allocation whose hook was called from ra: the stack from
+ * ra up. The frames walked are searched for ra rather than skipped by
+ * count, since the compiler may turn a hook's call into a jump.
+ */
+static uint32_t site_of(uint64_t ra)
 {
-	uint64_t pc[SITE_DEPTH + 2], key = 0xcbf29ce484222325ull;
+	uint64_t pc[SITE_DEPTH + 8], key = 0xcbf29ce484222325ull;
 	unsigned n = walk((uintptr_t)__builtin_frame_address(0),
-			  (uintptr_t)__builtin_frame_address(0), pc, 0, SITE_DEPTH + 2);
-	unsigned skip = n > 2 ? 2 : n;   /* site_of's caller, the hook */
+			  (uintptr_t)__builtin_frame_address(0), pc, 0, SITE_DEPTH + 8);
+	unsigned skip = 0, keep;
 	uint32_t h;
 
 	if (!sites)
 		return 0;
-	for (unsigned i = skip; i < n; i++)
-		key = (key ^ pc[i]) * 0x100000001b3ull;
+	while (skip < n && pc[skip] != ra)
+		skip++;
+	if (skip == n) {       /* not found: the caller alone */
+		pc[0] = ra;
+		skip = 0;
+		n = 1;
+	}
+	keep = n - skip < SITE_DEPTH ? n - skip : SITE_DEPTH;
+	for (unsigned i = 0; i < keep; i++)
+		key = (key ^ pc[skip + i]) * 0x100000001b3ull;
 	key |= 1;
 	h = (uint32_t)(key >> 40) % SITES;
 	for (unsigned k = 0; k < 64; k++, h = (h + 1) % SITES) {
@@ -529,8 +553,8 @@ static __attribute__((noinline)) uint32_t site_of(void)
 		if (atomic_load(&s->key) == key)
 			return h;
 		if (atomic_compare_exchange_strong(&s->key, &expected, key)) {
-			s->depth = n - skip;
-			memcpy(s->pc, pc + skip, 8 * (n - skip));
+			s->depth = keep;
+			memcpy(s->pc, pc + skip, 8 * keep);
 			return h;
 		}
 	}
@@ -561,8 +585,7 @@ static void account(uint32_t site, uint64_t size, int sign)
 	}
 }
 
-static __attribute__((noinline)) void *place(void *raw, size_t offset,
-						    size_t size)
+static void *place(void *raw, size_t offset, size_t size, void *ra)
 {
 	struct hdr *h;
 	char *p;
@@ -576,7 +599,7 @@ static __attribute__((noinline)) void *place(void *raw, size_t offset,
 	h->site = 0;
 	if (kind == PROF_MEM && !in_hook) {
 		in_hook = 1;
-		h->site = site_of();
+		h->site = site_of((uint64_t)(uintptr_t)ra);
 		in_hook = 0;
 		account(h->site, size, 1);
 	} else {
@@ -585,14 +608,22 @@ static __attribute__((noinline)) void *place(void *raw, size_t offset,
 	return p;
 }
 
-EXPORT void *malloc(size_t n)
+/* Every hook passes its own return address: the allocation's site. */
+#define RA() __builtin_return_address(0)
+
+static void *alloc_at(size_t n, void *ra)
 {
 	resolve();
 	if (!real_malloc)
 		return boot_alloc(n);
 	if (n > SIZE_MAX - 64)
 		return NULL;
-	return place(real_malloc(n + sizeof(struct hdr)), sizeof(struct hdr), n);
+	return place(real_malloc(n + sizeof(struct hdr)), sizeof(struct hdr), n, ra);
+}
+
+EXPORT void *malloc(size_t n)
+{
+	return alloc_at(n, RA());
 }
 
 EXPORT void free(void *p)
@@ -619,7 +650,7 @@ EXPORT void *calloc(size_t n, size_t k)
 		p = boot_alloc(n * k);
 		return p; /* static memory starts zeroed */
 	}
-	p = malloc(n * k);
+	p = alloc_at(n * k, RA());
 	if (p)
 		memset(p, 0, n * k);
 	return p;
@@ -631,7 +662,7 @@ EXPORT void *realloc(void *p, size_t n)
 	void *q;
 
 	if (!p)
-		return malloc(n);
+		return alloc_at(n, RA());
 	if (n == 0) {
 		free(p);
 		return NULL;
@@ -653,7 +684,7 @@ EXPORT void *realloc(void *p, size_t n)
 		}
 		return (char *)q + sizeof(struct hdr);
 	}
-	q = malloc(n);
+	q = alloc_at(n, RA());
 	if (q) {
 		size_t old = in_boot(p) ? n : h->size;
 
@@ -663,7 +694,7 @@ EXPORT void *realloc(void *p, size_t n)
 	return q;
 }
 
-static void *aligned(size_t align, size_t n)
+static void *aligned(size_t align, size_t n, void *ra)
 {
 	char *raw;
 	size_t offset;
@@ -675,12 +706,12 @@ static void *aligned(size_t align, size_t n)
 	if (!raw)
 		return NULL;
 	offset = (size_t)((((uintptr_t)raw + sizeof(struct hdr) + align - 1) & ~(uintptr_t)(align - 1)) - (uintptr_t)raw);
-	return place(raw, offset, n);
+	return place(raw, offset, n, ra);
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
-	void *p = aligned(align < 16 ? 16 : align, n);
+	void *p = aligned(align < 16 ? 16 : align, n, RA());
 
 	if (!p)
 		return ENOMEM;
@@ -690,22 +721,22 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 
 EXPORT void *aligned_alloc(size_t align, size_t n)
 {
-	return aligned(align < 16 ? 16 : align, n);
+	return aligned(align < 16 ? 16 : align, n, RA());
 }
 
 EXPORT void *memalign(size_t align, size_t n)
 {
-	return aligned(align < 16 ? 16 : align, n);
+	return aligned(align < 16 ? 16 : align, n, RA());
 }
 
 EXPORT void *valloc(size_t n)
 {
-	return aligned(PAGE, n);
+	return aligned(PAGE, n, RA());
 }
 
 EXPORT void *pvalloc(size_t n)
 {
-	return aligned(PAGE, (n + PAGE - 1) & ~(PAGE - 1));
+	return aligned(PAGE, (n + PAGE - 1) & ~(PAGE - 1), RA());
 }
 
 EXPORT size_t malloc_usable_size(void *p)
@@ -921,7 +952,8 @@ static void flush(uint32_t how, int code)
 			}
 			for (unsigned i = 0; i < EDGE_SLOTS; i++) {
 				const struct edge_stat *e = &c->edge[i];
-				struct prof_edge pe = { e->caller, e->callee, e->calls, e->incl_ns };
+				struct prof_edge pe = { e->caller, e->callee, e->calls,
+							e->incl_ns, e->desc_calls };
 
 				if (e->callee && e->calls)
 					wr_rec(fd, REC_EDGE, &pe, sizeof(pe));
@@ -1011,6 +1043,83 @@ EXPORT int execvp(const char *file, char *const argv[])
 EXPORT int execv(const char *path, char *const argv[])
 {
 	return execve(path, argv, environ);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	static int (*real)(const char *, char *const[], char *const[]);
+	int rc;
+
+	if (!real)
+		NEXT(real, "execvpe");
+	BEFORE_EXEC();
+	rc = real(file, argv, envp);
+	AFTER_FAILED_EXEC();
+	return rc;
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	static int (*real)(int, char *const[], char *const[]);
+	int rc;
+
+	if (!real)
+		NEXT(real, "fexecve");
+	BEFORE_EXEC();
+	rc = real(fd, argv, envp);
+	AFTER_FAILED_EXEC();
+	return rc;
+}
+
+/* The list forms: their arguments into an array, then the v form (glibc's
+ * own call the internal __execve, past any wrapper). */
+#define ARGS_MAX 4096
+#define COLLECT(first, ap, argv, n)                                   \
+	do {                                                          \
+		argv[0] = (char *)(first);                            \
+		for (n = 1; n < ARGS_MAX && (argv[n] = va_arg(ap, char *)); n++) \
+			;                                             \
+		argv[ARGS_MAX] = NULL;                                \
+	} while (0)
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	char *argv[ARGS_MAX + 1];
+	va_list ap;
+	int n;
+
+	va_start(ap, arg);
+	COLLECT(arg, ap, argv, n);
+	va_end(ap);
+	(void)n;
+	return execve(path, argv, environ);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	char *argv[ARGS_MAX + 1];
+	va_list ap;
+	int n;
+
+	va_start(ap, arg);
+	COLLECT(arg, ap, argv, n);
+	va_end(ap);
+	(void)n;
+	return execvp(file, argv);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	char *argv[ARGS_MAX + 1], *const *envp;
+	va_list ap;
+	int n;
+
+	va_start(ap, arg);
+	COLLECT(arg, ap, argv, n);
+	envp = va_arg(ap, char *const *);
+	va_end(ap);
+	(void)n;
+	return execve(path, argv, envp);
 }
 
 /* ---- fork, start ----------------------------------------------------------------- */

@@ -58,6 +58,7 @@ struct prof_func {
 struct prof_edge {
 	uint64_t caller, callee;
 	uint64_t calls, incl_ns;
+	uint64_t desc_calls;         /* calls made below the callee */
 };
 
 /* mem: one allocation site (a stack). */
