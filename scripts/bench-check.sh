@@ -4,7 +4,8 @@
 # them. It measures; it does not pass or fail on a stopwatch (exit 0 unless
 # a tool is missing or a command fails).
 #
-# Section 11 runs mode mpi (Open MPI) beside serial and the pools.
+# Section 11 runs mode mpi (Open MPI) beside serial and the pools; section
+# 12 measures what the profilers (bench profile) cost.
 # Sections 8 to 10 time the data workloads against jq and tr | awk on
 # generated files (EVENTS_LINES, TEXT_MB and BIG_LINES set their sizes;
 # section 10 writes a 1 GB file to $TMPDIR and removes it).
@@ -334,4 +335,52 @@ if "$bench" run range -n 100 --mode mpi --workers 1 --no-save -q -r 1 --warmup 0
 	echo "   (goal: mpi >= 1.80x)"
 else
 	echo "11. mpi: skipped: $(sed 's/^bench: //' "$tmp/mpi.err" | head -n 1)"
+fi
+
+# 12. The profilers' cost: whole `bench run` processes with and without the
+# profiler preloaded, alternating, medians (goals: sampling <= 5% slower,
+# the heap profiler <= 2x on wordcount).
+echo
+lib=$(dirname "$bench")
+if [ -f "$lib/libbenchprof.so" ] && [ -f "$lib/libbenchprof-mem.so" ]; then
+	echo "12. profiler overhead ($rounds rounds interleaved, whole processes)"
+	mkdir -p "$tmp/prof"
+	: > "$tmp/p0"; : > "$tmp/p1"; : > "$tmp/m0"; : > "$tmp/m1"
+	i=0
+	while [ $i -lt "$rounds" ]; do
+		for w in plain cpu; do
+			t0=$(now_ns)
+			if [ $w = cpu ]; then
+				LD_PRELOAD="$lib/libbenchprof.so" BENCH_PROF=cpu BENCH_PROF_DIR="$tmp/prof" \
+					"$bench" run hash -n 2M --mode serial -r 1 --warmup 0 --no-save -q >/dev/null 2>&1
+				echo $(( $(now_ns) - t0 )) >> "$tmp/p1"
+			else
+				"$bench" run hash -n 2M --mode serial -r 1 --warmup 0 --no-save -q >/dev/null 2>&1
+				echo $(( $(now_ns) - t0 )) >> "$tmp/p0"
+			fi
+		done
+		for w in plain mem; do
+			t0=$(now_ns)
+			if [ $w = mem ]; then
+				LD_PRELOAD="$lib/libbenchprof-mem.so" BENCH_PROF=mem BENCH_PROF_DIR="$tmp/prof" \
+					"$bench" run wordcount --mode serial -r 1 --warmup 0 --no-save -q >/dev/null 2>&1
+				echo $(( $(now_ns) - t0 )) >> "$tmp/m1"
+			else
+				"$bench" run wordcount --mode serial -r 1 --warmup 0 --no-save -q >/dev/null 2>&1
+				echo $(( $(now_ns) - t0 )) >> "$tmp/m0"
+			fi
+		done
+		rm -f "$tmp"/prof/prof.*
+		i=$((i + 1))
+	done
+	printf '   cpu sampling, hash 2M serial: %.0f ms plain, %.0f ms sampled: %sx (goal <= 1.05x)\n' \
+		"$(awk -v v="$(median "$tmp/p0")" 'BEGIN { print v / 1e6 }')" \
+		"$(awk -v v="$(median "$tmp/p1")" 'BEGIN { print v / 1e6 }')" \
+		"$(ratio "$(median "$tmp/p1")" "$(median "$tmp/p0")")"
+	printf '   heap profiler, wordcount serial: %.0f ms plain, %.0f ms profiled: %sx (goal <= 2x)\n' \
+		"$(awk -v v="$(median "$tmp/m0")" 'BEGIN { print v / 1e6 }')" \
+		"$(awk -v v="$(median "$tmp/m1")" 'BEGIN { print v / 1e6 }')" \
+		"$(ratio "$(median "$tmp/m1")" "$(median "$tmp/m0")")"
+else
+	echo "12. profiler overhead: skipped, no libbenchprof.so beside $bench (make)"
 fi
