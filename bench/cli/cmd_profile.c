@@ -769,8 +769,18 @@ static void print_table(FILE *f, struct profile *P, unsigned top)
 		fprintf(f, "%zu samples in %zu process%s, %zu thread%s: %.3f s of CPU\n",
 			samples, P->nprocs, P->nprocs == 1 ? "" : "es", threads,
 			threads == 1 ? "" : "s", total);
-		fprintf(f, "mechanism: SIGPROF sampling (setitimer ITIMER_PROF; %u Hz asked, %.0f Hz got: CPU timers fire on kernel ticks), stacks by libunwind\n",
-			P->nprocs ? P->procs[0].h->hz : 0, period > 0 ? 1 / period : 0);
+		if (P->nprocs && P->procs[0].h->mechanism == 1)
+			fprintf(f, "mechanism: perf_event sampling (a task-clock counter per thread signalling SIGPROF; %u Hz asked, %.0f Hz got), stacks by libunwind\n",
+				P->procs[0].h->hz, period > 0 ? 1 / period : 0);
+		else
+			fprintf(f, "mechanism: SIGPROF sampling (setitimer ITIMER_PROF; %u Hz asked, %.0f Hz got: CPU timers fire on kernel ticks), stacks by libunwind\n"
+				"note: perf_event not used: %s\n",
+				P->nprocs ? P->procs[0].h->hz : 0, period > 0 ? 1 / period : 0,
+				!P->nprocs ? "?" : P->procs[0].h->perf_errno < 0 ?
+				"turned off (BENCH_PROF_PERF=0)" :
+				P->procs[0].h->perf_errno == EACCES || P->procs[0].h->perf_errno == EPERM ?
+				"not permitted here (see /proc/sys/kernel/perf_event_paranoid)" :
+				strerror(P->procs[0].h->perf_errno));
 		fprintf(f, "cost: the sampler ran %.1f ms in all, %.2f%% of the CPU profiled\n\n",
 			handler / 1e6, total > 0 ? handler / 1e9 / total * 100 : 0.0);
 	} else if (P->kind == PROF_COUNT) {

@@ -41,7 +41,9 @@
 #include <string.h>
 #include <time.h>
 #include <ucontext.h>
+#include <linux/perf_event.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -214,6 +216,97 @@ static void name_thread(pid_t tid)
 
 /* ---- cpu: SIGPROF ------------------------------------------------------------- */
 
+/*
+ * Where allowed, each thread gets a perf_event task-clock counter that
+ * signals SIGPROF every 1/hz s of its own CPU time (an hrtimer: the rate
+ * asked is the rate got, and every thread is sampled for itself). Where
+ * perf_event is not permitted (perf_event_paranoid, seccomp, containers),
+ * setitimer(ITIMER_PROF) does, at the kernel's tick rate; the report
+ * says which and why.
+ */
+static int use_perf;
+static int perf_errno;             /* why not, -1: turned off by request */
+static TLS int perf_fd = -1;
+
+static int perf_thread(void)
+{
+	struct perf_event_attr a;
+	struct f_owner_ex own;
+	int fd, e;
+
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_SOFTWARE;
+	a.size = sizeof(a);
+	a.config = PERF_COUNT_SW_TASK_CLOCK;
+	a.sample_period = 1000000000ull / hz;
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	own.type = F_OWNER_TID;
+	own.pid = tid_now();
+	if (fcntl(fd, F_SETOWN_EX, &own) != 0 || fcntl(fd, F_SETSIG, SIGPROF) != 0 ||
+	    fcntl(fd, F_SETFL, O_ASYNC) != 0 || ioctl(fd, PERF_EVENT_IOC_REFRESH, 1) != 0) {
+		e = errno;
+		close(fd);
+		return e;
+	}
+	perf_fd = fd;
+	return 0;
+}
+
+/* A perf counter stops after each overflow until refreshed. */
+static void rearm(const siginfo_t *si)
+{
+	if (use_perf && si && si->si_fd >= 0 &&
+	    (si->si_code == POLL_IN || si->si_code == POLL_HUP))
+		ioctl(si->si_fd, PERF_EVENT_IOC_REFRESH, 1);
+}
+
+struct tramp {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *trampoline(void *p)
+{
+	struct tramp t = *(struct tramp *)p;
+	void *r;
+
+	free(p);
+	if (atomic_load(&active))
+		perf_thread();
+	r = t.fn(t.arg);
+	if (perf_fd >= 0) {
+		close(perf_fd);
+		perf_fd = -1;
+	}
+	return r;
+}
+
+/* New threads start their own counter first. */
+EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr,
+			  void *(*fn)(void *), void *arg)
+{
+	static int (*real)(pthread_t *, const pthread_attr_t *,
+			   void *(*)(void *), void *);
+	struct tramp *tr;
+	int rc;
+
+	if (!real)
+		NEXT(real, "pthread_create");
+	if (kind != PROF_CPU || !use_perf || !(tr = malloc(sizeof(*tr))))
+		return real(t, attr, fn, arg);
+	tr->fn = fn;
+	tr->arg = arg;
+	rc = real(t, attr, trampoline, tr);
+	if (rc)
+		free(tr);
+	return rc;
+}
+
 static void on_prof(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
@@ -227,7 +320,7 @@ static void on_prof(int sig, siginfo_t *si, void *ucv)
 	(void)si;
 	if (!atomic_load(&active)) {
 		errno = saved;
-		return;
+		return; /* not re-armed: a perf counter stays quiet */
 	}
 	atomic_fetch_add(&writers, 1);
 	t0 = now_ns();
@@ -271,6 +364,7 @@ walked:
 	}
 	atomic_fetch_add(&handler_ns, now_ns() - t0);
 	atomic_fetch_sub(&writers, 1);
+	rearm(si);
 	errno = saved;
 }
 
@@ -284,6 +378,8 @@ static void start_timer(void)
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGPROF, &sa, NULL);
+	if (use_perf)
+		return; /* each thread's counter signals by itself */
 	it.it_interval.tv_usec = (suseconds_t)(1000000 / hz);
 	if (it.it_interval.tv_usec == 0)
 		it.it_interval.tv_usec = 1;
@@ -882,6 +978,8 @@ static void flush(uint32_t how, int code)
 	h.overhead_ns = kind == PROF_CPU ? atomic_load(&handler_ns) : overhead_ns;
 	h.dropped = atomic_load(&dropped);
 	h.cpu_ns = cpu_now_ns() - cpu_start_ns;
+	h.mechanism = kind == PROF_CPU && use_perf ? 1 : 0;
+	h.perf_errno = perf_errno;
 	wr(fd, &h, sizeof(h));
 	{
 		/* The maps, read in pieces into a stack buffer. */
@@ -1134,6 +1232,13 @@ static void atfork_child(void)
 	start_ns = now_ns();
 	cpu_start_ns = cpu_now_ns();
 	memset(named, 0, sizeof(named));
+	if (kind == PROF_CPU && use_perf) {
+		/* The inherited counter is the parent thread's. */
+		if (perf_fd >= 0)
+			close(perf_fd);
+		perf_fd = -1;
+		perf_thread();
+	}
 	if (kind == PROF_CPU)
 		start_timer();
 	if (kind == PROF_MEM) {
@@ -1232,6 +1337,15 @@ __attribute__((constructor)) static void prof_start(void)
 	if (kind == PROF_COUNT)
 		calibrate();
 	listen_slowlog();
+	if (kind == PROF_CPU) {
+		const char *perf = getenv("BENCH_PROF_PERF");
+
+		if (perf && strcmp(perf, "0") == 0)
+			perf_errno = -1;
+		else
+			perf_errno = perf_thread();
+		use_perf = perf_errno == 0;
+	}
 	atomic_store(&active, 1);
 	if (kind == PROF_CPU)
 		start_timer();

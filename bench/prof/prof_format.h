@@ -26,6 +26,8 @@ struct prof_header {
 	uint64_t overhead_ns;   /* count: one instrumented call's cost */
 	uint64_t dropped;       /* samples lost to a full buffer */
 	uint64_t cpu_ns;        /* the process's CPU time over the profile */
+	uint32_t mechanism;     /* cpu: 1 perf_event task-clock, 0 setitimer */
+	int32_t perf_errno;     /* cpu: why not perf_event (-1: turned off) */
 };
 
 enum prof_rec_type {

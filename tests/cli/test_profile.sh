@@ -61,6 +61,7 @@ t mem_known_allocations
 t mem_totals
 # 3. CPU sampling
 t cpu_known_split
+t cpu_fallback_sigprof
 t cpu_vdso_frames
 # 4. threads and processes
 t workload_threads
@@ -359,12 +360,31 @@ test_mem_totals() {
 
 # ---- 3. CPU sampling ----------------------------------------------------
 
+# Where perf_event is refused the sampler falls back to setitimer and says
+# so; BENCH_PROF_PERF=0 takes that path on any machine.
+test_cpu_fallback_sigprof() {
+	need_tools
+	build_prog cpu
+	run env BENCH_PROF_PERF=0 "$BENCH" profile --cpu -- ./cpu
+	expect_rc 0
+	expect_match out 'mechanism: SIGPROF sampling \(setitimer ITIMER_PROF' "the fallback named"
+	expect_match out 'note: perf_event not used: turned off' "why perf_event was not used"
+	row hot >/dev/null
+	# With perf_event allowed, the rate asked is about the rate got.
+	bench profile --cpu -- ./cpu
+	expect_rc 0
+	if grep -q 'mechanism: perf_event' out; then
+		_got=$(sed -n 's/.* Hz asked, \([0-9]*\) Hz got.*/\1/p' out)
+		assert_num "perf_event samples per CPU second" "$_got" -ge 500
+	fi
+}
+
 test_cpu_known_split() {
 	need_tools
 	build_prog cpu
 	bench profile --cpu -- ./cpu
 	expect_rc 0
-	expect_match out 'mechanism: SIGPROF sampling' "the mechanism line"
+	expect_match out 'mechanism: (perf_event|SIGPROF) sampling' "the mechanism line"
 	_cpu=$(sed -n 's/^[0-9]* samples in 1 process, 1 thread: \([0-9.]*\) s of CPU$/\1/p' out)
 	[ -n "$_cpu" ] || fail "no 'N samples in 1 process, 1 thread: T s of CPU' line"
 	assert_num "CPU seconds profiled" "$_cpu" -ge 0.5
