@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,18 @@ int exercise_load(const char *spec, const char *hidden, struct exercise *ex,
 	return rc;
 }
 
+static int remove_one(const char *path, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0; /* go on whatever one entry did */
+}
+
 void exercise_free(struct exercise *ex)
 {
 	for (size_t i = 0; i < ex->ntests; i++) {
@@ -222,16 +235,8 @@ void exercise_free(struct exercise *ex)
 	free(ex->header);
 	free(ex->perf_test);
 	free(ex->perf_expect);
-	if (ex->work[0]) {
-		char *argv[] = { "rm", "-rf", ex->work, NULL };
-		struct bench_command cmd;
-		struct bench_command_result r;
-
-		if (bench_command_init(&cmd, argv, 3, NULL) == 0) {
-			bench_command_run(&cmd, NULL, &r, NULL);
-			bench_command_release(&cmd);
-		}
-	}
+	if (ex->work[0])
+		nftw(ex->work, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	memset(ex, 0, sizeof(*ex));
 }
 
@@ -241,7 +246,8 @@ void exercise_free(struct exercise *ex)
 static int copy_file(const char *src, const char *dst, size_t max, mode_t mode,
 		     char *why, size_t wlen)
 {
-	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1;
+	/* O_NONBLOCK: a FIFO in its place must not hang the grader. */
+	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), out = -1;
 	struct stat st;
 	char buf[65536];
 	ssize_t n;

@@ -179,13 +179,19 @@ child(const struct sbx_opts *o, char **argv, int out, int err, int report)
 	lim.rlim_cur = lim.rlim_max = o->nproc;
 	if (setrlimit(RLIMIT_NPROC, &lim) != 0)
 		goto fail;
+	/* Nothing else of the grader's crosses: no inherited descriptor
+	 * (the caller's own, not close-on-exec) and no environment (bwrap
+	 * stays the sandbox's pid 1, and its /proc/1/environ is readable
+	 * inside; --clearenv only clears the command's). */
+	close_range(4, ~0u, 0);
 	{
 		sigset_t none;
+		char *env[] = { "PATH=/usr/bin:/bin", NULL };
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		execve(BWRAP, argv, env);
 	}
-	execv(BWRAP, argv);
 fail:
 	fd = errno;
 	if (write(report, &fd, sizeof(fd)) != (ssize_t)sizeof(fd))
