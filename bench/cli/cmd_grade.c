@@ -136,6 +136,16 @@ int cmd_exercises(int argc, char **argv)
 		error("cannot find the exercises folder: set BENCH_EXERCISES or install bench");
 		return 1;
 	}
+	{
+		DIR *d = opendir(exercises_dir());
+
+		if (!d) {
+			error("cannot open the exercises folder %s: %s", exercises_dir(),
+			      strerror(errno));
+			return 1;
+		}
+		closedir(d);
+	}
 	names = list_exercises(&n);
 	for (size_t i = 0; i < n; i++) {
 		struct exercise ex;

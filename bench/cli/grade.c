@@ -198,8 +198,17 @@ int exercise_load(const char *spec, const char *hidden, struct exercise *ex,
 	}
 	json_decref(m);
 	if (rc == 0 && hidden) {
+		struct stat st;
+
+		if (stat(hidden, &st) != 0 || !S_ISDIR(st.st_mode))
+			return bench_err_set(err, BENCH_ESYS, "--hidden %s: %s", hidden,
+					     errno && stat(hidden, &st) != 0 ? strerror(errno) :
+					     "not a folder");
 		snprintf(ex->hidden, sizeof(ex->hidden), "%s/%s", hidden, ex->slug);
 		snprintf(file, sizeof(file), "%s/tests.json", ex->hidden);
+		if (access(file, R_OK) != 0)
+			return bench_err_set(err, BENCH_ESYS, "--hidden %s: no %s/tests.json in it: %s",
+					     hidden, ex->slug, strerror(errno));
 		if (!(m = json_load_file(file, 0, &je)))
 			return bench_err_set(err, BENCH_EINVAL, "--hidden: %s: %s", file,
 					     je.text);
@@ -315,9 +324,14 @@ static int sh_in(const char *dir, unsigned slot, const char *script, char **log,
 		size_t len = strlen(r.err) + strlen(r.out) + 160;
 
 		*log = malloc(len);
-		if (*log)
+		if (*log) {
+			size_t n;
+
 			snprintf(*log, len, "%s%s%s", r.err, r.out,
 				 rc && !r.exited ? sbx_describe(&r, &o, how, sizeof(how)) : "");
+			for (n = strlen(*log); n > 0 && isspace((unsigned char)(*log)[n - 1]); n--)
+				(*log)[n - 1] = '\0';
+		}
 	}
 	sbx_result_free(&r);
 	return rc;
@@ -362,6 +376,24 @@ int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err)
 		ex->timeout_ns = 5 * BENCH_NS_PER_S;
 	if (!tmp || !*tmp || strlen(tmp) > 900)
 		tmp = "/tmp";
+	/* As root, sandboxes run as other uids: every folder above the
+	 * scratch one must let them through. */
+	if (geteuid() == 0) {
+		char up[1024];
+		struct stat st;
+
+		snprintf(up, sizeof(up), "%s", tmp);
+		for (char *slash; up[0]; *slash = '\0') {
+			if (stat(up, &st) == 0 && !(st.st_mode & S_IXOTH))
+				return bench_err_set(err, BENCH_ESYS,
+						     "TMPDIR %s: %s is closed to other users, and the sandboxes run as unprivileged uids; set TMPDIR to a folder they may enter, such as /tmp",
+						     tmp, up);
+			if (!(slash = strrchr(up, '/')))
+				break;
+			if (slash == up)
+				break;
+		}
+	}
 	snprintf(ex->work, sizeof(ex->work), "%s/bench-grade-XXXXXX", tmp);
 	if (!mkdtemp(ex->work)) {
 		ex->work[0] = '\0';

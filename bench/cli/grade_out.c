@@ -23,6 +23,64 @@ int grade_format_parse(const char *name, enum grade_format *f)
 	return -1;
 }
 
+/* Bytes of a valid UTF-8 character at p (no overlongs, no surrogates,
+ * nothing past U+10FFFF), or 0. */
+static int utf8_char(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80 || (p[0] == 0xf0 && p[1] < 0x90) ||
+		    (p[0] == 0xf4 && p[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* A copy of text where bytes that are not UTF-8 became '?': a folder
+ * name or a compiler message may hold any bytes, JSON and XML may not. */
+static char *utf8_clean(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	char *copy = malloc(strlen((const char *)p) + 1);
+	size_t k = 0;
+
+	while (copy && *p) {
+		int n = utf8_char(p);
+
+		if (!n) {
+			copy[k++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(copy + k, p, (size_t)n);
+		k += (size_t)n;
+		p += n;
+	}
+	if (copy)
+		copy[k] = '\0';
+	return copy;
+}
+
+static json_t *jstr(const char *text)
+{
+	char *clean = utf8_clean(text);
+	json_t *j = json_string(clean ? clean : "");
+
+	free(clean);
+	return j ? j : json_string("");
+}
+
 static const char *perf_word(const struct grade *g)
 {
 	return !g->perf.ran ? "not run" : g->perf.inconclusive ? "inconclusive" : "graded";
@@ -96,18 +154,18 @@ static json_t *grade_json(const struct exercise *ex, const struct grade *g)
 	for (size_t i = 0; i < ex->ntests && g->tests; i++) {
 		const struct test_result *t = &g->tests[i];
 
-		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:b, s:b, s:s, s:f}",
+		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:b, s:b, s:o, s:f}",
 			"name", ex->tests[i].name, "points", t->score,
 			"max", ex->tests[i].points, "passed", t->passed,
-			"hidden", ex->tests[i].hidden, "message", t->msg,
+			"hidden", ex->tests[i].hidden, "message", jstr(t->msg),
 			"wall_ms", (double)t->wall_ns / 1e6));
 	}
-	o = json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:o}",
-		      "student", g->student, "path", g->path, "status", g->status,
+	o = json_pack("{s:o, s:o, s:s, s:f, s:f, s:f, s:f, s:o}",
+		      "student", jstr(g->student), "path", jstr(g->path), "status", g->status,
 		      "score", g->total, "max", g->max, "correctness", g->correct,
 		      "correctness_max", g->correct_max, "tests", tests);
 	if (g->log)
-		json_object_set_new(o, "log", json_string(g->log));
+		json_object_set_new(o, "log", jstr(g->log));
 	if (g->perf_max)
 		json_object_set_new(o, "performance", json_pack(
 			"{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:s}",
@@ -117,6 +175,9 @@ static json_t *grade_json(const struct exercise *ex, const struct grade *g)
 			"serial_ms", (double)g->perf.serial_ns / 1e6,
 			"student_ms", (double)g->perf.student_ns / 1e6,
 			"message", g->perf.msg));
+	if (!o)
+		o = json_pack("{s:o, s:s}", "student", jstr(g->student), "status",
+			      "cannot be written as JSON");
 	return o;
 }
 
@@ -133,12 +194,15 @@ static int write_json_doc(FILE *f, const struct exercise *ex,
 			  const struct grade *g, size_t n)
 {
 	json_t *subs = json_array();
+	char seed[24];
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(subs, grade_json(ex, &g[i]));
-	return dump(f, json_pack("{s:s, s:s, s:s, s:I, s:o}", "schema", "bench.grade/1",
+	/* A string: seeds use all 64 bits, JSON integers (Jansson's) 63. */
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)ex->seed);
+	return dump(f, json_pack("{s:s, s:s, s:s, s:s, s:o}", "schema", "bench.grade/1",
 				 "exercise", ex->slug, "title", ex->title,
-				 "seed", (json_int_t)ex->seed, "submissions", subs));
+				 "seed", seed, "submissions", subs));
 }
 
 /* Gradescope's results.json for one submission: hidden tests show after
@@ -150,10 +214,11 @@ static int write_gradescope(FILE *f, const struct exercise *ex,
 	char out[4200];
 
 	for (size_t i = 0; i < ex->ntests && g->tests; i++)
-		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:s, s:s}",
+		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:o, s:s}",
 			"name", ex->tests[i].name, "score", g->tests[i].score,
 			"max_score", ex->tests[i].points,
-			"output", g->tests[i].msg[0] ? g->tests[i].msg : "passed",
+			"output", jstr(strcmp(g->status, "graded") != 0 ? g->status :
+				       g->tests[i].msg[0] ? g->tests[i].msg : "passed"),
 			"visibility", ex->tests[i].hidden ? "after_published" : "visible"));
 	if (g->perf.ran)
 		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:s, s:s}",
@@ -162,15 +227,17 @@ static int write_gradescope(FILE *f, const struct exercise *ex,
 			"visibility", "visible"));
 	snprintf(out, sizeof(out), "%s%s%s", g->status, g->log ? "\n" : "",
 		 g->log ? g->log : "");
-	return dump(f, json_pack("{s:f, s:s, s:o}", "score", g->total, "output", out,
+	return dump(f, json_pack("{s:f, s:o, s:o}", "score", g->total, "output", jstr(out),
 				 "tests", tests));
 }
 
 /* ---- JUnit, TAP ----------------------------------------------------------- */
 
-static void xml(FILE *f, const char *s)
+static void xml(FILE *f, const char *text)
 {
-	for (; s && *s; s++) {
+	char *clean = utf8_clean(text);
+
+	for (const char *s = clean; s && *s; s++) {
 		switch (*s) {
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
@@ -181,6 +248,7 @@ static void xml(FILE *f, const char *s)
 				fputc(*s, f);
 		}
 	}
+	free(clean);
 }
 
 static int write_junit(FILE *f, const struct exercise *ex, const struct grade *g,
