@@ -207,8 +207,8 @@ int exercise_load(const char *spec, const char *hidden, struct exercise *ex,
 		snprintf(ex->hidden, sizeof(ex->hidden), "%s/%s", hidden, ex->slug);
 		snprintf(file, sizeof(file), "%s/tests.json", ex->hidden);
 		if (access(file, R_OK) != 0)
-			return bench_err_set(err, BENCH_ESYS, "--hidden %s: no %s/tests.json in it: %s",
-					     hidden, ex->slug, strerror(errno));
+			return bench_err_set(err, BENCH_ESYS, "--hidden: %s: %s", file,
+					     strerror(errno));
 		if (!(m = json_load_file(file, 0, &je)))
 			return bench_err_set(err, BENCH_EINVAL, "--hidden: %s: %s", file,
 					     je.text);
