@@ -64,6 +64,7 @@ static int start_exercise(const char *spec, const char *dir)
 	int status = 0;
 
 	if (exercise_load(spec, NULL, &ex, &err)) {
+		exercise_free(&ex);
 		if (err.code == BENCH_EINVAL)
 			return usage_error("exercises", "%s", err.msg);
 		error("%s", err.msg);
@@ -77,6 +78,16 @@ static int start_exercise(const char *spec, const char *dir)
 		exercise_free(&ex);
 		return 1;
 	}
+	/* All or nothing: every destination checked before any copy. */
+	for (int i = 0; i < 3 && status == 0; i++) {
+		char dst[PATH_MAX * 2];
+
+		snprintf(dst, sizeof(dst), "%s/%s", dir, files[i][1]);
+		if (stat(dst, &st) == 0) {
+			error("%s exists: not overwriting it (start in another folder)", dst);
+			status = 1;
+		}
+	}
 	for (int i = 0; i < 3 && status == 0; i++) {
 		char src[PATH_MAX * 2], dst[PATH_MAX * 2];
 		FILE *in, *out;
@@ -84,11 +95,6 @@ static int start_exercise(const char *spec, const char *dir)
 
 		snprintf(src, sizeof(src), "%s/%s%s", ex.dir, files[i][0], files[i][1]);
 		snprintf(dst, sizeof(dst), "%s/%s", dir, files[i][1]);
-		if (stat(dst, &st) == 0) {
-			error("%s exists: not overwriting it (start in another folder)", dst);
-			status = 1;
-			break;
-		}
 		if (!(in = fopen(src, "r"))) {
 			error("cannot read %s: %s", src, strerror(errno));
 			status = 1;
@@ -261,7 +267,8 @@ static int add_submissions(const char *path, const char *source, char ***paths,
 		(*paths)[(*n)++] = strdup(sub);
 	}
 	closedir(d);
-	qsort(*paths + first, *n - first, sizeof(**paths), cmp_names);
+	if (*n > first)
+		qsort(*paths + first, *n - first, sizeof(**paths), cmp_names);
 	if (*n == first) {
 		error("submission %s: no %s in it and no folders of submissions", path, source);
 		return -1;
@@ -366,6 +373,7 @@ int cmd_grade(int argc, char **argv)
 	if (argc - optind < 2)
 		return usage_error("grade", "expected an exercise and at least one submission: bench grade 2 mydir");
 	if (exercise_load(argv[optind], hidden, &ex, &err)) {
+		exercise_free(&ex);
 		if (err.code == BENCH_EINVAL)
 			return usage_error("grade", "%s", err.msg);
 		error("%s", err.msg);

@@ -462,6 +462,7 @@ int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err)
 			return rc;
 		}
 		t->expect = r.out;
+		t->expect_len = r.out_len;
 		t->ref_wall_ns = r.wall_ns;
 		free(r.err);
 	}
@@ -536,8 +537,8 @@ static char **sorted_lines(const char *text, size_t *n, char **copy)
 }
 
 /* Compares output with the expected one; "" when equal, else why. */
-static void compare(const struct grade_test *t, const char *got, char *msg,
-		    size_t len)
+static void compare(const struct grade_test *t, const char *got,
+		    size_t got_len, char *msg, size_t len)
 {
 	const char *exp = t->expect;
 	char a[128], b[128];
@@ -562,7 +563,7 @@ static void compare(const struct grade_test *t, const char *got, char *msg,
 		free(cb);
 		return;
 	}
-	if (strcmp(exp, got) == 0)
+	if (got_len == t->expect_len && memcmp(exp, got, got_len) == 0)
 		return;
 	for (size_t i = 0; exp[i] && got[i] && exp[i] == got[i]; i++)
 		if (exp[i] == '\n')
@@ -591,7 +592,7 @@ static void run_test(const struct exercise *ex, const struct grade_test *t,
 		snprintf(tr->msg, sizeof(tr->msg), "it %s%s%s", sbx_describe(&r, &o, how, sizeof(how)),
 			 r.err[0] && !t->hidden ? ": " : "", r.err[0] && !t->hidden ? first : "");
 	} else {
-		compare(t, r.out, tr->msg, sizeof(tr->msg));
+		compare(t, r.out, r.out_len, tr->msg, sizeof(tr->msg));
 		if (tr->msg[0] && t->hidden)
 			snprintf(tr->msg, sizeof(tr->msg), "wrong output (hidden test)");
 		if (!tr->msg[0] && t->wall_lo > 0 && t->ref_wall_ns > 0) {

@@ -27,6 +27,7 @@ struct grade_test {
 	double wall_lo, wall_hi; /* student / reference wall time; 0: none */
 	int hidden;             /* from --hidden: output never shown */
 	char *expect;           /* the reference's output for the seed */
+	size_t expect_len;      /* its bytes (it may hold NULs) */
 	bench_ns ref_wall_ns;
 };
 
