@@ -89,28 +89,12 @@ static int start_exercise(const char *spec, const char *dir)
 		}
 	}
 	for (int i = 0; i < 3 && status == 0; i++) {
-		char src[PATH_MAX * 2], dst[PATH_MAX * 2];
-		FILE *in, *out;
-		int c;
+		char src[PATH_MAX * 2], dst[PATH_MAX * 2], why[128];
 
 		snprintf(src, sizeof(src), "%s/%s%s", ex.dir, files[i][0], files[i][1]);
 		snprintf(dst, sizeof(dst), "%s/%s", dir, files[i][1]);
-		if (!(in = fopen(src, "r"))) {
-			error("cannot read %s: %s", src, strerror(errno));
-			status = 1;
-			break;
-		}
-		if (!(out = fopen(dst, "wx"))) {
-			error("cannot write %s: %s", dst, strerror(errno));
-			fclose(in);
-			status = 1;
-			break;
-		}
-		while ((c = fgetc(in)) != EOF)
-			fputc(c, out);
-		fclose(in);
-		if (fclose(out) != 0) {
-			error("cannot write %s: %s", dst, strerror(errno));
+		if (grade_copy_file(src, dst, 1u << 20, 0644, why, sizeof(why)) != 0) {
+			error("cannot copy %s to %s: %s", src, dst, why);
 			status = 1;
 		}
 	}

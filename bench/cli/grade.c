@@ -252,8 +252,8 @@ void exercise_free(struct exercise *ex)
 /* ---- files --------------------------------------------------------------- */
 
 /* Copies regular file src (no symlink, at most max bytes) to dst. */
-static int copy_file(const char *src, const char *dst, size_t max, mode_t mode,
-		     char *why, size_t wlen)
+int grade_copy_file(const char *src, const char *dst, size_t max, mode_t mode,
+		    char *why, size_t wlen)
 {
 	/* O_NONBLOCK: a FIFO in its place must not hang the grader. */
 	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), out = -1;
@@ -416,13 +416,13 @@ int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err)
 			snprintf(src, sizeof(src), "%s/%s%s", ex->dir, files[i][0],
 				 files[i][0][strlen(files[i][0]) - 1] == '/' ? files[i][1] : "");
 			snprintf(dst, sizeof(dst), "%s/%s", ref, files[i][1]);
-			if (copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)))
+			if (grade_copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)))
 				return bench_err_set(err, BENCH_ESYS, "%s: %s", src, why);
 		}
 		if (ex->hidden[0]) {
 			snprintf(src, sizeof(src), "%s/tests.c", ex->hidden);
 			snprintf(dst, sizeof(dst), "%s/hidden_tests.c", ref);
-			if (copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)))
+			if (grade_copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)))
 				return bench_err_set(err, BENCH_ESYS, "--hidden: %s: %s", src, why);
 		}
 	}
@@ -641,7 +641,7 @@ int grade_submission(const struct exercise *ex, const char *path,
 		return bench_err_set(err, BENCH_ESYS, "cannot make a folder for %s: %s",
 				     g->student, strerror(errno));
 	snprintf(dst, sizeof(dst), "%s/%s", dir, ex->source);
-	if (copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)) != 0) {
+	if (grade_copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)) != 0) {
 		snprintf(g->status, sizeof(g->status), "no source");
 		if (asprintf(&g->log, "cannot read %s: %s", src, why) < 0)
 			g->log = NULL;
@@ -649,7 +649,7 @@ int grade_submission(const struct exercise *ex, const char *path,
 	}
 	snprintf(src, sizeof(src), "%s/%s", ex->dir, ex->header);
 	snprintf(dst, sizeof(dst), "%s/%s", dir, ex->header);
-	if (copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)))
+	if (grade_copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)))
 		return bench_err_set(err, BENCH_ESYS, "%s: %s", src, why);
 	/* Compile the submission alone: warnings are errors, as the
 	 * README says; the messages are the student's feedback. */
@@ -673,7 +673,7 @@ int grade_submission(const struct exercise *ex, const char *path,
 
 		snprintf(src, sizeof(src), "%s/ref/%s", ex->work, obj);
 		snprintf(dst, sizeof(dst), "%s/%s", dir, obj);
-		if (copy_file(src, dst, SOURCE_MAX * 8, 0644, why, sizeof(why)))
+		if (grade_copy_file(src, dst, SOURCE_MAX * 8, 0644, why, sizeof(why)))
 			return bench_err_set(err, BENCH_ESYS, "%s: %s", src, why);
 	}
 	lib_flags(ex, libs, sizeof(libs));

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "bench/clock.h"
 #include "bench/error.h"
@@ -101,6 +102,11 @@ int exercise_load(const char *spec, const char *hidden, struct exercise *ex,
 int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err);
 
 void exercise_free(struct exercise *ex);
+
+/* Copies regular file src (no symbolic link, no FIFO, at most max bytes)
+ * to dst with mode; 0, or -1 with the reason in why. */
+int grade_copy_file(const char *src, const char *dst, size_t max, mode_t mode,
+		    char *why, size_t wlen);
 
 /* Compiles and runs the correctness tests of one submission (a folder
  * holding the exercise's source file, or that file) in sandbox slot
