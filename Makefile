@@ -41,7 +41,7 @@ CXX ?= g++
 LINK := $(CXX)
 HAVE_GBENCH := $(shell pkg-config --exists benchmark 2>/dev/null && echo 1)
 ifeq ($(HAVE_GBENCH),1)
-CLI_CXX_SRC := bench/cli/engine_gbench.cc
+CLI_CXX_SRC := bench/cli/engines/gbench.cc
 GBENCH_CFLAGS := -DBENCH_HAVE_GBENCH
 GBENCH_LIBS := $(shell pkg-config --libs benchmark)
 endif
@@ -58,15 +58,19 @@ MPI_LIBS := $(shell pkg-config --libs ompi-c)
 endif
 
 DATADIR ?= $(PREFIX)/share/bench
-BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -I$(BUILD) \
+BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -Ibench -I$(BUILD) \
 	-DBENCH_DATADIR='"$(DATADIR)"' $(GBENCH_CFLAGS) $(MPI_CFLAGS) \
 	-fPIC -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 BENCH_LDFLAGS := $(SAN) $(LDFLAGS)
 BENCH_LIBS = $(PKG_LIBS) $(MPI_LIBS) -lstdc++ -lpthread -lm $(LIBS)
 
-LIB_SRC := $(wildcard bench/lib/*.c)
-LIB_CXX_SRC := $(wildcard bench/lib/*.cc)
-CLI_SRC := $(wildcard bench/cli/*.c)
+# The library: the ground, the plug-ins (workloads, executors) and the
+# harness. The CLI: commands, writers, engines and the grader.
+LIB_DIRS := bench/lib bench/workloads bench/executors bench/harness
+CLI_DIRS := bench/cli bench/cli/writers bench/cli/engines bench/grade
+LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_CXX_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cc))
+CLI_SRC := $(foreach d,$(CLI_DIRS),$(wildcard $(d)/*.c))
 TEST_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(CLI_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
@@ -80,7 +84,7 @@ $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(say) CXX $<
 	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror $(OPT) $(SAN) -fPIC -MMD -MP \
-		-Ibench/include $(shell pkg-config --cflags simdjson 2>/dev/null) \
+		-Ibench/include -Ibench $(shell pkg-config --cflags simdjson 2>/dev/null) \
 		$(CXXFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
@@ -110,17 +114,17 @@ $(BUILD)/libbench.so: $(LIB_OBJ)
 # The profiler `bench profile` preloads into programs: never built with
 # sanitizers (it replaces malloc, which theirs replace too), nor with
 # builtins (GCC turns malloc + memset into a call to calloc: itself).
-PROF_CC = $(CC) $(WARN) $(OPT) -fno-omit-frame-pointer -D_GNU_SOURCE -Ibench/include -fPIC -shared \
+PROF_CC = $(CC) $(WARN) $(OPT) -fno-omit-frame-pointer -D_GNU_SOURCE -Ibench/include -Iprofilers -fPIC -shared \
 	-fvisibility=hidden -fno-builtin $(shell pkg-config --cflags libunwind 2>/dev/null)
 PROF_LIBS = $(shell pkg-config --libs libunwind 2>/dev/null || echo -lunwind) -ldl -lpthread
-$(BUILD)/libbenchprof.so: bench/prof/prof.c bench/prof/prof_format.h Makefile
+$(BUILD)/libbenchprof.so: profilers/prof.c profilers/prof_format.h Makefile
 	@mkdir -p $(dir $@)
 	$(say) CC $@
-	$(Q)$(PROF_CC) -o $@ bench/prof/prof.c $(PROF_LIBS)
-$(BUILD)/libbenchprof-mem.so: bench/prof/prof.c bench/prof/prof_format.h Makefile
+	$(Q)$(PROF_CC) -o $@ profilers/prof.c $(PROF_LIBS)
+$(BUILD)/libbenchprof-mem.so: profilers/prof.c profilers/prof_format.h Makefile
 	@mkdir -p $(dir $@)
 	$(say) CC $@
-	$(Q)$(PROF_CC) -DBENCH_PROF_HOOKS -o $@ bench/prof/prof.c $(PROF_LIBS)
+	$(Q)$(PROF_CC) -DBENCH_PROF_HOOKS -o $@ profilers/prof.c $(PROF_LIBS)
 
 $(BUILD)/bench: $(CLI_OBJ) $(BUILD)/libbench.a $(BUILD)/libbenchprof.so \
 		$(BUILD)/libbenchprof-mem.so
@@ -188,6 +192,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/bench $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan build-tsan build-nompi
+	rm -rf build build-*
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

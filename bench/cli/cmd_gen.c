@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/gen.h"
+#include "workloads/gen.h"
 #include "cli.h"
 
 #define BLOCK_BYTES (1u << 20)  /* what one fwrite writes, bytes */

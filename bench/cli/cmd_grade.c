@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "grade.h"
-#include "sandbox.h"
+#include "grade/grade.h"
+#include "grade/sandbox.h"
 
 /* ---- bench exercises ------------------------------------------------------ */
 

@@ -1,6 +1,6 @@
 /*
  * cmd_profile.c - `bench profile --cpu|--count|--mem WORKLOAD | -- PROG`:
- * runs the program with libbenchprof.so preloaded (bench/prof/prof.c),
+ * runs the program with libbenchprof.so preloaded (profilers/prof.c),
  * then reads the files every process of it wrote and reports:
  *
  *   cpu, count  a cProfile-like table; collapsed stacks (flamegraph.pl,
@@ -33,7 +33,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
-#include "../prof/prof_format.h"
+#include "../../profilers/prof_format.h"
 
 /* ---- what the files hold -------------------------------------------------- */
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/wordcount.h"
+#include "workloads/wordcount.h"
 #include "cli.h"
 
 #define READ_BYTES (1u << 16)

@@ -20,7 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../bench/lib/gil.h"
+#include "executors/gil.h"
 #include "bench/exec.h"
 #include "bench/workload.h"
 #include "check_util.h"

@@ -28,8 +28,8 @@
 
 #include <openssl/evp.h>
 
-#include "../../bench/lib/rng.h"
-#include "../../bench/lib/wl_common.h"
+#include "lib/rng.h"
+#include "workloads/common.h"
 #include "bench/bench.h"
 #include "check_util.h"
 

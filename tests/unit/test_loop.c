@@ -1,5 +1,5 @@
 /*
- * test_loop.c - the event loop behind the async executor (bench/lib/loop.h).
+ * test_loop.c - the event loop behind the async executor (bench/executors/loop.h).
  *
  * Order is checked exactly; time only where physics bounds it: a timer
  * never fires before its deadline, and 100 overlapping timers of up to
@@ -8,7 +8,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "../../bench/lib/loop.h"
+#include "executors/loop.h"
 #include "bench/error.h"
 #include "bench/exec.h"
 #include "check_util.h"

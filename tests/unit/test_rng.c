@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../bench/lib/rng.h"
-#include "../../bench/lib/wl_common.h"
+#include "lib/rng.h"
+#include "workloads/common.h"
 #include "check_util.h"
 
 /* SplitMix64 (Vigna's reference splitmix64.c) seeded with 0 starts

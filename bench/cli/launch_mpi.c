@@ -1,0 +1,190 @@
+/*
+ * launch_mpi.c - `--mode mpi` outside an MPI job: run this same command
+ * under mpirun, as `mpirun -n RANKS bench run ...`.
+ *
+ * The options given to mpirun:
+ *   --bind-to none    Open MPI pins each rank to a core by default, which
+ *                     would squeeze rank 0's thread and process pools (the
+ *                     other modes of the same run) onto one core;
+ *   --oversubscribe   without --hostfile or --host, when there are more
+ *                     ranks than local cores (as `--workers 8` on a laptop);
+ *                     with them, the hostfile's slots are the user's word;
+ *   -x VAR            the launch time and the tests' fault injector reach
+ *                     ranks on other hosts too.
+ * Open MPI refuses to run as root unless its own opt-in is set; bench
+ * does not set it behind the user's back, it says how.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "cli.h"
+
+static int root_refused(void)
+{
+	const char *a = getenv("OMPI_ALLOW_RUN_AS_ROOT");
+	const char *b = getenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM");
+
+	return geteuid() == 0 && !(a && strcmp(a, "1") == 0 && b &&
+				   strcmp(b, "1") == 0);
+}
+
+/*
+ * bench is the job's subreaper (PR_SET_CHILD_SUBREAPER): when mpirun dies
+ * before its ranks (killed on Ctrl-C, or leaving after a crash without
+ * reaping), they become bench's children, and here they are killed and
+ * reaped, so no rank outlives the command.
+ */
+static void reap_orphans(void)
+{
+	pid_t self = getpid();
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[64], buf[512], *p;
+		FILE *f;
+		long ppid;
+		int pid = atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (!(f = fopen(path, "r")))
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		/* "pid (comm) state ppid ...": comm may hold spaces. */
+		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == self)
+			kill(pid, SIGKILL);
+	}
+	if (d)
+		closedir(d);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+int mpi_launch(const struct session *s, unsigned ranks)
+{
+	char exe[PATH_MAX], n[16], launched[32];
+	char **argv = calloc((size_t)s->argc + 24, sizeof(*argv));
+	struct bench_command cmd = { 0 };
+	struct bench_command_opts io = {
+		{ BENCH_STREAM_INHERIT, BENCH_STREAM_INHERIT, BENCH_STREAM_INHERIT },
+		{ 0, 0, 0 }, 0, 0,
+	};
+	struct bench_command_result res;
+	struct bench_err err = { 0 };
+	struct timespec now;
+	size_t k = 0;
+	ssize_t len;
+	int status;
+
+	if (!argv) {
+		error("out of memory");
+		return 1;
+	}
+	if (!bench_mpi_available()) {
+		free(argv);
+		error("--mode mpi: bench was built without Open MPI: install it (make deps, or apt-get install openmpi-bin libopenmpi-dev) and rebuild (make)");
+		return 1;
+	}
+	if (root_refused()) {
+		free(argv);
+		error("--mode mpi as root: Open MPI refuses to run as root unless you opt in with OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 in the environment (see README, Cluster runs)");
+		return 1;
+	}
+	if (s->hostfile && access(s->hostfile, R_OK) != 0) {
+		free(argv);
+		error("--hostfile %s: %s", s->hostfile, strerror(errno));
+		return 1;
+	}
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0) {
+		free(argv);
+		error("cannot find bench's own executable: %s", strerror(errno));
+		return 1;
+	}
+	exe[len] = '\0';
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(launched, sizeof(launched), "%lld",
+		 (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
+	setenv(BENCH_MPI_LAUNCH_ENV, launched, 1);
+	if (!s->quiet && isatty(STDERR_FILENO))
+		setenv("BENCH_MPI_TTY", "1", 1);
+	snprintf(n, sizeof(n), "%u", ranks);
+
+	argv[k++] = "mpirun";
+	argv[k++] = "-n";
+	argv[k++] = n;
+	argv[k++] = "--quiet";
+	argv[k++] = "--bind-to";
+	argv[k++] = "none";
+	if (s->hostfile) {
+		argv[k++] = "--hostfile";
+		argv[k++] = (char *)s->hostfile;
+	}
+	if (s->host) {
+		argv[k++] = "--host";
+		argv[k++] = (char *)s->host;
+	}
+	if (!s->hostfile && !s->host)
+		argv[k++] = "--oversubscribe";
+	argv[k++] = "-x";
+	argv[k++] = BENCH_MPI_LAUNCH_ENV;
+	if (getenv("BENCH_MPI_TTY")) {
+		argv[k++] = "-x";
+		argv[k++] = "BENCH_MPI_TTY";
+	}
+	if (getenv("BENCH_TEST_CRASH_TASK")) {
+		argv[k++] = "-x";
+		argv[k++] = "BENCH_TEST_CRASH_TASK";
+	}
+	argv[k++] = exe;
+	for (int i = 0; i < s->argc; i++)
+		argv[k++] = s->argv[i];
+
+	if (bench_command_init(&cmd, argv, k, &err) != 0) {
+		free(argv);
+		if (err.code == BENCH_ESYS)
+			error("--mode mpi needs mpirun (Open MPI), which is not on PATH: install openmpi-bin (make deps)");
+		else
+			error("%s", err.msg);
+		return 1;
+	}
+	free(argv);
+	install_signal_handlers();
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	status = bench_command_run(&cmd, &io, &res, &err);
+	bench_command_release(&cmd);
+	reap_orphans();
+	if (status == BENCH_ECANCELED) {
+		error("interrupted; mpirun and every rank stopped, nothing written");
+		return EXIT_INTERRUPTED;
+	}
+	if (status) {
+		error("%s", err.msg);
+		return 1;
+	}
+	if (!bench_command_failed(&res))
+		return 0;
+	/* Rank 0 has said what went wrong when it exited 1, 2 or 130. */
+	if (res.exited && (res.exit_code == 1 || res.exit_code == EXIT_USAGE ||
+			   res.exit_code == EXIT_INTERRUPTED))
+		return res.exit_code;
+	{
+		char how[128];
+
+		error("mpi: a rank died, so mpirun stopped the job: mpirun %s (its report is above)",
+		      bench_command_describe(&res, how, sizeof(how)));
+	}
+	return 1;
+}

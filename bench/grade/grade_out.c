@@ -1,0 +1,412 @@
+/*
+ * grade_out.c - grades as text, JSON (Jansson), Gradescope's results.json,
+ * JUnit XML, TAP, and the class gradebook (CSV).
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "grade.h"
+
+int grade_format_parse(const char *name, enum grade_format *f)
+{
+	static const char *const names[] = { "text", "json", "gradescope",
+					     "junit", "tap" };
+
+	for (int i = 0; i < 5; i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*f = (enum grade_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Bytes of a valid UTF-8 character at p (no overlongs, no surrogates,
+ * nothing past U+10FFFF), or 0. */
+static int utf8_char(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80 || (p[0] == 0xf0 && p[1] < 0x90) ||
+		    (p[0] == 0xf4 && p[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* A copy of text where bytes that are not UTF-8 became '?': a folder
+ * name or a compiler message may hold any bytes, JSON and XML may not. */
+static char *utf8_clean(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	char *copy = malloc(strlen((const char *)p) + 1);
+	size_t k = 0;
+
+	while (copy && *p) {
+		int n = utf8_char(p);
+
+		if (!n) {
+			copy[k++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(copy + k, p, (size_t)n);
+		k += (size_t)n;
+		p += n;
+	}
+	if (copy)
+		copy[k] = '\0';
+	return copy;
+}
+
+static json_t *jstr(const char *text)
+{
+	char *clean = utf8_clean(text);
+	json_t *j = json_string(clean ? clean : "");
+
+	free(clean);
+	return j ? j : json_string("");
+}
+
+static const char *perf_word(const struct grade *g)
+{
+	return !g->perf.ran ? "not run" : g->perf.inconclusive ? "inconclusive" : "graded";
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+static void text_one(FILE *f, const struct exercise *ex, const struct grade *g)
+{
+	fprintf(f, "%s: %g/%g points", g->student, g->total, g->max);
+	if (strcmp(g->status, "graded") != 0) {
+		fprintf(f, ": %s\n", g->status);
+		if (g->log && g->log[0]) {
+			int lines = 0;
+
+			for (const char *p = g->log; *p && lines < 30; lines++) {
+				const char *nl = strchr(p, '\n');
+				int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+				fprintf(f, "    %.*s\n", len, p);
+				p += len + (nl != NULL);
+			}
+		}
+		return;
+	}
+	fprintf(f, " (correctness %g/%g", g->correct, g->correct_max);
+	if (g->perf_max && g->perf.inconclusive)
+		fputs(", performance inconclusive", f);
+	else if (g->perf_max)
+		fprintf(f, ", performance %g/%g", g->perf.score, g->perf_max);
+	fputs(")\n", f);
+	for (size_t i = 0; i < ex->ntests; i++) {
+		const struct test_result *t = &g->tests[i];
+
+		fprintf(f, "  %-4s %-24s %g/%g%s%s%s\n", t->passed ? "ok" : "FAIL",
+			ex->tests[i].name, t->score, ex->tests[i].points,
+			ex->tests[i].hidden ? " (hidden)" : "",
+			t->msg[0] ? "  " : "", t->msg);
+	}
+	if (g->perf.ran)
+		fprintf(f, "  %-4s %-24s %g/%g  %s\n",
+			g->perf.inconclusive ? "??" : g->perf.score > 0 ? "ok" : "FAIL",
+			"performance", g->perf.score, g->perf_max, g->perf.msg);
+}
+
+static int write_text(FILE *f, const struct exercise *ex, const struct grade *g,
+		      size_t n)
+{
+	double sum = 0;
+
+	fprintf(f, "exercise %s: %s (seed %llu)\n\n", ex->slug, ex->title,
+		(unsigned long long)ex->seed);
+	for (size_t i = 0; i < n; i++) {
+		text_one(f, ex, &g[i]);
+		sum += g[i].total;
+		if (i + 1 < n)
+			fputc('\n', f);
+	}
+	if (n > 1)
+		fprintf(f, "\n%zu submissions, mean %.2f of %g points\n", n, sum / (double)n,
+			g[0].max);
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_t *grade_json(const struct exercise *ex, const struct grade *g)
+{
+	json_t *tests = json_array(), *o;
+
+	for (size_t i = 0; i < ex->ntests && g->tests; i++) {
+		const struct test_result *t = &g->tests[i];
+
+		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:b, s:b, s:o, s:f}",
+			"name", ex->tests[i].name, "points", t->score,
+			"max", ex->tests[i].points, "passed", t->passed,
+			"hidden", ex->tests[i].hidden, "message", jstr(t->msg),
+			/* A hidden test's time could tell its content. */
+			"wall_ms", ex->tests[i].hidden ? 0.0 : (double)t->wall_ns / 1e6));
+	}
+	o = json_pack("{s:o, s:o, s:s, s:f, s:f, s:f, s:f, s:o}",
+		      "student", jstr(g->student), "path", jstr(g->path), "status", g->status,
+		      "score", g->total, "max", g->max, "correctness", g->correct,
+		      "correctness_max", g->correct_max, "tests", tests);
+	if (g->log)
+		json_object_set_new(o, "log", jstr(g->log));
+	if (g->perf_max)
+		json_object_set_new(o, "performance", json_pack(
+			"{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:s}",
+			"status", perf_word(g), "points", g->perf.score,
+			"max", g->perf_max, "speedup", g->perf.speedup,
+			"expected", g->perf.expected,
+			"serial_ms", (double)g->perf.serial_ns / 1e6,
+			"student_ms", (double)g->perf.student_ns / 1e6,
+			"message", g->perf.msg));
+	if (!o)
+		o = json_pack("{s:o, s:s}", "student", jstr(g->student), "status",
+			      "cannot be written as JSON");
+	return o;
+}
+
+static int dump(FILE *f, json_t *doc)
+{
+	int rc = doc && json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) == 0 ? 0 : -1;
+
+	json_decref(doc);
+	fputc('\n', f);
+	return rc || ferror(f) ? -1 : 0;
+}
+
+static int write_json_doc(FILE *f, const struct exercise *ex,
+			  const struct grade *g, size_t n)
+{
+	json_t *subs = json_array();
+	char seed[24];
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(subs, grade_json(ex, &g[i]));
+	/* A string: seeds use all 64 bits, JSON integers (Jansson's) 63. */
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)ex->seed);
+	return dump(f, json_pack("{s:s, s:s, s:s, s:s, s:o}", "schema", "bench.grade/1",
+				 "exercise", ex->slug, "title", ex->title,
+				 "seed", seed, "submissions", subs));
+}
+
+/* Gradescope's results.json for one submission: hidden tests show after
+ * grades are published. */
+static int write_gradescope(FILE *f, const struct exercise *ex,
+			    const struct grade *g)
+{
+	json_t *tests = json_array();
+	char out[4200];
+
+	for (size_t i = 0; i < ex->ntests && g->tests; i++)
+		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:o, s:s}",
+			"name", ex->tests[i].name, "score", g->tests[i].score,
+			"max_score", ex->tests[i].points,
+			"output", jstr(strcmp(g->status, "graded") != 0 ? g->status :
+				       g->tests[i].msg[0] ? g->tests[i].msg : "passed"),
+			"visibility", ex->tests[i].hidden ? "after_published" : "visible"));
+	if (g->perf.ran)
+		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:s, s:s}",
+			"name", "performance", "score", g->perf.score,
+			"max_score", g->perf_max, "output", g->perf.msg,
+			"visibility", "visible"));
+	snprintf(out, sizeof(out), "%s%s%s", g->status, g->log ? "\n" : "",
+		 g->log ? g->log : "");
+	return dump(f, json_pack("{s:f, s:o, s:o}", "score", g->total, "output", jstr(out),
+				 "tests", tests));
+}
+
+/* ---- JUnit, TAP ----------------------------------------------------------- */
+
+static void xml(FILE *f, const char *text)
+{
+	char *clean = utf8_clean(text);
+
+	for (const char *s = clean; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+	free(clean);
+}
+
+static int write_junit(FILE *f, const struct exercise *ex, const struct grade *g,
+		       size_t n)
+{
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", f);
+	xml(f, ex->slug);
+	fputs("\">\n", f);
+	for (size_t k = 0; k < n; k++) {
+		const struct grade *s = &g[k];
+		int graded = strcmp(s->status, "graded") == 0;
+		size_t cases = graded ? ex->ntests + (s->perf.ran != 0) : 1, fails = 0;
+
+		for (size_t i = 0; graded && i < ex->ntests; i++)
+			fails += !s->tests[i].passed;
+		if (graded && s->perf.ran && !s->perf.inconclusive && s->perf.score < s->perf_max)
+			fails++;
+		fprintf(f, "  <testsuite name=\"");
+		xml(f, s->student);
+		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\">\n", cases, graded ? fails : 1);
+		if (!graded) {
+			fputs("    <testcase classname=\"", f);
+			xml(f, ex->slug);
+			fputs("\" name=\"build\"><failure message=\"", f);
+			xml(f, s->status);
+			fputs("\">", f);
+			xml(f, s->log);
+			fputs("</failure></testcase>\n  </testsuite>\n", f);
+			continue;
+		}
+		for (size_t i = 0; i < ex->ntests; i++) {
+			fputs("    <testcase classname=\"", f);
+			xml(f, ex->slug);
+			fputs("\" name=\"", f);
+			xml(f, ex->tests[i].name);
+			fprintf(f, "\" time=\"%.3f\"", ex->tests[i].hidden ? 0.0 :
+				(double)s->tests[i].wall_ns / 1e9);
+			if (s->tests[i].passed) {
+				fputs("/>\n", f);
+				continue;
+			}
+			fputs("><failure message=\"", f);
+			xml(f, s->tests[i].msg);
+			fputs("\"/></testcase>\n", f);
+		}
+		if (s->perf.ran) {
+			fputs("    <testcase classname=\"", f);
+			xml(f, ex->slug);
+			fputs("\" name=\"performance\">", f);
+			if (s->perf.inconclusive) {
+				fputs("<skipped message=\"", f);
+				xml(f, s->perf.msg);
+				fputs("\"/>", f);
+			} else if (s->perf.score < s->perf_max) {
+				fputs("<failure message=\"", f);
+				xml(f, s->perf.msg);
+				fputs("\"/>", f);
+			}
+			fputs("</testcase>\n", f);
+		}
+		fputs("  </testsuite>\n", f);
+	}
+	fputs("</testsuites>\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+static void tap_msg(FILE *f, const char *msg)
+{
+	fputs("  ---\n  message: \"", f);
+	for (const char *p = msg; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', f);
+		fputc(*p == '\n' ? ' ' : *p, f);
+	}
+	fputs("\"\n  ...\n", f);
+}
+
+static int write_tap(FILE *f, const struct exercise *ex, const struct grade *g,
+		     size_t n)
+{
+	size_t total = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += strcmp(g[i].status, "graded") ? 1 :
+			 ex->ntests + (g[i].perf.ran != 0);
+	fprintf(f, "TAP version 13\n1..%zu\n", total);
+	for (size_t i = 0; i < n; i++) {
+		const struct grade *s = &g[i];
+
+		if (strcmp(s->status, "graded") != 0) {
+			fprintf(f, "not ok %zu - %s: %s\n", ++k, s->student, s->status);
+			tap_msg(f, s->log ? s->log : s->status);
+			continue;
+		}
+		for (size_t t = 0; t < ex->ntests; t++) {
+			fprintf(f, "%s %zu - %s: %s (%g/%g)\n",
+				s->tests[t].passed ? "ok" : "not ok", ++k, s->student,
+				ex->tests[t].name, s->tests[t].score, ex->tests[t].points);
+			if (!s->tests[t].passed)
+				tap_msg(f, s->tests[t].msg);
+		}
+		if (s->perf.ran)
+			fprintf(f, "%s %zu - %s: performance (%g/%g)%s%s\n",
+				s->perf.inconclusive || s->perf.score >= s->perf_max ? "ok" : "not ok",
+				++k, s->student, s->perf.score, s->perf_max,
+				s->perf.inconclusive ? " # SKIP " : "",
+				s->perf.inconclusive ? s->perf.msg : "");
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int grade_write(FILE *f, enum grade_format fmt, const struct exercise *ex,
+		const struct grade *g, size_t n)
+{
+	switch (fmt) {
+	case GF_TEXT: return write_text(f, ex, g, n);
+	case GF_JSON: return write_json_doc(f, ex, g, n);
+	case GF_GRADESCOPE: return n == 1 ? write_gradescope(f, ex, g) : -1;
+	case GF_JUNIT: return write_junit(f, ex, g, n);
+	case GF_TAP: return write_tap(f, ex, g, n);
+	}
+	return -1;
+}
+
+/* ---- the gradebook -------------------------------------------------------- */
+
+static void csv(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+	fputc('"', f);
+}
+
+int grade_write_gradebook(FILE *f, const struct exercise *ex,
+			  const struct grade *g, size_t n)
+{
+	fputs("student,exercise,status,correctness,correctness_max,performance,"
+	      "performance_max,total,max,seed\n", f);
+	for (size_t i = 0; i < n; i++) {
+		csv(f, g[i].student);
+		fprintf(f, ",%s,", ex->slug);
+		csv(f, g[i].status);
+		fprintf(f, ",%g,%g,", g[i].correct, g[i].correct_max);
+		if (g[i].perf.inconclusive)
+			fputs("inconclusive", f);
+		else
+			fprintf(f, "%g", g[i].perf.score);
+		fprintf(f, ",%g,%g,%g,%llu\n", g[i].perf_max, g[i].total, g[i].max,
+			(unsigned long long)ex->seed);
+	}
+	return ferror(f) ? -1 : 0;
+}
