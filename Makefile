@@ -67,7 +67,7 @@ BENCH_LIBS = $(PKG_LIBS) $(MPI_LIBS) -lstdc++ -lpthread -lm $(LIBS)
 # The library: the ground, the plug-ins (workloads, executors) and the
 # harness. The CLI: commands, writers, engines and the grader.
 LIB_DIRS := bench/lib bench/workloads bench/executors bench/harness
-CLI_DIRS := bench/cli bench/cli/writers bench/cli/engines bench/grade
+CLI_DIRS := bench/cli bench/cli/writers bench/cli/engines bench/grade profilers/report
 LIB_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_CXX_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cc))
 CLI_SRC := $(foreach d,$(CLI_DIRS),$(wildcard $(d)/*.c))
@@ -114,17 +114,24 @@ $(BUILD)/libbench.so: $(LIB_OBJ)
 # The profiler `bench profile` preloads into programs: never built with
 # sanitizers (it replaces malloc, which theirs replace too), nor with
 # builtins (GCC turns malloc + memset into a call to calloc: itself).
+# A core (core.c, save.c) and one file per profiler (cpu.c, count.c,
+# mem.c). libbenchprof-mem.so is the same files with the malloc hooks
+# (-DBENCH_PROF_HOOKS): the only one that replaces the program's allocator.
+# The report side, profilers/report/, is part of the CLI (CLI_DIRS).
+PROF_SRC := profilers/core.c profilers/save.c profilers/cpu.c profilers/count.c \
+	profilers/mem.c
+PROF_HDR := profilers/internal.h profilers/prof_format.h
 PROF_CC = $(CC) $(WARN) $(OPT) -fno-omit-frame-pointer -D_GNU_SOURCE -Ibench/include -Iprofilers -fPIC -shared \
 	-fvisibility=hidden -fno-builtin $(shell pkg-config --cflags libunwind 2>/dev/null)
 PROF_LIBS = $(shell pkg-config --libs libunwind 2>/dev/null || echo -lunwind) -ldl -lpthread
-$(BUILD)/libbenchprof.so: profilers/prof.c profilers/prof_format.h Makefile
+$(BUILD)/libbenchprof.so: $(PROF_SRC) $(PROF_HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(say) CC $@
-	$(Q)$(PROF_CC) -o $@ profilers/prof.c $(PROF_LIBS)
-$(BUILD)/libbenchprof-mem.so: profilers/prof.c profilers/prof_format.h Makefile
+	$(Q)$(PROF_CC) -o $@ $(PROF_SRC) $(PROF_LIBS)
+$(BUILD)/libbenchprof-mem.so: $(PROF_SRC) $(PROF_HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(say) CC $@
-	$(Q)$(PROF_CC) -DBENCH_PROF_HOOKS -o $@ profilers/prof.c $(PROF_LIBS)
+	$(Q)$(PROF_CC) -DBENCH_PROF_HOOKS -o $@ $(PROF_SRC) $(PROF_LIBS)
 
 $(BUILD)/bench: $(CLI_OBJ) $(BUILD)/libbench.a $(BUILD)/libbenchprof.so \
 		$(BUILD)/libbenchprof-mem.so

@@ -1,6 +1,8 @@
 /*
  * prof_format.h - the raw files libbenchprof.so writes, one per process
- * image (prof.PID.START.bin in $BENCH_PROF_DIR), and `bench profile` reads.
+ * image (prof.PID.START.bin in $BENCH_PROF_DIR; profilers/save.c), and
+ * `bench profile` reads (profilers/report/load.c): the one header both
+ * sides of the profiler share.
  *
  * A header, then records, each a struct prof_rec followed by len bytes.
  * Integers are the machine's own (the file never leaves the machine that
@@ -19,7 +21,7 @@ enum prof_kind { PROF_CPU = 1, PROF_MEM = 2, PROF_COUNT = 3 };
 struct prof_header {
 	char magic[8];
 	uint32_t kind;          /* enum prof_kind */
-	uint32_t hz;            /* cpu: samples per CPU second */
+	uint32_t hz;            /* cpu: samples per CPU second asked (else 0) */
 	uint64_t pid, ppid;
 	uint64_t start_ns;      /* CLOCK_MONOTONIC at load (or fork) */
 	uint64_t end_ns;        /* at the flush */
