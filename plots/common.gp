@@ -15,10 +15,13 @@
 # It defines for the templates:
 #   common_unit_label(u)  "us" -> "µs", anything else unchanged
 #   common_pct(f)         0.041 -> "4.1%" (two decimals below 0.1%, 0 -> "0%")
-#   common_mode_lt(m, i)  the line type of mode m, the i-th series: each of
-#                         bench's modes keeps one colour in every chart
-#                         (serial grey, thread blue, process vermillion,
-#                         async green); other names take 4, 5, ... by i
+#   common_mode_lt(m, i)  the line type of mode m, the i-th series: each
+#                         mode keeps one colour in every chart, from its
+#                         place in mode_order (optional, set by bench: every
+#                         mode it knows, in its list order): the first, the
+#                         reference, is grey (8), the k-th takes k - 1
+#                         (thread blue, process vermillion, async green,
+#                         ...); a mode not listed takes 3 + i
 # and line types 1-8: the series colours and point types, cycling after 8.
 # Names it defines start with common_ so they never collide with the
 # variables bench passes.
@@ -89,5 +92,8 @@ set title common_title noenhanced font "sans,13"
 
 common_unit_label(u) = (u eq "us") ? "µs" : u
 common_pct(f) = (f == 0) ? "0%" : (abs(f) < 0.001) ? sprintf("%.2f%%", 100.0 * f) : sprintf("%.1f%%", 100.0 * f)
-common_mode_lt(m, i) = (m eq "serial") ? 8 : (m eq "thread") ? 1 : (m eq "process") ? 2 : \
-                       (m eq "async") ? 3 : 3 + i
+if (!exists("mode_order")) mode_order = ""
+common_mode_k(m) = sum [common_k = 1:words(mode_order)] \
+                   ((word(mode_order, common_k) eq m) ? common_k : 0)
+common_mode_lt(m, i) = (common_mode_k(m) == 1) ? 8 : \
+                       (common_mode_k(m) > 1) ? common_mode_k(m) - 1 : 3 + i

@@ -161,7 +161,7 @@ static const struct bench_mode_result *serial_of(const struct bench_report *r,
 						 uint64_t size)
 {
 	for (size_t i = 0; i < r->nresults; i++)
-		if (r->results[i].mode == BENCH_MODE_SERIAL &&
+		if (r->results[i].mode->flags & BENCH_EXEC_REFERENCE &&
 		    r->results[i].size == size)
 			return &r->results[i];
 	return NULL;
@@ -200,18 +200,19 @@ static int write_scale_data(FILE *f, const struct bench_report *r,
 	int blocks = 0;
 
 	fputs("# workers\tspeedup\tspeedup_low\tspeedup_high\tefficiency\tkarp_flatt\n", f);
-	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+	for (size_t m = 0; bench_executors[m]; m++) {
+		const struct bench_executor *ex = bench_executors[m];
 		struct bench_amdahl fit;
 		int any = 0;
 
-		if (m == BENCH_MODE_SERIAL)
+		if (ex->flags & BENCH_EXEC_REFERENCE)
 			continue;
 		for (size_t i = 0; i < r->nresults; i++) {
 			const struct bench_mode_result *mr = &r->results[i];
 			const struct bench_mode_result *s = serial_of(r, mr->size);
 			double lo, hi;
 
-			if ((int)mr->mode != m || !s || isnan(mr->speedup))
+			if (mr->mode != ex || !s || isnan(mr->speedup))
 				continue;
 			if (!any && blocks++)
 				fputs("\n\n", f);
@@ -231,8 +232,8 @@ static int write_scale_data(FILE *f, const struct bench_report *r,
 		if (!any)
 			continue;
 		snprintf(modes + strlen(modes), mlen - strlen(modes), "%s%s",
-			 *modes ? " " : "", bench_mode_name((enum bench_mode)m));
-		if (bench_report_amdahl(r, (enum bench_mode)m, &fit) == 0)
+			 *modes ? " " : "", ex->name);
+		if (bench_report_amdahl(r, ex, &fit) == 0)
 			snprintf(fractions + strlen(fractions), flen - strlen(fractions),
 				 "%s%.6f", *fractions ? " " : "", fit.serial_fraction);
 		else
@@ -308,7 +309,7 @@ int charts_draw(const char *kind, const struct bench_report *r,
 			return 0;
 		}
 		snprintf(title, sizeof(title), "%s: time vs input size, %s mode, %u CPUs (%s)",
-			 r->wl->name, bench_mode_name(first->mode), ctx->cpus,
+			 r->wl->name, first->mode->name, ctx->cpus,
 			 ctx->cpu_model);
 		fputs("# size\tmedian_ns\tci_low_ns\tci_high_ns\n", f);
 		for (size_t i = 0; i < r->nresults; i++)
@@ -322,7 +323,7 @@ int charts_draw(const char *kind, const struct bench_report *r,
 		var_num(vars, sizeof(vars), "fit_class", fit.best);
 		var_num(vars, sizeof(vars), "fit_coef", fit.coef[fit.best]);
 		var_num(vars, sizeof(vars), "fit_error", fit.error[fit.best]);
-		var_str(vars, sizeof(vars), "mode", bench_mode_name(first->mode));
+		var_str(vars, sizeof(vars), "mode", first->mode->name);
 		unit_vars(vars, sizeof(vars), longest);
 	} else {
 		snprintf(title, sizeof(title), "%s, %llu %s: median time per mode on %u CPUs (%s)",

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "bench/bench.h"
+#include "launch.h"
 
 enum { EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
@@ -54,8 +55,6 @@ int parse_u64(const char *cmd, const char *flag, const char *text,
 /* Option codes without a short form, shared by the commands' tables. */
 enum {
 	OPT_WARMUP = 256,
-	OPT_QUERIES,
-	OPT_MAX_MS,
 	OPT_RESULTS,
 	OPT_NO_SAVE,
 	OPT_CHARTS,
@@ -63,12 +62,8 @@ enum {
 	OPT_SIZES,
 	OPT_FAIL_ABOVE,
 	OPT_LIMIT,
-	OPT_TYPE,
-	OPT_STRICT,
 	OPT_BATCH,
 	OPT_GIL,
-	OPT_HOSTFILE,
-	OPT_HOST,
 };
 
 enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN };
@@ -88,10 +83,12 @@ struct session {
 	int no_save;
 	int quiet;
 	int parsing;                /* session_getopt has started */
-	const char *hostfile;       /* mode mpi: passed to mpirun */
-	const char *host;
+	/* Launchers' options (launch.h), by LAUNCH_* index; NULL: not
+	 * given. launcher_flag names the first one given. */
+	const char *launch_opt[LAUNCH_OPTIONS_MAX];
+	const char *launcher_flag;
 	int argc;                   /* the command's arguments, for */
-	char **argv;                /* relaunching under mpirun */
+	char **argv;                /* relaunching under a launcher */
 };
 
 /* getopt_long rows for the options struct session handles. */
@@ -107,10 +104,9 @@ struct session {
 	{ "results", required_argument, NULL, OPT_RESULTS },            \
 	{ "no-save", no_argument, NULL, OPT_NO_SAVE },                  \
 	{ "charts", required_argument, NULL, OPT_CHARTS },              \
-	{ "hostfile", required_argument, NULL, OPT_HOSTFILE },          \
-	{ "host", required_argument, NULL, OPT_HOST },                  \
+	LAUNCH_OPTIONS,                                                 \
 	WORKLOAD_OPTIONS
-#define SESSION_SHORT "c:r:f:o:qn:s:i:"
+#define SESSION_SHORT "c:r:f:o:qn:s:"
 
 /* Handles getopt code c if it is a session option: 1 handled, 0 not
  * ours, -1 after a usage error was printed. */
@@ -128,15 +124,8 @@ int session_getopt(struct session *s, int argc, char **argv,
 /* Runs, saves, draws and writes; returns the exit status. */
 int session_run(struct session *s);
 
-/* 1 when a case of s runs in mode mpi. */
-int session_wants_mpi(const struct session *s);
-
-/*
- * mode mpi outside an MPI job (mpi_launch.c): runs this same command as
- * the ranks of `mpirun -n RANKS`, waits for it, and returns the exit
- * status, after one line saying what went wrong when a rank died.
- */
-int mpi_launch(const struct session *s, unsigned ranks);
+/* The launched mode (BENCH_EXEC_LAUNCHED) among s's cases, or NULL. */
+const struct bench_executor *session_launched(const struct session *s);
 
 /*
  * Parses a list of whole numbers for `flag`: "1,2,4", ranges "1..16",
@@ -182,24 +171,43 @@ const char *mode_label(const struct bench_mode_result *mr, char *buf,
  * prints the error and returns NULL on failure. */
 struct bench_store *open_store(const char *path, int create);
 
-/* getopt_long rows for the workload parameters: --size, --seed,
- * --queries, --max-ms. */
+/* getopt_long rows for the parameters every workload has; the
+ * workloads' own options are added at run time (workload_options.c). */
 #define WORKLOAD_OPTIONS                                                 \
 	{ "size", required_argument, NULL, 'n' },                       \
-	{ "seed", required_argument, NULL, 's' },                       \
-	{ "queries", required_argument, NULL, OPT_QUERIES },            \
-	{ "max-ms", required_argument, NULL, OPT_MAX_MS },              \
-	{ "input", required_argument, NULL, 'i' },                      \
-	{ "type", required_argument, NULL, OPT_TYPE },                  \
-	{ "strict", no_argument, NULL, OPT_STRICT }
+	{ "seed", required_argument, NULL, 's' }
+
+/* getopt codes of the workloads' own options without a short letter:
+ * OPT_WORKLOAD + their place among all workloads' option names. */
+enum { OPT_WORKLOAD = 768 };
 
 /*
- * Handles getopt code c if it is a workload parameter, storing the value
- * in p. Returns 1 if handled, 0 if c is another option, -1 after a usage
- * error was printed.
+ * Builds a command's getopt tables: the rows of base (ended by a NULL
+ * name) then one row per workload option, into rows (max_rows, ended by
+ * a zero row); shortopts then the options' short letters into shorts.
+ * Returns 0, or -1 when the tables are too small.
+ */
+struct option;
+int workload_getopt_tables(const struct option *base, const char *shortopts,
+			   struct option *rows, size_t max_rows, char *shorts,
+			   size_t max_shorts);
+
+/*
+ * Handles getopt code c if it is a workload parameter (--size, --seed or
+ * any workload's own option), storing the value in p by name. Returns 1 if
+ * handled, 0 if c is another option, -1 after a usage error was printed.
  */
 int parse_workload_option(const char *cmd, int c, const char *arg,
 			  struct bench_params *p);
+
+/* The workloads' own options, one line each, for a command's help. */
+void print_workload_options_help(FILE *f);
+
+/* The name of the first option of wl with flag that p gives (a text set,
+ * a number or flag not 0), or NULL. */
+const char *workload_option_flagged(const struct bench_params *p,
+				    const struct bench_workload *wl,
+				    unsigned flag);
 
 /* Prints the usage error for getopt's ':' or '?' about argv[optind-1]
  * and returns EXIT_USAGE. */

@@ -25,7 +25,7 @@ int cmd_complexity(int argc, char **argv)
 	struct bench_case *cases;
 	uint64_t *sizes = NULL, v;
 	size_t nsizes = 0;
-	const char *list = NULL;
+	const char *list = NULL, *fixed;
 	int c, status;
 
 	while ((c = session_getopt(&s, argc, argv, ":m:w:h" SESSION_SHORT,
@@ -61,8 +61,10 @@ int cmd_complexity(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!list)
 		return usage_error(s.cmd, "missing --sizes, e.g. --sizes 1000..512000x2");
-	if (s.opts.params.input)
-		return usage_error(s.cmd, "--input fixes the input, so --sizes could not change it: leave it out and the input is generated at each size");
+	if ((fixed = workload_option_flagged(&s.opts.params, s.opts.wl,
+					     BENCH_OPT_FIXES_SIZE)))
+		return usage_error(s.cmd, "--%s fixes the input, so --sizes could not change it: leave it out and the input is generated at each size",
+				   fixed);
 	if (parse_list(s.cmd, "--sizes", list, 1, s.opts.wl->max_size, 64,
 		       &sizes, &nsizes))
 		return EXIT_USAGE;
@@ -79,7 +81,8 @@ int cmd_complexity(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nsizes; i++)
 		cases[i] = (struct bench_case){
-			.mode = modes.nmodes ? modes.modes[0] : BENCH_MODE_SERIAL,
+			.mode = modes.nmodes ? modes.modes[0] :
+					bench_executor_with(BENCH_EXEC_REFERENCE),
 			.size = sizes[i],
 		};
 	s.opts.cases = cases;

@@ -20,10 +20,17 @@ int cmd_list(int argc, char **argv)
 
 		printf("  %-9s %s; default --size %llu\n", wl->name, wl->summary,
 		       (unsigned long long)wl->default_size);
+		for (unsigned k = 0; k < bench_workload_noptions(wl); k++) {
+			const struct bench_option *o = &wl->options[k];
+
+			printf("  %-9s %s --%s%s%s: %s\n", "", k ? "    " : "opts",
+			       o->name, o->arg ? " " : "", o->arg ? o->arg : "",
+			       o->help);
+		}
 	}
 	puts("\nmodes:");
-	for (int m = 0; m < BENCH_MODE_COUNT; m++)
-		printf("  %-9s %s\n", bench_mode_name((enum bench_mode)m),
-		       bench_mode_summary((enum bench_mode)m));
+	for (size_t m = 0; bench_executors[m]; m++)
+		printf("  %-9s %s\n", bench_executors[m]->name,
+		       bench_executors[m]->summary);
 	return 0;
 }

@@ -21,10 +21,11 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int mode_listed(const struct bench_run_opts *o, enum bench_mode m)
+/* Whether a mode with one of flags is listed. */
+static int mode_listed(const struct bench_run_opts *o, unsigned flags)
 {
 	for (size_t i = 0; i < o->nmodes; i++)
-		if (o->modes[i] == m)
+		if (o->modes[i]->flags & flags)
 			return 1;
 	return 0;
 }
@@ -61,12 +62,14 @@ int cmd_run(int argc, char **argv)
 			return bad_option(s.cmd, argv, c);
 		}
 	}
-	/* mpi's checksums and speedup are judged against serial. */
-	if (mode_listed(&s.opts, BENCH_MODE_MPI) &&
-	    !mode_listed(&s.opts, BENCH_MODE_SERIAL)) {
+	/* A launched job's checksums and speedup are judged against the
+	 * reference, run beside it. */
+	if (mode_listed(&s.opts, BENCH_EXEC_LAUNCHED) &&
+	    !mode_listed(&s.opts, BENCH_EXEC_REFERENCE) &&
+	    s.opts.nmodes < BENCH_EXECUTORS_MAX) {
 		memmove(s.opts.modes + 1, s.opts.modes,
 			s.opts.nmodes * sizeof(*s.opts.modes));
-		s.opts.modes[0] = BENCH_MODE_SERIAL;
+		s.opts.modes[0] = bench_executor_with(BENCH_EXEC_REFERENCE);
 		s.opts.nmodes++;
 	}
 	s.opts.wl = workload_operand(s.cmd, argc, argv, "to run");

@@ -17,6 +17,15 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Adds every executor with one of flags, the reference aside. */
+static void add_modes(struct bench_run_opts *o, unsigned flags)
+{
+	for (size_t i = 0; bench_executors[i]; i++)
+		if (bench_executors[i]->flags & flags &&
+		    !(bench_executors[i]->flags & BENCH_EXEC_REFERENCE))
+			o->modes[o->nmodes++] = bench_executors[i];
+}
+
 int cmd_scale(int argc, char **argv)
 {
 	struct session s = { .cmd = "scale" };
@@ -38,11 +47,9 @@ int cmd_scale(int argc, char **argv)
 		case 'm':
 			if (parse_modes(s.cmd, optarg, &modes))
 				return EXIT_USAGE;
-			if (modes.nmodes == 0) { /* "all": every parallel mode */
-				modes.modes[modes.nmodes++] = BENCH_MODE_THREAD;
-				modes.modes[modes.nmodes++] = BENCH_MODE_PROCESS;
-				modes.modes[modes.nmodes++] = BENCH_MODE_ASYNC;
-			}
+			if (modes.nmodes == 0) /* "all": every mode of a
+						  default run but the reference */
+				add_modes(&modes, BENCH_EXEC_DEFAULT);
 			break;
 		case 'h':
 			print_help(s.cmd, stdout);
@@ -57,20 +64,19 @@ int cmd_scale(int argc, char **argv)
 	if (parse_list(s.cmd, "--workers", list ? list : "1..8x2", 1,
 		       BENCH_WORKERS_MAX, 256, &workers, &nworkers))
 		return EXIT_USAGE;
-	if (modes.nmodes == 0) {
-		/* The pools; async only scales waiting, so it is opt-in. */
-		modes.modes[modes.nmodes++] = BENCH_MODE_THREAD;
-		modes.modes[modes.nmodes++] = BENCH_MODE_PROCESS;
-	}
+	if (modes.nmodes == 0) /* the pools; async only scales waiting */
+		add_modes(&modes, BENCH_EXEC_SCALE);
 	cases = calloc(1 + modes.nmodes * nworkers, sizeof(*cases));
 	if (!cases) {
 		free(workers);
 		error("out of memory");
 		return 1;
 	}
-	cases[n++] = (struct bench_case){ .mode = BENCH_MODE_SERIAL };
+	cases[n++] = (struct bench_case){
+		.mode = bench_executor_with(BENCH_EXEC_REFERENCE)
+	};
 	for (size_t m = 0; m < modes.nmodes; m++) {
-		if (modes.modes[m] == BENCH_MODE_SERIAL)
+		if (modes.modes[m]->flags & BENCH_EXEC_REFERENCE)
 			continue;
 		for (size_t w = 0; w < nworkers; w++)
 			cases[n++] = (struct bench_case){

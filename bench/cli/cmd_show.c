@@ -33,9 +33,15 @@ int cmd_show(int argc, char **argv)
 	uint64_t n, limit = SHOW_DEFAULT;
 	int c, rc = 0;
 
+	struct option rows[64];
+	char shorts[32];
+
+	if (workload_getopt_tables(long_opts, ":n:s:h", rows, 64, shorts,
+				   sizeof(shorts)) != 0)
+		return 1;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":n:s:i:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, rows, NULL)) != -1) {
 		int handled = parse_workload_option(cmd, c, optarg, &p);
 
 		if (handled < 0)
@@ -63,8 +69,13 @@ int cmd_show(int argc, char **argv)
 	if (!p.size)
 		p.size = wl->show_all && !wl->next_batch ? wl->default_size
 							  : limit;
-	if (!p.queries)
-		p.queries = SHOW_DEFAULT;
+	/* Options that count the items (search's queries) default to a
+	 * screenful too. */
+	for (unsigned k = 0; k < bench_workload_noptions(wl); k++)
+		if (wl->options[k].flags & BENCH_OPT_COUNTS_ITEMS &&
+		    !bench_params_get(&p, wl->options[k].name))
+			bench_params_set(&p, wl->options[k].name, SHOW_DEFAULT,
+					 NULL);
 	if ((rc = bench_workload_params(wl, &p, &err)) ||
 	    (rc = wl->prepare(&p, &state, &err))) {
 		if (rc == BENCH_EINVAL)

@@ -77,8 +77,6 @@ static const struct option long_opts[] = {
 	{ "workers", required_argument, NULL, 'w' },
 	{ "size", required_argument, NULL, 'n' },
 	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "queries", required_argument, NULL, OPT_QUERIES },
-	{ "max-ms", required_argument, NULL, OPT_MAX_MS },
 	/* snippet mode */
 	{ "setup", required_argument, NULL, 's' },
 	{ "init", required_argument, NULL, OPT_INIT },
@@ -146,7 +144,7 @@ static void print_result(const char *label, const struct bench_timeit_result *r,
 struct call {
 	const struct bench_workload *wl;
 	void *state;
-	enum bench_mode mode;
+	const struct bench_executor *mode;
 	struct bench_exec_opts eo;
 	uint64_t items;
 	char checksum[BENCH_CHECKSUM_MAX];
@@ -186,7 +184,7 @@ static void one_call(void *arg)
 
 static int time_workload(const struct bench_workload *wl, struct bench_params *p,
 			 const struct bench_timeit_opts *to,
-			 enum bench_mode mode, unsigned workers)
+			 const struct bench_executor *mode, unsigned workers)
 {
 	struct bench_timeit_result r;
 	struct call call = { .wl = wl, .mode = mode };
@@ -200,7 +198,7 @@ static int time_workload(const struct bench_workload *wl, struct bench_params *p
 		error("%s", err.msg);
 		return exit_status(rc);
 	}
-	call.eo.workers = mode == BENCH_MODE_SERIAL ? 1 :
+	call.eo.workers = mode->flags & BENCH_EXEC_REFERENCE ? 1 :
 			  workers ? workers : bench_cpus();
 	call.items = wl->item_count(call.state);
 	call.eo.chunk = bench_auto_chunk(wl, call.items, call.eo.workers);
@@ -220,15 +218,18 @@ static int time_workload(const struct bench_workload *wl, struct bench_params *p
 		return exit_status(rc);
 	}
 	n = snprintf(label, sizeof(label), "%s (%s", wl->name,
-		     bench_mode_name(mode));
-	if (mode != BENCH_MODE_SERIAL)
+		     mode->name);
+	if (!(mode->flags & BENCH_EXEC_REFERENCE))
 		n += snprintf(label + n, sizeof(label) - (size_t)n, " x%u",
 			      call.eo.workers);
 	n += snprintf(label + n, sizeof(label) - (size_t)n, ", %llu %s",
 		      (unsigned long long)call.items, wl->item_desc);
-	if (strcmp(wl->name, "search") == 0)
-		n += snprintf(label + n, sizeof(label) - (size_t)n,
-			      " in a list of %llu", (unsigned long long)p->size);
+	if (wl->describe) {
+		char what[200];
+
+		wl->describe(p, 1, what, sizeof(what));
+		n += snprintf(label + n, sizeof(label) - (size_t)n, "%s", what);
+	}
 	snprintf(label + n, sizeof(label) - (size_t)n, ")");
 	snprintf(tail, sizeof(tail), "; checksum %s", call.checksum);
 	print_result(label, &r, to, tail);
@@ -970,16 +971,23 @@ int cmd_timeit(int argc, char **argv)
 	struct bench_timeit_opts to = { 0 };
 	struct bench_run_opts modes = { 0 };
 	struct snippet sn = { 0 };
-	enum bench_mode mode = BENCH_MODE_SERIAL;
+	const struct bench_executor *mode =
+		bench_executor_with(BENCH_EXEC_REFERENCE);
 	const struct bench_workload *wl;
 	const char *workload_flag = NULL, *snippet_flag = NULL;
 	unsigned workers = 0;
 	uint64_t v;
 	int c, rc = EXIT_USAGE;
 
+	struct option rows[64];
+	char shorts[48];
+
+	if (workload_getopt_tables(long_opts, ":N:r:m:w:n:s:h", rows, 64, shorts,
+				   sizeof(shorts)) != 0)
+		return 1;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":N:r:m:w:n:s:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, rows, NULL)) != -1) {
 		switch (c) {
 		case 'N':
 			if (strcmp(optarg, "auto") == 0)
@@ -1018,10 +1026,7 @@ int cmd_timeit(int argc, char **argv)
 			break;
 		case 'n':
 		case OPT_SEED:
-		case OPT_QUERIES:
-		case OPT_MAX_MS:
-			workload_flag = c == 'n' ? "--size" : c == OPT_SEED ? "--seed" :
-					c == OPT_QUERIES ? "--queries" : "--max-ms";
+			workload_flag = c == 'n' ? "--size" : "--seed";
 			if (parse_workload_option(cmd, c == OPT_SEED ? 's' : c,
 						  optarg, &p) < 0)
 				goto out;
@@ -1052,9 +1057,19 @@ int cmd_timeit(int argc, char **argv)
 			print_help(cmd, stdout);
 			rc = 0;
 			goto out;
-		default:
+		default: {
+			/* A workload's own option (--queries, --input, ...). */
+			int handled = parse_workload_option(cmd, c, optarg, &p);
+
+			if (handled < 0)
+				goto out;
+			if (handled) {
+				workload_flag = argv[optind - 1];
+				break;
+			}
 			rc = bad_option(cmd, argv, c);
 			goto out;
+		}
 		}
 	}
 	if (optind >= argc) {

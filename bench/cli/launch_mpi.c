@@ -1,6 +1,6 @@
 /*
- * launch_mpi.c - `--mode mpi` outside an MPI job: run this same command
- * under mpirun, as `mpirun -n RANKS bench run ...`.
+ * launch_mpi.c - the launcher of mode mpi: outside an MPI job, run this
+ * same command under mpirun, as `mpirun -n RANKS bench run ...`.
  *
  * The options given to mpirun:
  *   --bind-to none    Open MPI pins each rank to a core by default, which
@@ -72,8 +72,10 @@ static void reap_orphans(void)
 		;
 }
 
-int mpi_launch(const struct session *s, unsigned ranks)
+static int mpi_launch(const struct session *s, unsigned ranks)
 {
+	const char *hostfile = s->launch_opt[LAUNCH_HOSTFILE];
+	const char *host = s->launch_opt[LAUNCH_HOST];
 	char exe[PATH_MAX], n[16], launched[32];
 	char **argv = calloc((size_t)s->argc + 24, sizeof(*argv));
 	struct bench_command cmd = { 0 };
@@ -92,19 +94,14 @@ int mpi_launch(const struct session *s, unsigned ranks)
 		error("out of memory");
 		return 1;
 	}
-	if (!bench_mpi_available()) {
-		free(argv);
-		error("--mode mpi: bench was built without Open MPI: install it (make deps, or apt-get install openmpi-bin libopenmpi-dev) and rebuild (make)");
-		return 1;
-	}
 	if (root_refused()) {
 		free(argv);
 		error("--mode mpi as root: Open MPI refuses to run as root unless you opt in with OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 in the environment (see README, Cluster runs)");
 		return 1;
 	}
-	if (s->hostfile && access(s->hostfile, R_OK) != 0) {
+	if (hostfile && access(hostfile, R_OK) != 0) {
 		free(argv);
-		error("--hostfile %s: %s", s->hostfile, strerror(errno));
+		error("--hostfile %s: %s", hostfile, strerror(errno));
 		return 1;
 	}
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -117,9 +114,9 @@ int mpi_launch(const struct session *s, unsigned ranks)
 	clock_gettime(CLOCK_REALTIME, &now);
 	snprintf(launched, sizeof(launched), "%lld",
 		 (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
-	setenv(BENCH_MPI_LAUNCH_ENV, launched, 1);
+	setenv(BENCH_LAUNCH_ENV, launched, 1);
 	if (!s->quiet && isatty(STDERR_FILENO))
-		setenv("BENCH_MPI_TTY", "1", 1);
+		setenv(LAUNCH_TTY_ENV, "1", 1);
 	snprintf(n, sizeof(n), "%u", ranks);
 
 	argv[k++] = "mpirun";
@@ -128,21 +125,21 @@ int mpi_launch(const struct session *s, unsigned ranks)
 	argv[k++] = "--quiet";
 	argv[k++] = "--bind-to";
 	argv[k++] = "none";
-	if (s->hostfile) {
+	if (hostfile) {
 		argv[k++] = "--hostfile";
-		argv[k++] = (char *)s->hostfile;
+		argv[k++] = (char *)hostfile;
 	}
-	if (s->host) {
+	if (host) {
 		argv[k++] = "--host";
-		argv[k++] = (char *)s->host;
+		argv[k++] = (char *)host;
 	}
-	if (!s->hostfile && !s->host)
+	if (!hostfile && !host)
 		argv[k++] = "--oversubscribe";
 	argv[k++] = "-x";
-	argv[k++] = BENCH_MPI_LAUNCH_ENV;
-	if (getenv("BENCH_MPI_TTY")) {
+	argv[k++] = BENCH_LAUNCH_ENV;
+	if (getenv(LAUNCH_TTY_ENV)) {
 		argv[k++] = "-x";
-		argv[k++] = "BENCH_MPI_TTY";
+		argv[k++] = LAUNCH_TTY_ENV;
 	}
 	if (getenv("BENCH_TEST_CRASH_TASK")) {
 		argv[k++] = "-x";
@@ -188,3 +185,5 @@ int mpi_launch(const struct session *s, unsigned ranks)
 	}
 	return 1;
 }
+
+const struct launcher launcher_mpi = { "mpi", mpi_launch };

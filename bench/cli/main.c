@@ -16,14 +16,8 @@
 	"  -r, --repeat N      timed samples per case (default 6)\n"              \
 	"      --warmup N      untimed rounds before them (default 1)\n"          \
 	"  -s, --seed N        seed of the generated input (default 1)\n"         \
-	"      --queries N     search: how many searches (default 1000)\n"        \
-	"      --max-ms N      sleep: longest wait of a task, ms (default 50)\n"  \
-	"  -i, --input FILE    events, wordcount: input file (default: generated)\n" \
-	"      --type T        events: the event_type kept (default purchase)\n"  \
 	"      --gil[=MS]      thread workers share one lock, as Python threads\n" \
-	"      --hostfile F    mode mpi: the hosts mpirun starts ranks on (default:\n" \
-	"                      this machine, oversubscribed past its cores)\n"     \
-	"      --host LIST     mode mpi: hosts as mpirun takes them (a:2,b:2)\n"  \
+	LAUNCH_OPTIONS_HELP                                                    \
 	"  -f, --format F      table, json, csv or markdown (default table)\n"    \
 	"  -o, --output FILE   write there instead of standard output; the file\n" \
 	"                      appears whole or not at all\n"                     \
@@ -46,13 +40,11 @@ static const struct command {
 	  "async event loop, modes interleaved sample by sample, and prints the\n"
 	  "median time with its 95% confidence interval, min, max, throughput,\n"
 	  "speedup and efficiency against serial, CPU time and a checksum that\n"
-	  "must agree across modes. Mode mpi runs it on the ranks of an Open MPI\n"
-	  "job: bench starts itself under 'mpirun -n WORKERS' (as root, only with\n"
-	  "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 set), and\n"
-	  "'mpirun -n N bench run ...' works too; serial runs beside it.\n"
+	  "must agree across modes.\n"
+	  LAUNCH_RUN_HELP
 	  "\n"
-	  "  -m, --mode LIST     serial,thread,process,async,mpi or all (default\n"
-	  "                      all: every mode but mpi)\n"
+	  "  -m, --mode LIST     modes, comma-separated ('bench list' names them),\n"
+	  "                      or all (default: all but those a launcher starts)\n"
 	  "  -w, --workers N     threads, processes, or async tasks in flight\n"
 	  "                      (default: the CPUs available)\n"
 	  "  -e, --engine LIST   native,gbench,hyperfine or all (default native):\n"
@@ -66,11 +58,6 @@ static const struct command {
 	  "                      Python's Pool.map; 1 for sleep and graph; 1000 lines\n"
 	  "                      for events; 4 blocks of 256 KiB for wordcount)\n"
 	  "      --batch N       the same as --chunk (events: lines per batch)\n"
-	  "  -i, --input FILE    events: a JSON Lines file; wordcount: a text file\n"
-	  "                      (default: generated, as 'bench gen' writes)\n"
-	  "      --type T        events: the event_type kept (default purchase)\n"
-	  "      --strict        events: a bad line fails the run instead of being\n"
-	  "                      counted and skipped\n"
 	  "      --gil[=MS]      thread mode as Python's threads: workers hold one\n"
 	  "                      global lock while computing, handing it on every\n"
 	  "                      MS ms (default 5, CPython's switch interval) and\n"
@@ -78,8 +65,6 @@ static const struct command {
 	  "  -r, --repeat N      timed samples per mode (default 6)\n"
 	  "      --warmup N      untimed rounds before them (default 1)\n"
 	  "  -s, --seed N        seed of the generated input (default 1)\n"
-	  "      --queries N     search: how many searches (default 1000)\n"
-	  "      --max-ms N      sleep: longest wait of a task, ms (default 50)\n"
 	  "  -f, --format F      table, json, csv or markdown (default table)\n"
 	  "  -o, --output FILE   write there instead of standard output; the file\n"
 	  "                      appears whole or not at all\n"
@@ -87,9 +72,7 @@ static const struct command {
 	  "                      $BENCH_RESULTS, else results/bench.db)\n"
 	  "      --no-save       do not save the run\n"
 	  "      --charts DIR    also draw a chart of the medians there (gnuplot)\n"
-	  "      --hostfile F    mode mpi: the hosts mpirun starts ranks on (default:\n"
-	  "                      this machine, oversubscribed past its cores)\n"
-	  "      --host LIST     mode mpi: hosts as mpirun takes them (a:2,b:2)\n"
+	  LAUNCH_OPTIONS_HELP
 	  "  -q, --quiet         no progress line\n"
 	  "\n"
 	  "Numbers take k, M and G suffixes (1M = 1000000).\n"
@@ -105,10 +88,10 @@ static const struct command {
 	  "  bench run wordcount --input words.txt --mode serial,process\n"
 	  "  bench run hash --mode serial,thread,process --gil\n"
 	  "  bench run graph --workers 8\n"
-	  "  bench run hash --mode mpi --workers 8 --hostfile hosts\n" },
+	  LAUNCH_RUN_EXAMPLES },
 	{ "show", cmd_show, "print a workload's items and results as text",
-	  "usage: bench show WORKLOAD [--size N] [--seed N] [--queries N] [--max-ms N]\n"
-	  "                           [--input FILE] [--type T] [--limit N]\n"
+	  "usage: bench show WORKLOAD [--size N] [--seed N] [workload options]\n"
+	  "                           [--limit N]\n"
 	  "\n"
 	  "Prints one line per item (default 10 items), with its result:\n"
 	  "  hash       cpf pepper sha256(\"aaaaa\" cpf pepper)\n"
@@ -135,13 +118,13 @@ static const struct command {
 	  "  -w, --workers LIST  worker counts: 1,2,4,8 or 1..16 or 1..64x2 or\n"
 	  "                      2..16+2, combined with commas (default 1..8x2)\n"
 	  "  -m, --modes LIST    parallel modes (default thread,process; also async\n"
-	  "                      and mpi, which starts bench under mpirun)\n"
+	  "                      " LAUNCH_SCALE_MODES ")\n"
 	  "  -n, --size N        input size (default: see 'bench list')\n"
 	  SWEEP_OPTIONS_HELP
 	  "\n"
 	  "example:\n"
 	  "  bench scale hash --workers 1..16x2\n"
-	  "  bench scale hash --modes thread,process,mpi --workers 1,2,4\n" },
+	  LAUNCH_SCALE_EXAMPLES },
 	{ "complexity", cmd_complexity, "time over growing sizes and fit O(1) .. O(n^2)",
 	  "usage: bench complexity WORKLOAD --sizes LIST [--mode M] [options]\n"
 	  "\n"
@@ -211,7 +194,7 @@ static const struct command {
 	  "  -n, --size N        input size (default: the workload's, see 'bench list')\n"
 	  "      --seed N        seed of the generated input (default 1; here -s is\n"
 	  "                      --setup, as in Python)\n"
-	  "      --queries N, --max-ms N   as for 'bench run'\n"
+	  "      and the workload's own options, below\n"
 	  "\n"
 	  "A C statement (python -m timeit for C), chosen by any option below or by\n"
 	  "an operand that is no workload's name:\n"
@@ -403,14 +386,23 @@ static const struct command {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(*commands))
 
+/* Commands that take a workload and so its own options, listed after
+ * their usage from the workloads' declarations. */
+static const char *const with_workload_options[] = {
+	"run", "show", "scale", "complexity", "timeit", NULL
+};
+
 void print_help(const char *cmd, FILE *f)
 {
 	if (cmd) {
 		for (size_t i = 0; i < NCOMMANDS; i++) {
-			if (strcmp(commands[i].name, cmd) == 0) {
-				fputs(commands[i].usage, f);
-				return;
-			}
+			if (strcmp(commands[i].name, cmd) != 0)
+				continue;
+			fputs(commands[i].usage, f);
+			for (size_t k = 0; with_workload_options[k]; k++)
+				if (strcmp(with_workload_options[k], cmd) == 0)
+					print_workload_options_help(f);
+			return;
 		}
 	}
 	fputs("usage: bench COMMAND [options]\n"
@@ -475,11 +467,12 @@ int main(int argc, char **argv)
 		print_help(NULL, stdout);
 		return finish(0);
 	}
-	/* A rank of an MPI job (see mpi.h) joins it before anything else. */
-	if (bench_mpi_launched()) {
+	/* A process launched into an executor's job (executor.h) joins it
+	 * before anything else. */
+	{
 		struct bench_err err = { 0 };
 
-		if (bench_mpi_init(&argc, &argv, &err) != 0) {
+		if (bench_executors_init(&argc, &argv, &err) != 0) {
 			fprintf(stderr, "bench: %s\n", err.msg);
 			return 1;
 		}
@@ -488,11 +481,11 @@ int main(int argc, char **argv)
 		if (strcmp(commands[i].name, argv[1]) == 0) {
 			int status = commands[i].fn(argc - 1, argv + 1);
 
-			bench_mpi_finalize();
+			bench_executors_fini();
 			return finish(status);
 		}
 	}
-	bench_mpi_finalize();
+	bench_executors_fini();
 	fprintf(stderr, "bench: unknown command '%s' (see 'bench help')\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -101,11 +101,16 @@ int session_option(struct session *s, int c, const char *arg)
 		}
 		s->charts = arg;
 		return 1;
-	case OPT_HOSTFILE:
-		s->hostfile = arg;
-		return 1;
-	case OPT_HOST:
-		s->host = arg;
+	}
+	if (c >= OPT_LAUNCH && c < OPT_LAUNCH + LAUNCH_OPTIONS_MAX) {
+		static const struct option rows[] = { LAUNCH_OPTIONS };
+		static char flag[32];
+
+		s->launch_opt[c - OPT_LAUNCH] = arg;
+		if (!s->launcher_flag) {
+			snprintf(flag, sizeof(flag), "--%s", rows[c - OPT_LAUNCH].name);
+			s->launcher_flag = flag;
+		}
 		return 1;
 	}
 	return 0;
@@ -114,6 +119,9 @@ int session_option(struct session *s, int c, const char *arg)
 int session_getopt(struct session *s, int argc, char **argv,
 		   const char *shortopts, const struct option *longopts)
 {
+	/* The command's rows and the workloads' options, built once. */
+	static struct option rows[128];
+	static char shorts[64];
 	int c;
 
 	if (!s->parsing) {
@@ -122,8 +130,13 @@ int session_getopt(struct session *s, int argc, char **argv,
 		s->parsing = 1;
 		s->argc = argc;
 		s->argv = argv;
+		if (workload_getopt_tables(longopts, shortopts, rows, 128, shorts,
+					   sizeof(shorts)) != 0) {
+			error("too many options");
+			return -2;
+		}
 	}
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, rows, NULL)) != -1) {
 		int handled = session_option(s, c, optarg);
 
 		if (handled < 0)
@@ -140,8 +153,8 @@ static void progress(void *ud, const struct bench_progress *p)
 
 	fprintf(stderr, "\r\033[Kbench %s: sample %zu of %zu%s: %s", s->cmd,
 		p->sample, p->samples, p->warmup ? " (warmup)" : "",
-		bench_mode_name(p->mode));
-	if (p->mode != BENCH_MODE_SERIAL)
+		p->mode->name);
+	if (!(p->mode->flags & BENCH_EXEC_REFERENCE))
 		fprintf(stderr, " x%u", p->workers);
 	if (p->engine != BENCH_ENGINE_NATIVE)
 		fprintf(stderr, " (%s)", bench_engine_name(p->engine));
@@ -160,7 +173,7 @@ static const char *case_label(const struct bench_report *r,
 	for (size_t i = 0; i < r->nresults; i++)
 		sizes |= r->results[i].size != mr->size;
 	mode_label(mr, buf, len);
-	if (mr->mode != BENCH_MODE_SERIAL)
+	if (!(mr->mode->flags & BENCH_EXEC_REFERENCE))
 		snprintf(buf + strlen(buf), len - strlen(buf), " x%u", mr->workers);
 	if (sizes)
 		snprintf(buf + strlen(buf), len - strlen(buf), " n=%llu",
@@ -168,11 +181,12 @@ static const char *case_label(const struct bench_report *r,
 	return buf;
 }
 
+/* The first result whose mode has one of flags, or NULL. */
 static const struct bench_mode_result *
-find_mode(const struct bench_report *r, enum bench_mode m)
+find_mode(const struct bench_report *r, unsigned flags)
 {
 	for (size_t i = 0; i < r->nresults; i++)
-		if (r->results[i].mode == m)
+		if (r->results[i].mode->flags & flags)
 			return &r->results[i];
 	return NULL;
 }
@@ -194,7 +208,8 @@ static void add(char **lines, size_t *n, const char *fmt, ...)
 /* The report's warning flags, spelled out for a student. */
 size_t report_warnings(const struct bench_report *r, char **lines)
 {
-	const struct bench_mode_result *async = find_mode(r, BENCH_MODE_ASYNC);
+	const struct bench_mode_result *async = find_mode(r, BENCH_EXEC_WAITS_ONLY);
+	const struct bench_mode_result *job = find_mode(r, BENCH_EXEC_LAUNCHED);
 	const struct bench_mode_result *first = r->nresults ? r->results : NULL;
 	size_t n = 0;
 
@@ -209,9 +224,16 @@ size_t report_warnings(const struct bench_report *r, char **lines)
 				 k ? ", " : "", r->wl->field_names[k],
 				 (unsigned long long)first->fields[k]);
 		}
-		add(lines, &n, "result: %s%s%s", list,
-		    r->params.type ? ", type " : "",
-		    r->params.type ? r->params.type : "");
+		/* The options that say what the counts are of. */
+		for (unsigned k = 0; k < r->params.nopts; k++) {
+			const struct bench_param *v = &r->params.opts[k];
+			size_t len = strlen(list);
+
+			if (r->wl->options[k].flags & BENCH_OPT_IN_RESULT && v->text)
+				snprintf(list + len, sizeof(list) - len, ", %s %s",
+					 v->name, v->text);
+		}
+		add(lines, &n, "result: %s", list);
 	}
 	if (r->gil_ns)
 		add(lines, &n, "note: --gil: thread workers took turns holding one lock, handed on every %.0f ms, as CPython's threads do; serial, process and async ran without it (each process has its own)",
@@ -224,12 +246,13 @@ size_t report_warnings(const struct bench_report *r, char **lines)
 			add(lines, &n, "note: %s", note);
 	}
 
-	if (find_mode(r, BENCH_MODE_MPI)) {
-		char t[32];
+	if (job && job->mode->launch_note) {
+		char t[32], note[512];
 
 		format_ns((double)r->launch_ns, t, sizeof(t));
-		add(lines, &n, "note: mpi: ranks started by mpirun in %s, not timed; a sample runs from a barrier to the reduction of the partials on rank 0",
-		    r->launch_ns ? t : "an unknown time");
+		snprintf(note, sizeof(note), job->mode->launch_note,
+			 r->launch_ns ? t : "an unknown time");
+		add(lines, &n, "note: %s", note);
 	}
 	if (r->warnings & BENCH_WARN_BUILD)
 		add(lines, &n, "warning: built as %s, not release: its timings say little about real code (build with 'make')",
@@ -237,12 +260,13 @@ size_t report_warnings(const struct bench_report *r, char **lines)
 	if (r->warnings & BENCH_WARN_OVERSUBSCRIBED)
 		add(lines, &n, "warning: more workers than the %u CPUs: only %u can compute at once, so thread and process cannot beat %ux; the rest take turns",
 		    r->cpus, r->cpus, r->cpus);
-	if (r->warnings & BENCH_WARN_ASYNC_CPU)
-		add(lines, &n, "note: async runs the CPU-bound %s tasks one at a time on one thread, so it cannot beat serial; it pays off when tasks wait (try 'bench run sleep')",
-		    r->wl->name);
+	if (r->warnings & BENCH_WARN_ASYNC_CPU && async)
+		add(lines, &n, "note: %s runs the CPU-bound %s tasks one at a time on one thread, so it cannot beat serial; it pays off when tasks wait (try 'bench run sleep')",
+		    async->mode->name, r->wl->name);
 	if (async && (r->wl->flags & BENCH_WL_WAITS) && async->workers < async->items)
-		add(lines, &n, "note: async keeps at most %u tasks in flight (--workers); --workers %llu would overlap every wait",
-		    async->workers, (unsigned long long)async->items);
+		add(lines, &n, "note: %s keeps at most %u tasks in flight (--workers); --workers %llu would overlap every wait",
+		    async->mode->name, async->workers,
+		    (unsigned long long)async->items);
 	if (r->warnings & BENCH_WARN_WIDE_SPREAD) {
 		char list[512] = "";
 
@@ -377,7 +401,7 @@ static void summary(const char *kind, const struct bench_report *r,
 			w = snprintf(buf + used, len - used, "%s%s n=%llu %s",
 				     i ? " ... " : "", label,
 				     (unsigned long long)mr->size, t);
-		else if (mr->mode == BENCH_MODE_SERIAL)
+		else if (mr->mode->flags & BENCH_EXEC_REFERENCE)
 			w = snprintf(buf + used, len - used, "%s%s %s",
 				     i ? ", " : "", label, t);
 		else
@@ -415,19 +439,20 @@ static int write_output(const struct session *s, const struct run_output *ro)
 	return out_commit(&out) == 0 ? 0 : 1;
 }
 
-int session_wants_mpi(const struct session *s)
+const struct bench_executor *session_launched(const struct session *s)
 {
 	for (size_t i = 0; i < s->opts.ncases; i++)
-		if (s->opts.cases[i].mode == BENCH_MODE_MPI)
-			return 1;
+		if (s->opts.cases[i].mode->flags & BENCH_EXEC_LAUNCHED)
+			return s->opts.cases[i].mode;
 	for (size_t i = 0; !s->opts.ncases && i < s->opts.nmodes; i++)
-		if (s->opts.modes[i] == BENCH_MODE_MPI)
-			return 1;
-	return 0;
+		if (s->opts.modes[i]->flags & BENCH_EXEC_LAUNCHED)
+			return s->opts.modes[i];
+	return NULL;
 }
 
-/* Ranks an MPI job needs: the most workers of any mpi case. */
-static unsigned mpi_ranks(const struct session *s)
+/* Processes the job of ex needs: the most workers of any case of ex. */
+static unsigned job_size(const struct session *s,
+			 const struct bench_executor *ex)
 {
 	unsigned most = 0, dflt = s->opts.workers ? s->opts.workers : bench_cpus();
 
@@ -435,14 +460,15 @@ static unsigned mpi_ranks(const struct session *s)
 		const struct bench_case *c = &s->opts.cases[i];
 		unsigned w = c->workers ? c->workers : dflt;
 
-		if (c->mode == BENCH_MODE_MPI && w > most)
+		if (c->mode == ex && w > most)
 			most = w;
 	}
 	return s->opts.ncases ? most : dflt;
 }
 
-/* Ranks other than 0 sample their share and say nothing: rank 0 reports
- * every failure (bench__mpi_agree brings it there) and keeps the books. */
+/* A job's processes other than rank 0 sample their share and say
+ * nothing: rank 0 reports every failure (the job's agree() brings it
+ * there) and keeps the books. */
 static int follow(struct session *s)
 {
 	struct bench_report *report = NULL;
@@ -465,6 +491,8 @@ int session_run(struct session *s)
 	struct run_output ro = { 0 };
 	const char *crash = getenv("BENCH_TEST_CRASH_TASK");
 	const char *corrupt = getenv("BENCH_TEST_CORRUPT_MODE");
+	const struct bench_executor *launched = session_launched(s);
+	struct bench_job job;
 	int status = 0, code, drawn = 0;
 	bench_ns started;
 
@@ -472,26 +500,26 @@ int session_run(struct session *s)
 		s->opts.crash_task = strtoll(crash, NULL, 10);
 		s->opts.crash_set = 1;
 	}
-	if (corrupt && bench_mode_parse(corrupt, &s->opts.corrupt_mode) == 0)
+	if (corrupt && (s->opts.corrupt_mode = bench_executor_find(corrupt)))
 		s->opts.corrupt_set = 1;
-	if ((s->hostfile || s->host) && !session_wants_mpi(s))
-		return usage_error(s->cmd, "--%s is for --mode mpi",
-				   s->hostfile ? "hostfile" : "host");
-	if (bench_mpi_rank() > 0)
+	if (s->launcher_flag && !launched)
+		return usage_error(s->cmd, "%s is for a mode a launcher starts (%s)",
+				   s->launcher_flag, launcher_modes());
+	if (bench_job(&job) && job.rank > 0)
 		return follow(s);
 	if (out_check(s->output) != 0)
 		return 1;
 	if (!s->no_save && store_precheck(s, &store) != 0)
 		return 1;
-	if (session_wants_mpi(s) && !bench_mpi_active()) {
+	if (launched && job.executor != launched) {
 		bench_store_close(store);
-		return mpi_launch(s, mpi_ranks(s));
+		return launch(s, launched, job_size(s, launched));
 	}
 	s->opts.engine_sample = engine_sample;
-	/* Under mpirun, stderr is a pipe; the launcher says if it was a
-	 * terminal. */
+	/* In a launched job, stderr is a pipe; the launcher says if it was
+	 * a terminal. */
 	if (!s->quiet && (isatty(STDERR_FILENO) ||
-			  (bench_mpi_active() && getenv("BENCH_MPI_TTY")))) {
+			  (job.executor && getenv(LAUNCH_TTY_ENV)))) {
 		s->opts.progress = progress;
 		s->opts.progress_ud = s;
 	}

@@ -71,53 +71,6 @@ bad:
 	return -1;
 }
 
-int parse_workload_option(const char *cmd, int c, const char *arg,
-			  struct bench_params *p)
-{
-	uint64_t v;
-
-	switch (c) {
-	case 'n':
-		if (parse_u64(cmd, "--size", arg, 1, UINT32_MAX, &v))
-			return -1;
-		p->size = v;
-		return 1;
-	case 's':
-		if (parse_u64(cmd, "--seed", arg, 1, UINT64_MAX, &v))
-			return -1;
-		p->seed = v;
-		return 1;
-	case OPT_QUERIES:
-		if (parse_u64(cmd, "--queries", arg, 1, 100000000, &v))
-			return -1;
-		p->queries = v;
-		return 1;
-	case OPT_MAX_MS:
-		if (parse_u64(cmd, "--max-ms", arg, 1, 600000, &v))
-			return -1;
-		p->max_ms = v;
-		return 1;
-	case 'i':
-		if (!*arg) {
-			usage_error(cmd, "--input needs a file name");
-			return -1;
-		}
-		p->input = arg;
-		return 1;
-	case OPT_TYPE:
-		if (!*arg) {
-			usage_error(cmd, "--type needs an event type, e.g. purchase");
-			return -1;
-		}
-		p->type = arg;
-		return 1;
-	case OPT_STRICT:
-		p->strict = 1;
-		return 1;
-	}
-	return 0;
-}
-
 int bad_option(const char *cmd, char **argv, int c)
 {
 	extern int optind;
@@ -162,31 +115,37 @@ int parse_engines(const char *cmd, const char *text, struct bench_run_opts *o)
 int parse_modes(const char *cmd, const char *text, struct bench_run_opts *o)
 {
 	const char *p = text;
-	unsigned seen = 0;
+	char known[256] = "";
 
+	for (size_t i = 0; bench_executors[i]; i++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known),
+			 "%s%s", i ? ", " : "", bench_executors[i]->name);
 	o->nmodes = 0;
 	if (strcmp(text, "all") == 0)
 		return 0;
 	for (;;) {
 		size_t len = strcspn(p, ",");
 		char name[16];
-		enum bench_mode m;
+		const struct bench_executor *m = NULL;
 
 		snprintf(name, sizeof(name), "%.*s", (int)len, p);
 		if (len == 0 || len >= sizeof(name) ||
-		    bench_mode_parse(name, &m) != 0) {
-			usage_error(cmd, "--mode '%.*s'%s%s%s: expected serial, thread, process, async, mpi (comma-separated) or all",
+		    !(m = bench_executor_find(name))) {
+			usage_error(cmd, "--mode '%.*s'%s%s%s: expected %s (comma-separated) or all",
 				    len ? (int)len : (int)strlen(text),
 				    len ? p : text, len ? " in '" : " has an empty name",
-				    len ? text : "", len ? "'" : "");
+				    len ? text : "", len ? "'" : "", known);
 			return -1;
 		}
-		if (seen & (1u << m)) {
-			usage_error(cmd, "--mode '%s': '%s' is listed twice",
-				    text, name);
-			return -1;
+		for (size_t i = 0; i < o->nmodes; i++) {
+			if (o->modes[i] == m) {
+				usage_error(cmd, "--mode '%s': '%s' is listed twice",
+					    text, name);
+				return -1;
+			}
 		}
-		seen |= 1u << m;
+		if (o->nmodes == BENCH_EXECUTORS_MAX)
+			return -1; /* unreachable: each name once */
 		o->modes[o->nmodes++] = m;
 		if (!p[len])
 			return 0;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "bench/executor.h"
 #include "loop.h"
 
 struct async;
@@ -25,7 +25,7 @@ struct slot {
 };
 
 struct async {
-	struct bench__exec_ctx *ctx;
+	struct bench_exec_ctx *ctx;
 	struct bench__loop loop;
 	struct slot *slots;
 	unsigned nslots;
@@ -51,8 +51,8 @@ static void refill(struct async *a)
 
 		if (s->busy)
 			continue;
-		rc = bench__source_next(a->ctx->src, &s->task, a->ctx->err);
-		if (rc == BENCH__SOURCE_WAIT)
+		rc = bench_source_next(a->ctx->src, &s->task, a->ctx->err);
+		if (rc == BENCH_SOURCE_WAIT)
 			break;  /* until a running task is done */
 		if (rc == 0) {
 			a->exhausted = 1;
@@ -71,8 +71,8 @@ static void refill(struct async *a)
 
 static void finish(struct slot *s)
 {
-	bench__source_done(s->a->ctx->src, &s->task);
-	bench__task_release(&s->task);
+	bench_source_done(s->a->ctx->src, &s->task);
+	bench_task_release(&s->task);
 	s->busy = 0;
 	s->a->ctx->tasks++;
 	refill(s->a);
@@ -82,7 +82,7 @@ static void step(struct bench__loop *loop, void *arg)
 {
 	struct slot *s = arg;
 	struct async *a = s->a;
-	struct bench__exec_ctx *ctx = a->ctx;
+	struct bench_exec_ctx *ctx = a->ctx;
 	int rc;
 
 	if (!(ctx->wl->flags & BENCH_WL_WAITS)) {
@@ -94,7 +94,7 @@ static void step(struct bench__loop *loop, void *arg)
 		return;
 	}
 	while (s->k < s->task.count) {
-		struct bench_task one = bench__task_item(&s->task, s->k);
+		struct bench_task one = bench_task_item(&s->task, s->k);
 		bench_ns wait = ctx->wl->wait_ns(ctx->state, one.first);
 
 		if (wait > 0 && !s->waited) {
@@ -116,7 +116,7 @@ static void step(struct bench__loop *loop, void *arg)
 	finish(s);
 }
 
-int bench__exec_async(struct bench__exec_ctx *ctx)
+static int async_run(struct bench_exec_ctx *ctx)
 {
 	struct async a = { .ctx = ctx, .nslots = ctx->opts->workers };
 	int rc;
@@ -148,8 +148,15 @@ int bench__exec_async(struct bench__exec_ctx *ctx)
 				     ctx->wl->name);
 	for (unsigned i = 0; i < a.nslots; i++)
 		if (a.slots[i].busy)
-			bench__task_release(&a.slots[i].task);
+			bench_task_release(&a.slots[i].task);
 	free(a.slots);
 	bench__loop_release(&a.loop);
 	return a.rc;
 }
+
+const struct bench_executor bench_executor_async = {
+	.name = "async",
+	.summary = "one thread, an epoll loop; waits overlap, computing does not",
+	.flags = BENCH_EXEC_DEFAULT | BENCH_EXEC_WAITS_ONLY,
+	.run = async_run,
+};

@@ -9,7 +9,20 @@
 
 #include "gil.h"
 
-_Thread_local struct bench__gil *bench__gil_current;
+static void hook_yield(void *ud)
+{
+	bench__gil_yield(ud);
+}
+
+static void hook_wait_begin(void *ud)
+{
+	bench__gil_drop(ud);
+}
+
+static void hook_wait_end(void *ud)
+{
+	bench__gil_take(ud);
+}
 
 int bench__gil_init(struct bench__gil *g, bench_ns interval)
 {
@@ -21,6 +34,9 @@ int bench__gil_init(struct bench__gil *g, bench_ns interval)
 	g->forced = 0;
 	g->interval = interval;
 	atomic_init(&g->drop_request, 0);
+	g->hook = (struct bench__checkpoint_hook){
+		&g->drop_request, hook_yield, hook_wait_begin, hook_wait_end, g
+	};
 	if ((rc = pthread_mutex_init(&g->lock, NULL)))
 		return rc;
 	pthread_condattr_init(&attr);

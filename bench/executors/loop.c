@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "bench/error.h"
-#include "bench/exec.h"
+#include "bench/executor.h"
 #include "loop.h"
 
 int bench__loop_init(struct bench__loop *loop)

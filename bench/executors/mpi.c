@@ -1,5 +1,5 @@
 /*
- * mpi.c - the mpi executor, and joining an Open MPI job (mpi.h).
+ * mpi.c - the mpi executor: the ranks of an Open MPI job, and joining one.
  *
  * A sample runs on the first `workers` ranks of the job (a communicator
  * per worker count, made on first use): a barrier, then each rank runs
@@ -31,10 +31,13 @@
 #include <time.h>
 #include <sys/resource.h>
 
-#include "bench/mpi.h"
-#include "internal.h"
+#include "bench/executor.h"
 
-int bench_mpi_launched(void)
+/* The executor's line for `bench list` and its note on launch times. */
+#define SUMMARY "the ranks of an Open MPI job, items split among them, partials reduced"
+#define LAUNCH_NOTE "mpi: ranks started by mpirun in %s, not timed; a sample runs from a barrier to the reduction of the partials on rank 0"
+
+static int mpi_launched(void)
 {
 	/* Open MPI's mpirun sets the first; PMIx launchers the others. */
 	return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") ||
@@ -45,23 +48,38 @@ int bench_mpi_launched(void)
 
 #define NO_MPI "bench was built without Open MPI: install it (make deps, or apt-get install openmpi-bin libopenmpi-dev) and rebuild (make)"
 
-int bench_mpi_available(void) { return 0; }
-int bench_mpi_active(void) { return 0; }
-int bench_mpi_rank(void) { return 0; }
-int bench_mpi_size(void) { return 1; }
-bench_ns bench_mpi_launch_ns(void) { return 0; }
-void bench_mpi_finalize(void) { }
+static int mpi_can_launch(struct bench_err *err)
+{
+	return bench_err_set(err, BENCH_EINVAL, "--mode mpi: %s", NO_MPI);
+}
 
-int bench_mpi_init(int *argc, char ***argv, struct bench_err *err)
+static int mpi_job(struct bench_job *job)
+{
+	(void)job;
+	return 0;
+}
+
+static int mpi_check(unsigned workers, struct bench_err *err)
+{
+	(void)workers;
+	return bench_err_set(err, BENCH_EINVAL,
+			     "mode mpi runs inside an MPI job: bench run and bench scale start one with mpirun");
+}
+
+static void mpi_fini(void)
+{
+}
+
+static int mpi_init(int *argc, char ***argv, struct bench_err *err)
 {
 	(void)argc;
 	(void)argv;
-	if (!bench_mpi_launched())
+	if (!mpi_launched())
 		return 0;
 	return bench_err_set(err, BENCH_EINVAL, "mode mpi: %s", NO_MPI);
 }
 
-int bench__mpi_sample(const struct bench_workload *wl, void *state,
+static int mpi_sample(const struct bench_workload *wl, void *state,
 		      const struct bench_exec_opts *opts,
 		      struct bench_sample *out, struct bench_err *err)
 {
@@ -72,7 +90,7 @@ int bench__mpi_sample(const struct bench_workload *wl, void *state,
 	return bench_err_set(err, BENCH_EINVAL, "mode mpi: %s", NO_MPI);
 }
 
-int bench__mpi_agree(int rc, struct bench_err *err)
+static int mpi_agree(int rc, struct bench_err *err)
 {
 	(void)err;
 	return rc;
@@ -92,11 +110,33 @@ static struct {
 	int peer_failed;         /* the last sample failed elsewhere first */
 } mpi;
 
-int bench_mpi_available(void) { return 1; }
-int bench_mpi_active(void) { return mpi.active; }
-int bench_mpi_rank(void) { return mpi.active ? mpi.rank : 0; }
-int bench_mpi_size(void) { return mpi.active ? mpi.size : 1; }
-bench_ns bench_mpi_launch_ns(void) { return mpi.launch_ns; }
+static int mpi_can_launch(struct bench_err *err)
+{
+	(void)err;
+	return 0;
+}
+
+static int mpi_job(struct bench_job *job)
+{
+	if (!mpi.active)
+		return 0;
+	job->rank = (unsigned)mpi.rank;
+	job->size = (unsigned)mpi.size;
+	job->launch_ns = mpi.launch_ns;
+	return 1;
+}
+
+static int mpi_check(unsigned workers, struct bench_err *err)
+{
+	if (!mpi.active)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "mode mpi runs inside an MPI job: bench run and bench scale start one with mpirun");
+	if (workers > (unsigned)mpi.size)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "--workers %u for mode mpi but mpirun started %d ranks",
+				     workers, mpi.size);
+	return 0;
+}
 
 /* Waits for req: a short spin (the common case is a peer a few
  * microseconds behind), then naps from 20 us doubling up to 1 ms. */
@@ -134,13 +174,13 @@ static bench_ns realtime_ns(void)
 	return (bench_ns)ts.tv_sec * BENCH_NS_PER_S + ts.tv_nsec;
 }
 
-int bench_mpi_init(int *argc, char ***argv, struct bench_err *err)
+static int mpi_init(int *argc, char ***argv, struct bench_err *err)
 {
-	const char *launched = getenv(BENCH_MPI_LAUNCH_ENV);
+	const char *launched = getenv(BENCH_LAUNCH_ENV);
 	MPI_Request req;
 	int provided;
 
-	if (mpi.active || !bench_mpi_launched())
+	if (mpi.active || !mpi_launched())
 		return 0;
 	/* Rank 0's thread pool never calls MPI: funneled is enough. */
 	if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) !=
@@ -170,7 +210,7 @@ int bench_mpi_init(int *argc, char ***argv, struct bench_err *err)
 	return 0;
 }
 
-void bench_mpi_finalize(void)
+static void mpi_fini(void)
 {
 	if (!mpi.active)
 		return;
@@ -199,7 +239,7 @@ static int comm_for(unsigned w, MPI_Comm *comm, struct bench_err *err)
 	return 0;
 }
 
-int bench__mpi_agree(int rc, struct bench_err *err)
+static int mpi_agree(int rc, struct bench_err *err)
 {
 	struct {
 		int rc;
@@ -250,7 +290,7 @@ struct mpi_run {
 	int rank, size;
 	uint64_t items[STAGES_MAX];  /* per stage so far: items, chunk */
 	uint64_t chunk[STAGES_MAX];
-	struct bench__exec_ctx ctx;  /* result: this rank's partial */
+	struct bench_exec_ctx ctx;  /* result: this rank's partial */
 };
 
 /* First task of rank r when ntasks are cut into size contiguous runs
@@ -362,8 +402,15 @@ static void maybe_crash(const struct mpi_run *run, uint64_t lo, uint64_t hi)
 		abort();
 }
 
+/* A rank runs its share one task after another, as the reference
+ * executor (serial) does. */
+static int one_by_one(struct bench_exec_ctx *ctx)
+{
+	return bench_executor_with(BENCH_EXEC_REFERENCE)->run(ctx);
+}
+
 /* Indexed sources: this rank's run of tasks, one after another. */
-static int run_indexed(struct mpi_run *run, struct bench__source *src)
+static int run_indexed(struct mpi_run *run, struct bench_source *src)
 {
 	uint64_t lo = share_lo(src->ntasks, run->rank, run->size);
 	uint64_t hi = share_lo(src->ntasks, run->rank + 1, run->size);
@@ -372,12 +419,12 @@ static int run_indexed(struct mpi_run *run, struct bench__source *src)
 	atomic_store(&src->next, lo);
 	src->ntasks = hi;
 	run->ctx.src = src;
-	return bench__exec_serial(&run->ctx);
+	return one_by_one(&run->ctx);
 }
 
 /* Streaming sources: this rank's byte range, its lines numbered after
  * the lines of the ranges before it. */
-static int run_stream(struct mpi_run *run, struct bench__source *src,
+static int run_stream(struct mpi_run *run, struct bench_source *src,
 		      uint64_t *items)
 {
 	const struct bench_workload *wl = run->wl;
@@ -403,12 +450,12 @@ static int run_stream(struct mpi_run *run, struct bench__source *src,
 	*items = mine;
 	maybe_crash(run, (uint64_t)run->rank, (uint64_t)run->rank + 1);
 	run->ctx.src = src;
-	return bench__exec_serial(&run->ctx);
+	return one_by_one(&run->ctx);
 }
 
 /* Dependency sources: serial's order dealt round-robin; each item's
  * output goes to every other rank running one of its dependents. */
-static int run_dag(struct mpi_run *run, struct bench__source *src)
+static int run_dag(struct mpi_run *run, struct bench_source *src)
 {
 	const struct bench_workload *wl = run->wl;
 	struct bench_err *err = run->ctx.err;
@@ -432,7 +479,7 @@ static int run_dag(struct mpi_run *run, struct bench__source *src)
 				   (unsigned long long)n);
 		goto out;
 	}
-	bench__source_order(src, order);
+	bench_source_order(src, order);
 	for (uint64_t k = 0; k < n; k++)
 		owner[order[k]] = (int)(k % (uint64_t)run->size);
 	for (uint64_t k = (uint64_t)run->rank; rc == 0 && k < n;
@@ -464,7 +511,7 @@ static int run_dag(struct mpi_run *run, struct bench__source *src)
 			rc = bench_err_set(err, BENCH_ECANCELED, "interrupted");
 			break;
 		}
-		if ((rc = bench__task_run(wl, run->state, &task, run->ctx.result,
+		if ((rc = bench_task_run(wl, run->state, &task, run->ctx.result,
 					  err)))
 			break;
 		run->ctx.tasks++;
@@ -583,7 +630,7 @@ static int run_stages(struct mpi_run *run, uint64_t *items)
 				     "%s: %u stages, mpi runs at most %d",
 				     wl->name, stages, STAGES_MAX);
 	for (unsigned stage = 0; stage < stages && rc == 0; stage++) {
-		struct bench__source src;
+		struct bench_source src;
 		uint64_t chunk = stage ? 1 : run->opts->chunk;
 		int have_src = 0;
 
@@ -594,7 +641,7 @@ static int run_stages(struct mpi_run *run, uint64_t *items)
 		if (rc == 0 && stage > 0 && wl->exchange)
 			rc = wl->exchange(run->state, stage, &bc, err);
 		if (rc == 0) {
-			rc = bench__source_init(&src, wl, run->state, chunk, err);
+			rc = bench_source_init(&src, wl, run->state, chunk, err);
 			have_src = 1;
 		}
 		if (rc == 0)
@@ -602,7 +649,7 @@ static int run_stages(struct mpi_run *run, uint64_t *items)
 			     wl->next_batch ? run_stream(run, &src, items) :
 			     run_indexed(run, &src);
 		if (have_src)
-			bench__source_release(&src);
+			bench_source_release(&src);
 		rc = step_agree(run, rc, err);
 	}
 	if (wl->next_batch && wl->split) {
@@ -618,7 +665,7 @@ static int run_stages(struct mpi_run *run, uint64_t *items)
 	return rc;
 }
 
-int bench__mpi_sample(const struct bench_workload *wl, void *state,
+static int mpi_sample(const struct bench_workload *wl, void *state,
 		      const struct bench_exec_opts *opts,
 		      struct bench_sample *out, struct bench_err *err)
 {
@@ -646,7 +693,7 @@ int bench__mpi_sample(const struct bench_workload *wl, void *state,
 	MPI_Comm_rank(run.comm, &run.rank);
 	MPI_Comm_size(run.comm, &run.size);
 	wl->partial_init(partial);
-	run.ctx = (struct bench__exec_ctx){ .wl = wl, .state = state,
+	run.ctx = (struct bench_exec_ctx){ .wl = wl, .state = state,
 					    .opts = opts, .result = partial,
 					    .err = err };
 
@@ -665,3 +712,17 @@ int bench__mpi_sample(const struct bench_workload *wl, void *state,
 }
 
 #endif
+
+const struct bench_executor bench_executor_mpi = {
+	.name = "mpi",
+	.summary = SUMMARY,
+	.flags = BENCH_EXEC_LAUNCHED,
+	.sample = mpi_sample,
+	.check = mpi_check,
+	.init = mpi_init,
+	.fini = mpi_fini,
+	.job = mpi_job,
+	.agree = mpi_agree,
+	.can_launch = mpi_can_launch,
+	.launch_note = LAUNCH_NOTE,
+};

@@ -31,7 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "bench/executor.h"
 
 #define PREFETCH 2
 #define CANCEL_POLL_MS 100
@@ -60,7 +60,7 @@ struct proc {
 };
 
 struct pool {
-	struct bench__exec_ctx *ctx;
+	struct bench_exec_ctx *ctx;
 	struct proc *procs;
 	unsigned n;                  /* processes forked */
 	int exhausted;               /* source has no more tasks */
@@ -105,7 +105,7 @@ static int send_full(int fd, const void *buf, size_t len)
 }
 
 static void __attribute__((noreturn))
-child_main(struct bench__exec_ctx *ctx, int fd, pid_t parent)
+child_main(struct bench_exec_ctx *ctx, int fd, pid_t parent)
 {
 	const struct bench_workload *wl = ctx->wl;
 	unsigned char *payload = NULL;
@@ -150,7 +150,7 @@ child_main(struct bench__exec_ctx *ctx, int fd, pid_t parent)
 			abort();
 		memset(&out, 0, sizeof(out));
 		wl->partial_init(out.body);
-		rc = bench__task_run(wl, ctx->state, &task, out.body, &e);
+		rc = bench_task_run(wl, ctx->state, &task, out.body, &e);
 		out.h.index = h.index;
 		out.h.status = rc;
 		if (rc) {
@@ -195,7 +195,7 @@ static void reap(struct pool *pool, struct proc *p)
 		}
 	}
 	p->reaped = 1;
-	pool->ctx->child_cpu_ns += bench__rusage_cpu(&ru);
+	pool->ctx->child_cpu_ns += bench_rusage_cpu(&ru);
 	if ((uint64_t)ru.ru_maxrss > pool->ctx->child_maxrss_kb)
 		pool->ctx->child_maxrss_kb = (uint64_t)ru.ru_maxrss;
 }
@@ -217,7 +217,7 @@ static void shutdown_all(struct pool *pool, int kill_them)
 		reap(pool, &pool->procs[i]);
 	for (unsigned i = 0; i < pool->n; i++)
 		for (unsigned k = 0; k < pool->procs[i].npending; k++)
-			bench__task_release(&pool->procs[i].pending[k]);
+			bench_task_release(&pool->procs[i].pending[k]);
 }
 
 static int worker_died(struct pool *pool, unsigned w)
@@ -252,8 +252,8 @@ static int feed(struct pool *pool, unsigned w)
 
 	if (pool->exhausted)
 		return 0;
-	rc = bench__source_next(pool->ctx->src, t, pool->ctx->err);
-	if (rc == BENCH__SOURCE_WAIT)
+	rc = bench_source_next(pool->ctx->src, t, pool->ctx->err);
+	if (rc == BENCH_SOURCE_WAIT)
 		return 0;  /* fed again when a result comes back */
 	if (rc <= 0) {
 		pool->exhausted = 1;
@@ -270,7 +270,7 @@ static int feed(struct pool *pool, unsigned w)
 /* Reads one result from worker w and merges it. */
 static int collect(struct pool *pool, unsigned w)
 {
-	struct bench__exec_ctx *ctx = pool->ctx;
+	struct bench_exec_ctx *ctx = pool->ctx;
 	struct proc *p = &pool->procs[w];
 	struct msg_result h;
 	BENCH_PARTIAL_ALIGN char body[512];
@@ -291,8 +291,8 @@ static int collect(struct pool *pool, unsigned w)
 				     (int)p->pid, (int)h.len, body);
 	ctx->wl->merge(ctx->result, body);
 	ctx->tasks++;
-	bench__source_done(ctx->src, &p->pending[0]);
-	bench__task_release(&p->pending[0]);
+	bench_source_done(ctx->src, &p->pending[0]);
+	bench_task_release(&p->pending[0]);
 	memmove(&p->pending[0], &p->pending[1],
 		(PREFETCH - 1) * sizeof(p->pending[0]));
 	p->npending--;
@@ -311,7 +311,7 @@ static int collect(struct pool *pool, unsigned w)
 
 static int start(struct pool *pool)
 {
-	struct bench__exec_ctx *ctx = pool->ctx;
+	struct bench_exec_ctx *ctx = pool->ctx;
 	pid_t parent = getpid();
 
 	for (unsigned w = 0; w < ctx->opts->workers; w++) {
@@ -411,7 +411,7 @@ out:
 	return rc;
 }
 
-int bench__exec_process(struct bench__exec_ctx *ctx)
+static int process_run(struct bench_exec_ctx *ctx)
 {
 	struct pool pool = { .ctx = ctx };
 	int rc;
@@ -442,3 +442,10 @@ int bench__exec_process(struct bench__exec_ctx *ctx)
 	free(pool.procs);
 	return rc;
 }
+
+const struct bench_executor bench_executor_process = {
+	.name = "process",
+	.summary = "forked workers sharing the input copy-on-write, results over sockets",
+	.flags = BENCH_EXEC_DEFAULT | BENCH_EXEC_PARALLEL | BENCH_EXEC_SCALE,
+	.run = process_run,
+};

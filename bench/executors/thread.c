@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "bench/executor.h"
 #include "gil.h"
 
 struct pool;
@@ -24,7 +24,7 @@ struct worker {
 };
 
 struct pool {
-	struct bench__exec_ctx *ctx;
+	struct bench_exec_ctx *ctx;
 	atomic_int stop;
 	pthread_mutex_t err_lock;  /* guards ctx->err and code */
 	int code;                  /* first failure's BENCH_E* code */
@@ -41,43 +41,43 @@ static void fail(struct pool *pool, const struct bench_err *e)
 	}
 	pthread_mutex_unlock(&pool->err_lock);
 	atomic_store(&pool->stop, 1);
-	bench__source_abort(pool->ctx->src);
+	bench_source_abort(pool->ctx->src);
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pool *pool = w->pool;
-	struct bench__exec_ctx *ctx = pool->ctx;
+	struct bench_exec_ctx *ctx = pool->ctx;
 	struct bench_err e = { 0 };
 	struct bench_task task;
 	int rc;
 
 	/* Under --gil a thread holds the lock whenever it runs, as a Python
 	 * thread does; it lets go only to wait. */
-	bench__gil_current = pool->gil;
-	bench__gil_reacquire();
+	bench__checkpoint_current = pool->gil ? &pool->gil->hook : NULL;
+	bench__wait_end();
 	while (!atomic_load(&pool->stop)) {
 		if (bench_canceled()) {
 			bench_err_set(&e, BENCH_ECANCELED, "interrupted");
 			fail(pool, &e);
 			break;
 		}
-		rc = bench__source_next(ctx->src, &task, &e);
+		rc = bench_source_next(ctx->src, &task, &e);
 		if (rc == 0)
 			break;
-		if (rc == BENCH__SOURCE_WAIT) {
-			bench__gil_release_for_wait();
-			bench__source_wait(ctx->src);
-			bench__gil_reacquire();
+		if (rc == BENCH_SOURCE_WAIT) {
+			bench__wait_begin();
+			bench_source_wait(ctx->src);
+			bench__wait_end();
 			continue;
 		}
 		if (rc == 1) {
-			rc = bench__task_run(ctx->wl, ctx->state, &task,
+			rc = bench_task_run(ctx->wl, ctx->state, &task,
 					     w->partial, &e);
 			if (rc == 0)
-				bench__source_done(ctx->src, &task);
-			bench__task_release(&task);
+				bench_source_done(ctx->src, &task);
+			bench_task_release(&task);
 			w->tasks += rc == 0;
 		}
 		if (rc < 0) {
@@ -85,12 +85,12 @@ static void *worker_main(void *arg)
 			break;
 		}
 	}
-	bench__gil_release_for_wait();
-	bench__gil_current = NULL;
+	bench__wait_begin();
+	bench__checkpoint_current = NULL;
 	return NULL;
 }
 
-int bench__exec_thread(struct bench__exec_ctx *ctx)
+static int thread_run(struct bench_exec_ctx *ctx)
 {
 	unsigned n = ctx->opts->workers, started = 0;
 	struct pool pool = { .ctx = ctx };
@@ -143,3 +143,11 @@ int bench__exec_thread(struct bench__exec_ctx *ctx)
 		rc = pool.code;
 	return rc;
 }
+
+const struct bench_executor bench_executor_thread = {
+	.name = "thread",
+	.summary = "a pthread pool; idle threads take the next task",
+	.flags = BENCH_EXEC_DEFAULT | BENCH_EXEC_PARALLEL | BENCH_EXEC_GIL |
+		 BENCH_EXEC_SCALE,
+	.run = thread_run,
+};

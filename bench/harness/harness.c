@@ -1,5 +1,12 @@
 /*
  * harness.c - warmup, interleaved samples, verification, statistics.
+ *
+ * The harness never names an executor: what sets one apart (the
+ * reference, a GIL, a job of several processes) comes from its row's
+ * flags and hooks (executor.h). In a job, every process runs this same
+ * loop over the same cases; the job's rank 0 runs the other executors'
+ * cases alone and keeps the books, and after each sample all agree on how
+ * it went through the job's executor.
  */
 #include <math.h>
 #include <sched.h>
@@ -10,8 +17,6 @@
 
 #include "bench/context.h"
 #include "bench/harness.h"
-#include "bench/mpi.h"
-#include "executors/internal.h"
 #include "report_internal.h"
 
 static const char *const engine_names[BENCH_ENGINE_COUNT] = {
@@ -70,8 +75,8 @@ void bench_report_destroy(struct bench_report *r)
 		free(r->results[i].outlier);
 	}
 	free(r->results);
-	free(r->input_copy);
-	free(r->type_copy);
+	for (unsigned k = 0; k < BENCH_OPTS_MAX; k++)
+		free(r->opt_copy[k]);
 	free(r);
 }
 
@@ -92,18 +97,28 @@ struct run {
 	struct bench_err *err;
 };
 
+/* Whether m is among the n modes of list. */
+static int listed(const struct bench_executor *const *list, size_t n,
+		  const struct bench_executor *m)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == m)
+			return 1;
+	return 0;
+}
+
 /* The default cases: each mode with each engine. Returns the count. */
 static int check_modes(const struct bench_run_opts *o, struct bench_case *cases,
 		       struct bench_err *err)
 {
-	size_t n = o->nmodes ? o->nmodes : BENCH_MODE_LOCAL;
-	size_t ne = o->nengines ? o->nengines : 1, k = 0;
-	unsigned seen = 0, seen_engines = 0;
+	const struct bench_executor *modes[BENCH_EXECUTORS_MAX];
+	size_t n = 0, ne = o->nengines ? o->nengines : 1, k = 0;
+	unsigned seen_engines = 0;
 
-	if (o->nmodes > BENCH_MODE_COUNT || o->nengines > BENCH_ENGINE_COUNT)
+	if (o->nmodes > BENCH_EXECUTORS_MAX || o->nengines > BENCH_ENGINE_COUNT)
 		return bench_err_set(err, BENCH_EINVAL,
 				     "--mode lists %zu modes and --engine %zu engines: there are only %d and %d",
-				     o->nmodes, o->nengines, BENCH_MODE_COUNT,
+				     o->nmodes, o->nengines, BENCH_EXECUTORS_MAX,
 				     BENCH_ENGINE_COUNT);
 	for (size_t e = 0; e < o->nengines; e++) {
 		if ((unsigned)o->engines[e] >= BENCH_ENGINE_COUNT ||
@@ -112,21 +127,25 @@ static int check_modes(const struct bench_run_opts *o, struct bench_case *cases,
 					     "--engine lists an engine twice or an unknown one");
 		seen_engines |= 1u << o->engines[e];
 	}
-	for (size_t i = 0; i < n; i++) {
-		enum bench_mode m = o->nmodes ? o->modes[i] : (enum bench_mode)i;
+	for (size_t i = 0; i < o->nmodes; i++) {
+		const struct bench_executor *m = o->modes[i];
 
-		if ((unsigned)m >= BENCH_MODE_COUNT || seen & (1u << m))
+		if (!m || listed(modes, n, m))
 			return bench_err_set(err, BENCH_EINVAL,
 					     "--mode lists '%s' twice or an unknown mode",
-					     bench_mode_name(m) ? bench_mode_name(m) : "?");
-		seen |= 1u << m;
+					     m ? m->name : "?");
+		modes[n++] = m;
+	}
+	for (size_t i = 0; !o->nmodes && bench_executors[i]; i++)
+		if (bench_executors[i]->flags & BENCH_EXEC_DEFAULT)
+			modes[n++] = bench_executors[i];
+	for (size_t i = 0; i < n; i++)
 		for (size_t e = 0; e < ne; e++)
 			cases[k++] = (struct bench_case){
-				.mode = m,
+				.mode = modes[i],
 				.engine = o->nengines ? o->engines[e] :
 							BENCH_ENGINE_NATIVE,
 			};
-	}
 	return (int)k;
 }
 
@@ -135,7 +154,8 @@ static int check_opts(struct run *run)
 	const struct bench_run_opts *o = run->o;
 	struct bench_report *r = run->r;
 	struct bench_err *err = run->err;
-	struct bench_case modes[BENCH_MODE_COUNT * BENCH_ENGINE_COUNT];
+	struct bench_case modes[BENCH_EXECUTORS_MAX * BENCH_ENGINE_COUNT];
+	struct bench_job job;
 	const struct bench_case *cases = o->cases;
 	size_t n = o->ncases;
 
@@ -147,10 +167,11 @@ static int check_opts(struct run *run)
 		return BENCH_EINVAL;
 	r->cpus = bench_cpus();
 	r->gil_ns = o->gil_ns;
-	/* Under mpirun, mpi cases default to every rank of the job. */
+	/* In a job, its cases default to every process of the job. */
+	bench_job(&job);
 	r->workers = o->workers ? o->workers :
-		     bench_mpi_active() ? (unsigned)bench_mpi_size() : r->cpus;
-	r->launch_ns = bench_mpi_launch_ns();
+		     job.executor ? job.size : r->cpus;
+	r->launch_ns = job.launch_ns;
 	if (r->workers > BENCH_WORKERS_MAX)
 		return bench_err_set(err, BENCH_EINVAL,
 				     "--workers %u is too many: expected 1 to %d",
@@ -183,8 +204,7 @@ static int check_opts(struct run *run)
 		const struct bench_case *c = &cases[i];
 		struct bench_params p = r->params;
 
-		if ((unsigned)c->mode >= BENCH_MODE_COUNT ||
-		    (unsigned)c->engine >= BENCH_ENGINE_COUNT)
+		if (!c->mode || (unsigned)c->engine >= BENCH_ENGINE_COUNT)
 			return bench_err_set(err, BENCH_EINVAL,
 					     "case %zu has an unknown mode or engine",
 					     i + 1);
@@ -196,13 +216,16 @@ static int check_opts(struct run *run)
 			return bench_err_set(err, BENCH_EINVAL,
 					     "--workers %u is too many: expected 1 to %d",
 					     c->workers, BENCH_WORKERS_MAX);
-		if (c->mode == BENCH_MODE_MPI && c->engine != BENCH_ENGINE_NATIVE)
+		/* An executor that takes whole samples itself cannot be
+		 * timed by another harness. */
+		if (c->mode->sample && c->engine != BENCH_ENGINE_NATIVE)
 			return bench_err_set(err, BENCH_EINVAL,
-					     "engine %s does not run mode mpi",
-					     bench_engine_name(c->engine));
+					     "engine %s does not run mode %s",
+					     bench_engine_name(c->engine),
+					     c->mode->name);
 		mr->mode = c->mode;
 		mr->engine = c->engine;
-		mr->workers = c->mode == BENCH_MODE_SERIAL ? 1 :
+		mr->workers = c->mode->flags & BENCH_EXEC_REFERENCE ? 1 :
 			      c->workers ? c->workers : r->workers;
 		mr->size = c->size ? c->size : r->params.size;
 		/* Case chunks: explicit, the run's, or automatic later. */
@@ -210,14 +233,8 @@ static int check_opts(struct run *run)
 		p.size = mr->size;
 		if (bench_workload_params(o->wl, &p, err))
 			return BENCH_EINVAL;
-		if (mr->mode == BENCH_MODE_MPI && !bench_mpi_active())
-			return bench_err_set(err, BENCH_EINVAL,
-					     "mode mpi runs inside an MPI job: bench run and bench scale start one with mpirun");
-		if (mr->mode == BENCH_MODE_MPI &&
-		    mr->workers > (unsigned)bench_mpi_size())
-			return bench_err_set(err, BENCH_EINVAL,
-					     "--workers %u for mode mpi but mpirun started %d ranks",
-					     mr->workers, bench_mpi_size());
+		if (mr->mode->check && mr->mode->check(mr->workers, err))
+			return BENCH_EINVAL;
 		r->nresults = i + 1; /* counted once it can be freed */
 	}
 	return 0;
@@ -301,19 +318,20 @@ static int verify(struct run *run, size_t i, const char *sum)
 		return 0;
 	return bench_err_set(run->err, BENCH_EVERIFY,
 			     "checksum mismatch on %s: %s%s%s gave %s but %s%s%s gave %s",
-			     run->r->wl->name, bench_mode_name(in->ref->mode),
+			     run->r->wl->name, in->ref->mode->name,
 			     in->ref->engine ? "/" : "",
 			     in->ref->engine ? bench_engine_name(in->ref->engine) : "",
-			     in->ref->checksum, bench_mode_name(mr->mode),
+			     in->ref->checksum, mr->mode->name,
 			     mr->engine ? "/" : "",
 			     mr->engine ? bench_engine_name(mr->engine) : "", sum);
 }
 
+/* The reference (serial) case of mr's size and engine, or NULL. */
 static const struct bench_mode_result *
-serial_of(const struct bench_report *r, const struct bench_mode_result *mr)
+reference_of(const struct bench_report *r, const struct bench_mode_result *mr)
 {
 	for (size_t i = 0; i < r->nresults; i++)
-		if (r->results[i].mode == BENCH_MODE_SERIAL &&
+		if (r->results[i].mode->flags & BENCH_EXEC_REFERENCE &&
 		    r->results[i].size == mr->size &&
 		    r->results[i].engine == mr->engine)
 			return &r->results[i];
@@ -344,18 +362,17 @@ void bench__report_summarise(struct bench_report *r)
 			r->warnings |= BENCH_WARN_FEW_SAMPLES;
 		if (mr->wall.outliers)
 			r->warnings |= BENCH_WARN_OUTLIERS;
-		if (mr->mode == BENCH_MODE_ASYNC &&
+		if (mr->mode->flags & BENCH_EXEC_WAITS_ONLY &&
 		    !(r->wl->flags & BENCH_WL_WAITS))
 			r->warnings |= BENCH_WARN_ASYNC_CPU;
-		if ((mr->mode == BENCH_MODE_THREAD ||
-		     mr->mode == BENCH_MODE_PROCESS) &&
+		if (mr->mode->flags & BENCH_EXEC_PARALLEL &&
 		    mr->workers > r->cpus && !(r->wl->flags & BENCH_WL_WAITS))
 			r->warnings |= BENCH_WARN_OVERSUBSCRIBED;
 	}
 	free(tmp);
 	for (size_t i = 0; i < r->nresults; i++) {
 		struct bench_mode_result *mr = &r->results[i];
-		const struct bench_mode_result *serial = serial_of(r, mr);
+		const struct bench_mode_result *serial = reference_of(r, mr);
 
 		mr->speedup = mr->efficiency = NAN;
 		if (serial && mr->wall.median > 0) {
@@ -386,11 +403,11 @@ static int record(struct run *run, size_t i, void *state,
 		r->wl->checksum(s->result, sum);
 	if ((rc = verify(run, i, sum)))
 		return rc;
-	/* A stream's length is known after its first pass; a file's lines
-	 * are its size. */
+	/* A stream's length is known after its first pass, and its items
+	 * (a file's lines, or the lines generated) are its size. */
 	if (r->wl->next_batch && (s->items || r->wl->item_count)) {
 		mr->items = s->items ? s->items : r->wl->item_count(state);
-		if (r->params.input && mr->items)
+		if (mr->items)
 			mr->size = mr->items;
 	}
 	if (!s->checksum[0]) {
@@ -411,7 +428,14 @@ static int record(struct run *run, size_t i, void *state,
 	return 0;
 }
 
-static int sample_all(struct run *run)
+/* In a job, every process learns how the step went (executor.h). */
+static int agree(const struct bench_job *job, int rc, struct bench_err *err)
+{
+	return job->executor && job->executor->agree ?
+		       job->executor->agree(rc, err) : rc;
+}
+
+static int sample_all(struct run *run, const struct bench_job *job)
 {
 	const struct bench_run_opts *o = run->o;
 	struct bench_report *r = run->r;
@@ -432,7 +456,7 @@ static int sample_all(struct run *run)
 				.chunk = mr->chunk,
 				.crash_task = o->crash_task,
 				.crash_set = o->crash_set,
-				.gil_ns = mr->mode == BENCH_MODE_THREAD ?
+				.gil_ns = mr->mode->flags & BENCH_EXEC_GIL ?
 						  o->gil_ns : 0,
 			};
 			struct bench_sample s;
@@ -446,11 +470,11 @@ static int sample_all(struct run *run)
 				};
 				o->progress(o->progress_ud, &p);
 			}
-			/* In an MPI job, rank 0 runs the other modes alone while
-			 * the other ranks wait in bench__mpi_agree. */
+			/* In a job, rank 0 runs the other modes alone while
+			 * the other processes wait in the job's agree(). */
 			memset(&s, 0, sizeof(s));
 			rc = 0;
-			if (mr->mode == BENCH_MODE_MPI || bench_mpi_rank() == 0) {
+			if (mr->mode == job->executor || job->rank == 0) {
 				if (r->wl->rewind)
 					rc = r->wl->rewind(state, run->err);
 				if (rc == 0 && mr->engine == BENCH_ENGINE_NATIVE) {
@@ -463,10 +487,10 @@ static int sample_all(struct run *run)
 				}
 			}
 			/* Rank 0 keeps the books; a failure there (a checksum
-			 * that differs) stops every rank. */
-			if (rc == 0 && bench_mpi_rank() == 0)
+			 * that differs) stops every process. */
+			if (rc == 0 && job->rank == 0)
 				rc = record(run, i, state, &s, warm);
-			if ((rc = bench__mpi_agree(rc, run->err)))
+			if ((rc = agree(job, rc, run->err)))
 				return rc;
 		}
 	}
@@ -481,15 +505,16 @@ int bench_run(const struct bench_run_opts *o, struct bench_report **out,
 	struct bench_report *r = calloc(1, sizeof(*r));
 	struct run run = { .o = o, .r = r, .err = err };
 	bench_ns t0 = bench_clock_now();
+	struct bench_job job;
 	int rc;
 
 	*out = NULL;
 	if (!r)
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+	bench_job(&job);
 	if ((rc = check_opts(&run)) || (rc = alloc_samples(r, err)) ||
-	    (rc = bench__mpi_agree(prepare_inputs(&run, o->ncases == 0),
-				   err)) ||
-	    (rc = sample_all(&run)))
+	    (rc = agree(&job, prepare_inputs(&run, o->ncases == 0), err)) ||
+	    (rc = sample_all(&run, &job)))
 		goto out;
 	bench__report_summarise(r);
 	r->total_ns = bench_clock_now() - t0;

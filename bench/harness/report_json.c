@@ -54,6 +54,16 @@ static json_t *stats_json(const struct bench_stats *s)
 			 "outliers", (json_int_t)s->outliers);
 }
 
+/* An option's JSON key: its name with dashes as underscores. */
+static void json_key(const char *name, char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		key[i] = name[i] == '-' ? '_' : name[i];
+	key[i] = '\0';
+}
+
 static json_t *result_json(const struct bench_report *r,
 			   const struct bench_mode_result *mr)
 {
@@ -63,7 +73,7 @@ static json_t *result_json(const struct bench_report *r,
 		if (mr->outlier[k])
 			json_array_append_new(outliers, json_integer((json_int_t)k));
 	o = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b}",
-		      "workload", r->wl->name, "mode", bench_mode_name(mr->mode),
+		      "workload", r->wl->name, "mode", mr->mode->name,
 		      "workers", (int)mr->workers,
 		      "size", (json_int_t)mr->size,
 		      "chunk", (json_int_t)mr->chunk,
@@ -76,16 +86,22 @@ static json_t *result_json(const struct bench_report *r,
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "engine", json_string(bench_engine_name(mr->engine)));
-	if (strcmp(r->wl->name, "search") == 0)
-		json_object_set_new(o, "queries", json_integer((json_int_t)r->params.queries));
-	if (r->wl->flags & BENCH_WL_WAITS)
-		json_object_set_new(o, "max_ms", json_integer((json_int_t)r->params.max_ms));
-	if (r->params.input)
-		json_object_set_new(o, "input", json_string(r->params.input));
-	if (r->gil_ns && mr->mode == BENCH_MODE_THREAD)
+	/* The workload's own options, as it declares them. */
+	for (unsigned k = 0; k < r->params.nopts; k++) {
+		const struct bench_param *v = &r->params.opts[k];
+		const struct bench_option *d = &r->wl->options[k];
+		char key[64];
+
+		json_key(v->name, key, sizeof(key));
+		if (d->kind == BENCH_OPT_TEXT && v->text)
+			json_object_set_new(o, key, json_string(v->text));
+		else if (d->kind == BENCH_OPT_NUMBER)
+			json_object_set_new(o, key, json_integer((json_int_t)v->num));
+		else if (d->kind == BENCH_OPT_FLAG)
+			json_object_set_new(o, key, json_boolean(v->num));
+	}
+	if (r->gil_ns && mr->mode->flags & BENCH_EXEC_GIL)
 		json_object_set_new(o, "gil_ms", json_real((double)r->gil_ns / 1e6));
-	if (r->params.type)
-		json_object_set_new(o, "type", json_string(r->params.type));
 	for (unsigned k = 0; k < mr->nfields; k++)
 		json_object_set_new(o, r->wl->field_names[k],
 				    json_integer((json_int_t)mr->fields[k]));
@@ -100,7 +116,8 @@ static json_t *result_json(const struct bench_report *r,
 	return o;
 }
 
-int bench_report_amdahl(const struct bench_report *r, enum bench_mode mode,
+int bench_report_amdahl(const struct bench_report *r,
+			const struct bench_executor *mode,
 			struct bench_amdahl *out)
 {
 	double *p = malloc((r->nresults + 1) * sizeof(*p));
@@ -114,7 +131,7 @@ int bench_report_amdahl(const struct bench_report *r, enum bench_mode mode,
 		free(s);
 		return BENCH_ENOMEM;
 	}
-	p[n] = 1.0; /* serial is the point (1, 1) by definition */
+	p[n] = 1.0; /* the reference is the point (1, 1) by definition */
 	s[n++] = 1.0;
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
@@ -135,7 +152,8 @@ int bench_report_amdahl(const struct bench_report *r, enum bench_mode mode,
 }
 
 int bench_report_complexity(const struct bench_report *r,
-			    enum bench_mode mode, struct bench_fit *out)
+			    const struct bench_executor *mode,
+			    struct bench_fit *out)
 {
 	double *x = malloc((r->nresults + 1) * sizeof(*x));
 	double *t = malloc((r->nresults + 1) * sizeof(*t));
@@ -164,7 +182,8 @@ int bench_report_complexity(const struct bench_report *r,
 }
 
 /* Modes present in r, in first-appearance order; returns the count. */
-static size_t modes_of(const struct bench_report *r, enum bench_mode *modes)
+static size_t modes_of(const struct bench_report *r,
+		       const struct bench_executor **modes)
 {
 	size_t n = 0;
 
@@ -181,7 +200,7 @@ static size_t modes_of(const struct bench_report *r, enum bench_mode *modes)
 
 static json_t *scale_analysis(const struct bench_report *r)
 {
-	enum bench_mode modes[BENCH_MODE_COUNT];
+	const struct bench_executor *modes[BENCH_EXECUTORS_MAX];
 	size_t n = modes_of(r, modes);
 	json_t *a = json_array();
 
@@ -189,7 +208,7 @@ static json_t *scale_analysis(const struct bench_report *r)
 		struct bench_amdahl fit;
 		json_t *points, *o;
 
-		if (modes[k] == BENCH_MODE_SERIAL)
+		if (modes[k]->flags & BENCH_EXEC_REFERENCE)
 			continue;
 		points = json_array();
 		for (size_t i = 0; points && i < r->nresults; i++) {
@@ -205,13 +224,13 @@ static json_t *scale_analysis(const struct bench_report *r)
 		}
 		if (bench_report_amdahl(r, modes[k], &fit) == 0)
 			o = json_pack("{s:s, s:o, s:o, s:o, s:o}",
-				      "mode", bench_mode_name(modes[k]),
+				      "mode", modes[k]->name,
 				      "serial_fraction", real_or_null(fit.serial_fraction),
 				      "max_speedup", real_or_null(fit.max_speedup),
 				      "rmse", real_or_null(fit.rmse), "points", points);
 		else
 			o = json_pack("{s:s, s:n, s:o}", "mode",
-				      bench_mode_name(modes[k]),
+				      modes[k]->name,
 				      "serial_fraction", "points", points);
 		json_array_append_new(a, o);
 	}
@@ -220,7 +239,7 @@ static json_t *scale_analysis(const struct bench_report *r)
 
 static json_t *complexity_analysis(const struct bench_report *r)
 {
-	enum bench_mode modes[BENCH_MODE_COUNT];
+	const struct bench_executor *modes[BENCH_EXECUTORS_MAX];
 	size_t n = modes_of(r, modes);
 	json_t *a = json_array();
 
@@ -238,7 +257,7 @@ static json_t *complexity_analysis(const struct bench_report *r)
 						      "coef_ns", real_or_null(fit.coef[c]),
 						      "error", real_or_null(fit.error[c])));
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:o}",
-			"mode", bench_mode_name(modes[k]),
+			"mode", modes[k]->name,
 			"best", bench_bigo_name(fit.best),
 			"coef_ns", real_or_null(fit.coef[fit.best]),
 			"error", real_or_null(fit.error[fit.best]), "fits", fits));
@@ -335,7 +354,7 @@ static int parse_result(struct bench_report *r, size_t i, json_t *o,
 	const char *sum = json_string_value(json_object_get(o, "checksum"));
 	size_t n = json_array_size(samples);
 
-	if (!mode || bench_mode_parse(mode, &mr->mode) != 0)
+	if (!(mr->mode = bench_executor_find(mode)))
 		return bench_err_set(err, BENCH_EINVAL,
 				     "result %zu: unknown mode '%s'", i + 1,
 				     mode ? mode : "(missing)");
@@ -446,19 +465,38 @@ int bench_report_parse(const char *text, struct bench_report **out,
 	/* Seeds are unsigned 64-bit: Jansson reads the upper half as negative,
 	 * and the cast gives the bits back. */
 	r->params.seed = (uint64_t)json_integer_value(json_object_get(first, "seed"));
-	r->params.queries = (uint64_t)int_in(first, "queries", 0, INT64_MAX);
-	r->params.max_ms = (uint64_t)int_in(first, "max_ms", 0, INT64_MAX);
-	{
-		const char *input = json_string_value(json_object_get(first, "input"));
-		const char *type = json_string_value(json_object_get(first, "type"));
+	/* The workload's options as recorded; a missing or malformed one
+	 * takes its default, as documents from before it existed. */
+	for (unsigned k = 0; k < bench_workload_noptions(r->wl); k++) {
+		const struct bench_option *d = &r->wl->options[k];
+		char key[64];
+		json_t *v;
 
-		if ((input && !(r->input_copy = strdup(input))) ||
-		    (type && !(r->type_copy = strdup(type)))) {
-			bench_err_set(err, BENCH_ENOMEM, "out of memory");
-			goto out;
+		json_key(d->name, key, sizeof(key));
+		v = json_object_get(first, key);
+		if (d->kind == BENCH_OPT_TEXT && json_is_string(v)) {
+			if (!(r->opt_copy[k] = strdup(json_string_value(v)))) {
+				bench_err_set(err, BENCH_ENOMEM, "out of memory");
+				goto out;
+			}
+			bench_params_set(&r->params, d->name, 0, r->opt_copy[k]);
+		} else if (d->kind == BENCH_OPT_FLAG && json_is_boolean(v)) {
+			bench_params_set(&r->params, d->name, json_is_true(v), NULL);
+		} else if (d->kind == BENCH_OPT_NUMBER && json_is_integer(v) &&
+			   json_integer_value(v) >= (json_int_t)d->min &&
+			   (uint64_t)json_integer_value(v) <= d->max) {
+			bench_params_set(&r->params, d->name,
+					 (uint64_t)json_integer_value(v), NULL);
 		}
-		r->params.input = r->input_copy;
-		r->params.type = r->type_copy;
+	}
+	{
+		struct bench_err ignored = { 0 };
+		uint64_t size = r->params.size, seed = r->params.seed;
+
+		/* Fills the defaults; size and seed stay as recorded. */
+		bench_workload_params(r->wl, &r->params, &ignored);
+		r->params.size = size;
+		r->params.seed = seed;
 	}
 	for (size_t i = 0; i < json_array_size(results); i++) {
 		json_t *g = json_object_get(json_array_get(results, i), "gil_ms");
@@ -502,7 +540,7 @@ int bench_report_parse(const char *text, struct bench_report **out,
 			goto out;
 		rc = BENCH_EINVAL;
 		if (r->results[i].workers > r->workers &&
-		    r->results[i].mode != BENCH_MODE_SERIAL)
+		    !(r->results[i].mode->flags & BENCH_EXEC_REFERENCE))
 			r->workers = r->results[i].workers;
 	}
 	if (r->workers == 0)

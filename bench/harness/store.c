@@ -263,7 +263,7 @@ static int insert_results(struct bench_store *s, const struct bench_report *r,
 
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		sqlite3_bind_text(st, 3, bench_mode_name(mr->mode), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, mr->mode->name, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, mr->workers);
 		sqlite3_bind_int64(st, 5, (sqlite3_int64)mr->size);
 		sqlite3_bind_int64(st, 6, (sqlite3_int64)mr->chunk);

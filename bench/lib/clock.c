@@ -6,7 +6,7 @@
 
 #include "bench/clock.h"
 #include "bench/error.h"
-#include "bench/exec.h"
+#include "bench/cancel.h"
 
 static bench_ns read_clock(clockid_t id)
 {

@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "bench/command.h"
-#include "bench/exec.h"
+#include "bench/cancel.h"
 
 extern char **environ;
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/exec.h"
+#include "bench/cancel.h"
 #include "bench/timeit.h"
 
 static bench_ns time_loop(bench_timeit_fn fn, void *arg, uint64_t number)

@@ -43,11 +43,11 @@
 
 #include <openssl/evp.h>
 
-#include "bench/exec.h"
+#include "bench/executor.h"
 #include "bench/workload.h"
 #include "gen.h"
 #include "jsonl.h"
-#include "executors/gil.h"
+#include "lib/checkpoint.h"
 #include "common.h"
 
 #define LINE_MAX_BYTES (1u << 20)   /* longer lines are bad: 1 MiB */
@@ -75,7 +75,7 @@ struct events_state {
 	int eof;
 	uint64_t line;         /* lines handed out in this pass */
 	uint64_t last_lines;   /* lines of the last complete pass */
-	/* An mpi rank's part of the input (split): bytes [begin, end), its
+	/* A rank's part of the input (split): bytes [begin, end), its
 	 * first line numbered first_line; end UINT64_MAX: to the end. */
 	uint64_t begin, end, first_line;
 	uint64_t left;         /* bytes of the part not read yet */
@@ -185,14 +185,15 @@ static int events_prepare(const struct bench_params *p, void **out,
 			  struct bench_err *err)
 {
 	struct events_state *s = calloc(1, sizeof(*s));
-	const char *type = p->type ? p->type : DEFAULT_TYPE;
+	const char *type = bench_params_text(p, "type");
+	const char *input = bench_params_text(p, "input");
 	int rc;
 
 	if (!s)
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
 	s->fd = -1;
 	s->end = s->left = UINT64_MAX;
-	s->strict = p->strict;
+	s->strict = bench_params_num(p, "strict") != 0;
 	s->type_len = strlen(type);
 	if (s->type_len == 0 || s->type_len >= TYPE_MAX) {
 		events_release(s);
@@ -201,14 +202,14 @@ static int events_prepare(const struct bench_params *p, void **out,
 				     type, TYPE_MAX - 1);
 	}
 	memcpy(s->type, type, s->type_len + 1);
-	s->path = strdup(p->input ? p->input : "generated events");
+	s->path = strdup(input ? input : "generated events");
 	/* The padding lets `bench show` parse a batch where it lies. */
 	s->rbuf = calloc(1, RBUF_BYTES + BENCH_BATCH_PADDING);
 	if (!s->path || !s->rbuf) {
 		events_release(s);
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
 	}
-	rc = p->input ? open_input(s, p->input, err) : generate(s, p, err);
+	rc = input ? open_input(s, input, err) : generate(s, p, err);
 	if (rc == 0) {
 		s->md = EVP_MD_fetch(NULL, "SHA256", NULL);
 		if (!s->md)
@@ -286,7 +287,7 @@ static int line_start(struct events_state *s, uint64_t off, uint64_t size,
 }
 
 /*
- * mpi: part `part` of `parts` is the bytes from the first line start at
+ * Distributed executors: part `part` of `parts` is the bytes from the first line start at
  * or after part/parts of the file to the first at or after (part+1)/parts,
  * so every line belongs to exactly one part, as Hadoop's input splits.
  * Its lines are counted the way next_batch counts them (an unterminated
@@ -375,7 +376,7 @@ static int fill(struct events_state *s, size_t *scan, struct bench_err *err)
 	want = RBUF_BYTES - 1 - s->rlen < READ_BYTES ? RBUF_BYTES - 1 - s->rlen
 						      : READ_BYTES;
 	if (want > s->left)
-		want = (size_t)s->left; /* an mpi rank's part ends here */
+		want = (size_t)s->left; /* a rank's part ends here */
 	do
 		n = want ? read(s->fd, s->rbuf + s->rlen, want) : 0;
 	while (n < 0 && errno == EINTR);
@@ -639,7 +640,7 @@ static int events_run(const void *state, const struct bench_task *task,
 		unsigned char md[32];
 		int st;
 
-		bench__gil_check();
+		bench__checkpoint();
 		st = classify(jp, line, len, &ev);
 		r->fold.total++;
 		if (st == BENCH__JSONL_NOMEM) {
@@ -718,7 +719,30 @@ out:
 	return rc;
 }
 
+static const struct bench_option events_options[] = {
+	{ .name = "input", .kind = BENCH_OPT_TEXT, .short_name = 'i',
+	  .arg = "FILE", .flags = BENCH_OPT_FIXES_SIZE,
+	  .help = "a JSON Lines file (default: generated, as 'bench gen' writes)" },
+	{ .name = "type", .kind = BENCH_OPT_TEXT, .arg = "T",
+	  .help = "the event_type kept (default " DEFAULT_TYPE ")",
+	  .def_text = DEFAULT_TYPE, .flags = BENCH_OPT_IN_RESULT },
+	{ .name = "strict", .kind = BENCH_OPT_FLAG,
+	  .help = "a bad line fails the run instead of being counted and skipped" },
+	{ .name = NULL },
+};
+
+static void events_describe(const struct bench_params *p, int fixed_size,
+			    char *buf, size_t len)
+{
+	const char *input = bench_params_text(p, "input");
+
+	(void)fixed_size;
+	snprintf(buf, len, "%s%s", input ? " of " : "", input ? input : "");
+}
+
 const struct bench_workload bench__wl_events = {
+	.options = events_options,
+	.describe = events_describe,
 	.name = "events",
 	.summary = "JSON Lines events read lazily, filtered by type, batched, SHA-256 of kept ids",
 	.item_desc = "lines",

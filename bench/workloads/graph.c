@@ -27,7 +27,7 @@
 
 #include "bench/workload.h"
 #include "lib/rng.h"
-#include "executors/gil.h"
+#include "lib/checkpoint.h"
 #include "common.h"
 
 #define SOURCES 4
@@ -94,6 +94,7 @@ static int graph_prepare(const struct bench_params *p, void **out,
 			 struct bench_err *err)
 {
 	struct graph_state *s = calloc(1, sizeof(*s));
+	uint64_t max_ms = bench_params_num(p, "max-ms");
 
 	if (!s)
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
@@ -116,7 +117,7 @@ static int graph_prepare(const struct bench_params *p, void **out,
 		struct node *nd = &s->node[i];
 		uint64_t lo = i > WINDOW ? i - WINDOW : 0;
 
-		nd->wait = (bench_ns)bench__rng_range(&r, 1000, p->max_ms * 1000) *
+		nd->wait = (bench_ns)bench__rng_range(&r, 1000, max_ms * 1000) *
 			   BENCH_NS_PER_US;
 		if (i < SOURCES) {
 			nd->op = (uint8_t)bench__rng_range(&r, OP_INC, OP_DEC);
@@ -190,7 +191,7 @@ static int graph_run(const void *state, const struct bench_task *task,
 		h = (uint64_t)s->done[i].value;
 		for (unsigned k = 0; k < COMPUTE_ROUNDS; k++) {
 			if ((k & 1023) == 0)
-				bench__gil_check();
+				bench__checkpoint();
 			h = bench__mix64(h + k);
 		}
 		bench__fold_add(&r->fold, i, h);
@@ -249,7 +250,7 @@ static void graph_note(const void *acc, char *buf, size_t len)
 		 (double)r->critical / 1e6);
 }
 
-/* Under mpi the executor carries a node's done record to the ranks of
+/* A distributed executor carries a node's done record to the ranks of
  * its dependents. */
 static void *graph_item_out(void *state, uint64_t item, size_t *len)
 {
@@ -281,7 +282,23 @@ static int graph_show(const void *state, uint64_t i, char *line, size_t len,
 	return 0;
 }
 
+static const struct bench_option graph_options[] = {
+	{ .name = "max-ms", .kind = BENCH_OPT_NUMBER, .arg = "N",
+	  .help = "longest wait of a node, ms", .def = 50, .min = 1, .max = 600000 },
+	{ .name = NULL },
+};
+
+static void graph_describe(const struct bench_params *p, int fixed_size,
+			 char *buf, size_t len)
+{
+	(void)fixed_size;
+	snprintf(buf, len, " waiting up to %llu ms",
+		 (unsigned long long)bench_params_num(p, "max-ms"));
+}
+
 const struct bench_workload bench__wl_graph = {
+	.options = graph_options,
+	.describe = graph_describe,
 	.name = "graph",
 	.summary = "dask.delayed-style inc/dec/add task graph: waits, then computes, by dependencies",
 	.item_desc = "nodes",

@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 
 #include "bench/workload.h"
-#include "executors/gil.h"
+#include "lib/checkpoint.h"
 #include "common.h"
 
 #define SALT "aaaaa"
@@ -117,7 +117,7 @@ static int hash_run(const void *state, const struct bench_task *task,
 		return bench_err_set(err, BENCH_ENOMEM,
 				     "hash: cannot allocate a digest context");
 	for (uint64_t i = task->first; i < task->first + task->count; i++) {
-		bench__gil_check();
+		bench__checkpoint();
 		rc = digest(s, ctx, i, md, err);
 		if (rc)
 			break;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "bench/workload.h"
-#include "executors/gil.h"
+#include "lib/checkpoint.h"
 #include "common.h"
 
 #define COLS 5
@@ -78,7 +78,7 @@ static int range_run(const void *state, const struct bench_task *task,
 
 		/* A row is a few ns: check for the GIL now and then. */
 		if ((i & 1023) == 0)
-			bench__gil_check();
+			bench__checkpoint();
 		f->total += n;
 		bench__fold_add(f, i, n);
 	}

@@ -7,10 +7,11 @@
  * by default): the time of one sample grows linearly with --size, which is
  * what `bench complexity search` is meant to show.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bench/workload.h"
-#include "executors/gil.h"
+#include "lib/checkpoint.h"
 #include "common.h"
 
 struct search_state {
@@ -39,7 +40,7 @@ static int search_prepare(const struct bench_params *p, void **out,
 	if (!s)
 		goto nomem;
 	s->n = p->size;
-	s->queries = p->queries;
+	s->queries = bench_params_num(p, "queries");
 	s->list = malloc(s->n * sizeof(*s->list));
 	s->target = malloc(s->queries * sizeof(*s->target));
 	if (!s->list || !s->target)
@@ -86,7 +87,7 @@ static int search_run(const void *state, const struct bench_task *task,
 	for (uint64_t q = task->first; q < task->first + task->count; q++) {
 		uint64_t pos;
 
-		bench__gil_check();
+		bench__checkpoint();
 		pos = linear_search(s, s->target[q]);
 		f->total += pos < s->n;
 		bench__fold_add(f, q, pos);
@@ -109,7 +110,27 @@ static int search_show(const void *state, uint64_t q, char *line, size_t len,
 	return 0;
 }
 
+static const struct bench_option search_options[] = {
+	{ .name = "queries", .kind = BENCH_OPT_NUMBER, .arg = "N",
+	  .help = "how many searches", .def = 1000, .min = 1,
+	  .max = 100000000, .flags = BENCH_OPT_COUNTS_ITEMS },
+	{ .name = NULL },
+};
+
+static void search_describe(const struct bench_params *p, int fixed_size,
+			    char *buf, size_t len)
+{
+	if (fixed_size)
+		snprintf(buf, len, " in a list of %llu",
+			 (unsigned long long)p->size);
+	else
+		snprintf(buf, len, ", %llu queries per sample",
+			 (unsigned long long)bench_params_num(p, "queries"));
+}
+
 const struct bench_workload bench__wl_search = {
+	.options = search_options,
+	.describe = search_describe,
 	.name = "search",
 	.summary = "linear search of a list of --size integers (--queries of them)",
 	.item_desc = "queries",

@@ -7,6 +7,7 @@
  * wait into a timer, about the longest wait once --workers (tasks in
  * flight) covers every task: the lesson that async wins for waiting.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bench/workload.h"
@@ -31,6 +32,7 @@ static int sleep_prepare(const struct bench_params *p, void **out,
 			 struct bench_err *err)
 {
 	struct sleep_state *s = calloc(1, sizeof(*s));
+	uint64_t max_ms = bench_params_num(p, "max-ms");
 
 	if (!s || !(s->wait_ms = malloc(p->size * sizeof(*s->wait_ms)))) {
 		sleep_release(s);
@@ -42,7 +44,7 @@ static int sleep_prepare(const struct bench_params *p, void **out,
 	for (uint64_t i = 0; i < s->n; i++) {
 		struct bench__rng r = bench__rng_item(p->seed, i);
 
-		s->wait_ms[i] = (uint32_t)bench__rng_range(&r, 0, p->max_ms);
+		s->wait_ms[i] = (uint32_t)bench__rng_range(&r, 0, max_ms);
 	}
 	*out = s;
 	return 0;
@@ -85,7 +87,23 @@ static int sleep_show(const void *state, uint64_t i, char *line, size_t len,
 	return 0;
 }
 
+static const struct bench_option sleep_options[] = {
+	{ .name = "max-ms", .kind = BENCH_OPT_NUMBER, .arg = "N",
+	  .help = "longest wait of a task, ms", .def = 50, .min = 1, .max = 600000 },
+	{ .name = NULL },
+};
+
+static void sleep_describe(const struct bench_params *p, int fixed_size,
+			 char *buf, size_t len)
+{
+	(void)fixed_size;
+	snprintf(buf, len, " waiting up to %llu ms",
+		 (unsigned long long)bench_params_num(p, "max-ms"));
+}
+
 const struct bench_workload bench__wl_sleep = {
+	.options = sleep_options,
+	.describe = sleep_describe,
 	.name = "sleep",
 	.summary = "tasks that wait 0..--max-ms ms each (I/O-bound)",
 	.item_desc = "tasks",

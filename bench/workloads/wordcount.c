@@ -42,7 +42,7 @@
 #include "bench/workload.h"
 #include "gen.h"
 #include "lib/rng.h"
-#include "executors/gil.h"
+#include "lib/checkpoint.h"
 #include "common.h"
 #include "wordcount.h"
 
@@ -366,7 +366,9 @@ static int wc_prepare(const struct bench_params *p, void **out,
 
 	if (!s)
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
-	rc = p->input ? load_input(s, p->input, err) : generate(s, p, err);
+	rc = bench_params_text(p, "input") ?
+		     load_input(s, bench_params_text(p, "input"), err) :
+		     generate(s, p, err);
 	if (rc == 0 && cut_blocks(s) != 0)
 		rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
 	if (rc == 0) {
@@ -422,7 +424,7 @@ static int count_words(const struct wc_state *s, uint64_t first,
 
 	while (bench__wc_next(&p, end, &w, &len)) {
 		if ((++k & 255) == 0)
-			bench__gil_check();
+			bench__checkpoint();
 		if (table_add(t, w, len, word_hash(w, len), 1) != 0)
 			return -1;
 	}
@@ -500,7 +502,7 @@ static int reduce_partition(const struct wc_state *s, unsigned r,
 			p += len;
 			if (get_varint(&p, end, &count) != 0)
 				break;
-			bench__gil_check();
+			bench__checkpoint();
 			if (table_add(t, w, len, word_hash(w, len), count) != 0)
 				return nomem(err, "reducing");
 		}
@@ -541,7 +543,8 @@ static int wc_run(const void *state, const struct bench_task *task,
 }
 
 /*
- * mpi, before the reduce stage: the shuffle between ranks. Each rank
+ * Distributed executors, before the reduce stage: the shuffle between
+ * ranks. Each rank
  * sends every (block, partition) entry of the blocks it mapped to the
  * rank reducing that partition, empty ones too, so nothing an earlier
  * sample left in the receiver's memory survives. Arena offsets follow
@@ -747,7 +750,25 @@ static int wc_show_all(void *state, uint64_t limit,
 	return rc;
 }
 
+static const struct bench_option wordcount_options[] = {
+	{ .name = "input", .kind = BENCH_OPT_TEXT, .short_name = 'i',
+	  .arg = "FILE", .flags = BENCH_OPT_FIXES_SIZE,
+	  .help = "a text file (default: generated, as 'bench gen' writes)" },
+	{ .name = NULL },
+};
+
+static void wordcount_describe(const struct bench_params *p, int fixed_size,
+			       char *buf, size_t len)
+{
+	const char *input = bench_params_text(p, "input");
+
+	(void)fixed_size;
+	snprintf(buf, len, "%s%s", input ? " of " : "", input ? input : "");
+}
+
 const struct bench_workload bench__wl_wordcount = {
+	.options = wordcount_options,
+	.describe = wordcount_describe,
 	.name = "wordcount",
 	.summary = "word count as map-reduce: map, shuffle by key hash, reduce",
 	.item_desc = "blocks of 256 KiB",

@@ -84,6 +84,8 @@ t checksum_stable_hash
 t checksum_stable_search
 t checksum_stable_range
 t checksum_stable_sleep
+t option_of_another_workload
+t options_in_help_and_json
 # 6. formats
 t format_json
 t format_markdown
@@ -489,6 +491,35 @@ test_checksum_stable_search() {
 test_checksum_stable_range() { checksum_stable yes "1 7 2000" range --size 2000; }
 test_checksum_stable_sleep() {
 	checksum_stable no "1 3 8" sleep --size 8 --max-ms 5
+}
+
+# A workload takes only the options it declares, and says so by name.
+test_option_of_another_workload() {
+	usage_error "^bench run: --queries is not an option of hash" \
+		run hash --queries 5 --no-save
+	usage_error "^bench run: --input is not an option of range" \
+		run range --input x --no-save
+	usage_error "^bench run: --max-ms '0': expected a whole number from 1 to 600000" \
+		run sleep --max-ms 0 --no-save
+}
+
+# The options come from the workloads' declarations: help lists each with
+# its workload, JSON records each under its name.
+test_options_in_help_and_json() {
+	bench run --help
+	expect_match out '^      --queries N +search: how many searches \(default 1000\)' "search's --queries"
+	expect_match out '^  -i, --input FILE +events: ' "events' --input"
+	expect_match out '^  -i, --input FILE +wordcount: ' "wordcount's --input"
+	expect_match out '^      --max-ms N +graph: ' "graph's --max-ms"
+	bench run events --size 300 --mode serial --repeat 1 --warmup 0 -q \
+		--no-save --format json --type view --strict
+	expect_rc 0
+	assert_eq "type" view "$(jq -r '.results[0].type' out)"
+	assert_eq "strict" true "$(jq -r '.results[0].strict' out)"
+	assert_eq "no input" null "$(jq -r '.results[0].input' out)"
+	bench run sleep --size 3 --max-ms 2 --mode serial --repeat 1 --warmup 0 -q \
+		--no-save --format json
+	assert_eq "max_ms" 2 "$(jq -r '.results[0].max_ms' out)"
 }
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,40 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "bench/exec.h"
+#include "bench/executor.h"
+
+/* The executor called name; tests name executors freely. */
+static inline const struct bench_executor *mode_named(const char *name)
+{
+	const struct bench_executor *ex = bench_executor_find(name);
+
+	ck_assert_msg(ex != NULL, "no executor '%s'", name);
+	return ex;
+}
+#define MODE(name) mode_named(#name)
+
+/* The modes of a default run (BENCH_EXEC_DEFAULT), in list order: how
+ * many, and the i-th. */
+static inline int n_local(void)
+{
+	int n = 0;
+
+	for (size_t i = 0; bench_executors[i]; i++)
+		n += !!(bench_executors[i]->flags & BENCH_EXEC_DEFAULT);
+	return n;
+}
+
+static inline const struct bench_executor *local_mode(int k)
+{
+	for (size_t i = 0; bench_executors[i]; i++)
+		if (bench_executors[i]->flags & BENCH_EXEC_DEFAULT && k-- == 0)
+			return bench_executors[i];
+	return NULL;
+}
+
+/* Initialiser fields for parameters with one numeric option:
+ * { .size = 5, ONE_OPT("queries", 200) }. */
+#define ONE_OPT(name, value) .opts = { { (name), (value), NULL } }, .nopts = 1
 
 /* Asserts that the test process has no child left, reaped or not. */
 static inline void assert_no_child(void)

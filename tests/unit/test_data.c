@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "executors/gil.h"
-#include "bench/exec.h"
+#include "bench/executor.h"
 #include "bench/workload.h"
 #include "check_util.h"
 
@@ -132,7 +132,7 @@ START_TEST(test_batcher_exactly_once)
 	void *state = NULL;
 
 	ck_assert_ptr_nonnull(wl);
-	p.input = path;
+	bench_params_set(&p, "input", 0, path);
 	ck_assert_int_eq(bench_workload_params(wl, &p, &err), 0);
 	ck_assert_msg(wl->prepare(&p, &state, &err) == 0, "%s", err.msg);
 	for (size_t m = 0; m < sizeof(maxes) / sizeof(*maxes); m++)
@@ -152,7 +152,7 @@ START_TEST(test_batcher_empty_input)
 	char *path = temp_file("", 0);
 	void *state = NULL;
 
-	p.input = path;
+	bench_params_set(&p, "input", 0, path);
 	ck_assert_int_eq(bench_workload_params(wl, &p, &err), 0);
 	ck_assert_int_eq(wl->prepare(&p, &state, &err), 0);
 	ck_assert_int_eq(wl->rewind(state, &err), 0);
@@ -178,12 +178,12 @@ START_TEST(test_events_batch_independent)
 	ck_assert_int_eq(bench_workload_params(wl, &p, &err), 0);
 	ck_assert_int_eq(wl->prepare(&p, &state, &err), 0);
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(*chunks); c++) {
-		for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
+		for (int m = 0; m < n_local(); m++) {
 			struct bench_exec_opts o = { .workers = 3, .chunk = chunks[c] };
 			struct bench_sample s;
 
 			ck_assert_int_eq(wl->rewind(state, &err), 0);
-			ck_assert_msg(bench_exec((enum bench_mode)m, wl, state, &o,
+			ck_assert_msg(bench_exec(local_mode(m), wl, state, &o,
 						 &s, &err) == 0, "%s", err.msg);
 			wl->checksum(s.result, sum);
 			wl->fields(s.result, f);
@@ -327,20 +327,20 @@ START_TEST(test_dag_order)
 	snprintf(want, sizeof(want), "%u", DAG_NODES * (DAG_NODES + 1) / 2);
 	ck_assert_int_eq(dag_prepare(&p, (void **)&state, &err), 0);
 	for (size_t w = 0; w < sizeof(workers) / sizeof(*workers); w++) {
-		for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
+		for (int m = 0; m < n_local(); m++) {
 			/* chunk 5 is ignored: a graph runs node by node. */
 			struct bench_exec_opts o = { .workers = workers[w], .chunk = 5 };
 			struct bench_sample s;
 
 			memset(state->sh, 0, sizeof(*state->sh));
-			ck_assert_msg(bench_exec((enum bench_mode)m, &dag_wl, state,
+			ck_assert_msg(bench_exec(local_mode(m), &dag_wl, state,
 						 &o, &s, &err) == 0, "%s", err.msg);
 			ck_assert_uint_eq(s.tasks, DAG_NODES);
 			dag_checksum(s.result, sum);
 			ck_assert_str_eq(sum, want);
 			ck_assert_msg(atomic_load(&state->sh->violations) == 0,
 				      "%s with %u workers started %d nodes before their dependencies",
-				      bench_mode_name((enum bench_mode)m),
+				      local_mode(m)->name,
 				      workers[w], atomic_load(&state->sh->violations));
 			for (unsigned i = 0; i < DAG_NODES; i++)
 				ck_assert_uint_gt(state->sh->finished[i], 0);
@@ -372,12 +372,12 @@ START_TEST(test_dag_cycle_refused)
 
 	wl.deps = cycle_deps;
 	ck_assert_int_eq(dag_prepare(&p, (void **)&state, &err), 0);
-	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
+	for (int m = 0; m < n_local(); m++) {
 		struct bench_exec_opts o = { .workers = 2, .chunk = 1 };
 		struct bench_sample s;
 		struct bench_err e = { 0 };
 
-		ck_assert_int_eq(bench_exec((enum bench_mode)m, &wl, state, &o,
+		ck_assert_int_eq(bench_exec(local_mode(m), &wl, state, &o,
 					    &s, &e), BENCH_EINVAL);
 		assert_contains(e.msg, "cycle");
 	}
@@ -391,7 +391,7 @@ END_TEST
 START_TEST(test_graph_critical_path)
 {
 	const struct bench_workload *wl = bench_workload_find("graph");
-	struct bench_params p = { .size = 30, .max_ms = 20 };
+	struct bench_params p = { .size = 30, ONE_OPT("max-ms", 20) };
 	struct bench_err err = { 0 };
 	struct bench_exec_opts o = { .workers = 30, .chunk = 1 };
 	struct bench_sample s;
@@ -400,7 +400,7 @@ START_TEST(test_graph_critical_path)
 
 	ck_assert_int_eq(bench_workload_params(wl, &p, &err), 0);
 	ck_assert_int_eq(wl->prepare(&p, &state, &err), 0);
-	ck_assert_int_eq(bench_exec(BENCH_MODE_ASYNC, wl, state, &o, &s, &err), 0);
+	ck_assert_int_eq(bench_exec(MODE(async), wl, state, &o, &s, &err), 0);
 	wl->fields(s.result, f);
 	ck_assert_uint_eq(f[0], 30);
 	ck_assert_uint_lt(f[1], f[2]);  /* critical path < sum of waits */
@@ -451,7 +451,7 @@ static int gil_run(const void *state, const struct bench_task *task,
 		while (bench_clock_now() < until) {
 			int now, most;
 
-			bench__gil_check();
+			bench__checkpoint();
 			now = atomic_fetch_add(&gil_active, 1) + 1;
 			most = atomic_load(&gil_most);
 			while (now > most &&
@@ -490,7 +490,7 @@ START_TEST(test_gil_one_at_a_time)
 	unsigned threads = 0;
 
 	atomic_store(&gil_most, 0);
-	ck_assert_msg(bench_exec(BENCH_MODE_THREAD, &gil_wl, &gil_active, &o,
+	ck_assert_msg(bench_exec(MODE(thread), &gil_wl, &gil_active, &o,
 				 &s, &err) == 0, "%s", err.msg);
 	ck_assert_uint_eq(*(uint64_t *)s.result, GIL_ITEMS);
 	ck_assert_int_eq(atomic_load(&gil_most), 1);

@@ -69,7 +69,7 @@ static void *prepare(const struct bench_workload *wl, struct bench_params *p)
 }
 
 /* One sample that must succeed; its checksum goes to sum. */
-static void exec_ok(enum bench_mode mode, const struct bench_workload *wl,
+static void exec_ok(const struct bench_executor *mode, const struct bench_workload *wl,
 		    void *state, unsigned workers, uint64_t chunk,
 		    struct bench_sample *s, char *sum)
 {
@@ -82,7 +82,7 @@ static void exec_ok(enum bench_mode mode, const struct bench_workload *wl,
 	rc = bench_exec(mode, wl, state, &o, s, &err);
 	ck_assert_msg(rc == 0,
 		      "%s in %s mode, %u workers, chunk %" PRIu64 ": %s (%s)",
-		      wl->name, bench_mode_name(mode), workers, chunk,
+		      wl->name, mode->name, workers, chunk,
 		      bench_strerror(rc), err.msg);
 	ck_assert_int_eq(err.code, 0);
 	wl->checksum(s->result, sum);
@@ -342,14 +342,14 @@ static int small_params(const struct bench_workload *wl, int k,
 		static const uint64_t sizes[] = { 1, 5, 9 };
 
 		p->size = sizes[k];
-		p->max_ms = 2;
+		bench_params_set(p, "max-ms", 2, NULL);
 	} else if (strcmp(wl->name, "search") == 0) {
 		/* Items are the queries; the list length sets their cost. */
 		static const uint64_t sizes[] = { 3000, 2999, 1 };
 		static const uint64_t queries[] = { 1, 53, 50 };
 
 		p->size = sizes[k];
-		p->queries = queries[k];
+		bench_params_set(p, "queries", queries[k], NULL);
 	} else {
 		static const uint64_t sizes[] = { 1, 50, 2001 };
 
@@ -394,7 +394,7 @@ START_TEST(test_modes_agree)
 			state = prepare(wl, &p);
 			items = wl->item_count(state);
 			ck_assert_uint_gt(items, 0);
-			exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, ref);
+			exec_ok(MODE(serial), wl, state, 1, 1, &s, ref);
 			ck_assert_uint_eq(s.tasks, expected_tasks(wl, state, items, 1));
 
 			for (size_t w = 0; w < sizeof(worker_counts) /
@@ -402,8 +402,8 @@ START_TEST(test_modes_agree)
 				const uint64_t chunks[] = { 1, 7, items };
 
 				for (size_t c = 0; c < 3; c++) {
-					for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
-						exec_ok((enum bench_mode)m, wl, state,
+					for (int m = 0; m < n_local(); m++) {
+						exec_ok(local_mode(m), wl, state,
 							worker_counts[w], chunks[c],
 							&s, sum);
 						ck_assert_msg(strcmp(sum, ref) == 0,
@@ -411,7 +411,7 @@ START_TEST(test_modes_agree)
 							      ": %s with %u workers, chunk %" PRIu64
 							      " gave %s, serial %s",
 							      wl->name, p.seed, p.size,
-							      bench_mode_name((enum bench_mode)m),
+							      local_mode(m)->name,
 							      worker_counts[w], chunks[c],
 							      sum, ref);
 						ck_assert_uint_eq(s.tasks,
@@ -434,7 +434,7 @@ static void serial_checksum(const struct bench_workload *wl,
 	struct bench_sample s;
 	void *state = prepare(wl, &p);
 
-	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, sum);
+	exec_ok(MODE(serial), wl, state, 1, 1, &s, sum);
 	wl->release(state);
 }
 
@@ -550,7 +550,7 @@ START_TEST(test_range_known_values)
 		bench__fold_add(&fold, i, expect);
 	}
 	bench__fold_checksum(&fold, want);
-	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, got);
+	exec_ok(MODE(serial), wl, state, 1, 1, &s, got);
 	ck_assert_str_eq(got, want);
 	wl->release(state);
 }
@@ -561,14 +561,14 @@ END_TEST
 START_TEST(test_search_known_values)
 {
 	const struct bench_workload *wl = find("search");
-	struct bench_params p = { .size = 5, .queries = 200, .seed = 9 };
+	struct bench_params p = { .size = 5, ONE_OPT("queries", 200), .seed = 9 };
 	void *state = prepare(wl, &p);
 	struct bench__fold fold = { 0 };
 	struct bench_sample s;
 	char want[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
 	unsigned found = 0, missed = 0;
 
-	for (uint64_t q = 0; q < p.queries; q++) {
+	for (uint64_t q = 0; q < bench_params_num(&p, "queries"); q++) {
 		struct bench_err err = { 0 };
 		struct bench__rng r = bench__rng_item(p.seed, q);
 		char line[128];
@@ -599,7 +599,7 @@ START_TEST(test_search_known_values)
 	ck_assert_uint_gt(found, 0);
 	ck_assert_uint_gt(missed, 0);
 	bench__fold_checksum(&fold, want);
-	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, got);
+	exec_ok(MODE(serial), wl, state, 1, 1, &s, got);
 	ck_assert_str_eq(got, want);
 	wl->release(state);
 }
@@ -609,7 +609,7 @@ END_TEST
 START_TEST(test_sleep_known_values)
 {
 	const struct bench_workload *wl = find("sleep");
-	struct bench_params p = { .size = 6, .max_ms = 3, .seed = 4 };
+	struct bench_params p = { .size = 6, ONE_OPT("max-ms", 3), .seed = 4 };
 	void *state = prepare(wl, &p);
 	struct bench__fold fold = { 0 };
 	struct bench_sample s;
@@ -619,7 +619,7 @@ START_TEST(test_sleep_known_values)
 	for (uint64_t i = 0; i < p.size; i++) {
 		struct bench_err err = { 0 };
 		struct bench__rng r = bench__rng_item(p.seed, i);
-		uint64_t ms = bench__rng_range(&r, 0, p.max_ms);
+		uint64_t ms = bench__rng_range(&r, 0, bench_params_num(&p, "max-ms"));
 		unsigned long long a, wait, b;
 		char line[128];
 
@@ -633,7 +633,7 @@ START_TEST(test_sleep_known_values)
 		bench__fold_add(&fold, i, i);
 	}
 	bench__fold_checksum(&fold, want);
-	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &s, got);
+	exec_ok(MODE(serial), wl, state, 1, 1, &s, got);
 	ck_assert_str_eq(got, want);
 	wl->release(state);
 }
@@ -680,7 +680,7 @@ START_TEST(test_harness_run)
 	rc = bench_run(&o, &r, &err);
 	ck_assert_msg(rc == 0, "bench_run: %s", err.msg);
 	ck_assert_ptr_nonnull(r);
-	ck_assert_uint_eq(r->nresults, BENCH_MODE_LOCAL);
+	ck_assert_uint_eq(r->nresults, n_local());
 	ck_assert_uint_eq(r->items, 1000);
 	/* Automatic chunk: ceil(1000 / (4 * 2)) = 125, so 8 tasks. */
 	ck_assert_uint_eq(r->chunk, 125);
@@ -690,20 +690,20 @@ START_TEST(test_harness_run)
 
 	/* The reference checksum, computed apart from the harness. */
 	state = prepare(o.wl, &p);
-	exec_ok(BENCH_MODE_SERIAL, o.wl, state, 1, 1, &s, ref);
+	exec_ok(MODE(serial), o.wl, state, 1, 1, &s, ref);
 	o.wl->release(state);
 
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
 
-		ck_assert_int_eq(mr->mode, (int)i);
+		ck_assert_ptr_eq(mr->mode, local_mode((int)i));
 		ck_assert_uint_eq(mr->nsamples, 3);
 		ck_assert_str_eq(mr->checksum, ref);
 		ck_assert(mr->verified);
 		ck_assert_uint_eq(mr->wall.n, 3);
 		for (size_t k = 0; k < mr->nsamples; k++)
 			ck_assert_uint_gt(mr->wall_ns[k], 0);
-		if (mr->mode == BENCH_MODE_SERIAL) {
+		if (mr->mode == MODE(serial)) {
 			ck_assert_uint_eq(mr->workers, 1);
 			ck_assert_msg(mr->speedup == 1.0, "serial speedup %g",
 				      mr->speedup);
@@ -717,14 +717,15 @@ START_TEST(test_harness_run)
 
 	/* One progress call per sample, warmup first, and the starting mode
 	 * rotating from round to round. */
-	ck_assert_uint_eq(log.calls, 4 * BENCH_MODE_LOCAL);
+	ck_assert_uint_eq(log.calls, 4 * n_local());
 	for (unsigned c = 0; c < log.calls; c++) {
-		unsigned round = c / BENCH_MODE_LOCAL, j = c % BENCH_MODE_LOCAL;
+		unsigned round = c / n_local(), j = c % n_local();
 
 		ck_assert_uint_eq(log.p[c].round, round + 1);
 		ck_assert_uint_eq(log.p[c].rounds, 4);
 		ck_assert_int_eq(log.p[c].warmup, round == 0);
-		ck_assert_int_eq(log.p[c].mode, (int)((j + round) % BENCH_MODE_LOCAL));
+		ck_assert_ptr_eq(log.p[c].mode,
+				 local_mode((int)((j + round) % n_local())));
 	}
 	bench_report_destroy(r);
 	bench_report_destroy(NULL);
@@ -753,20 +754,20 @@ START_TEST(test_harness_bad_options)
 	memset(&err, 0, sizeof(err));
 	o.chunk = 10;
 	o.nmodes = 2;
-	o.modes[0] = BENCH_MODE_THREAD;
-	o.modes[1] = BENCH_MODE_THREAD;
+	o.modes[0] = MODE(thread);
+	o.modes[1] = MODE(thread);
 	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
 	ck_assert_ptr_null(r);
 	assert_contains(err.msg, "thread");
 
 	/* An unknown mode. */
 	memset(&err, 0, sizeof(err));
-	o.modes[1] = BENCH_MODE_COUNT;
+	o.modes[1] = NULL;
 	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
 
 	/* mpi outside an MPI job says how to get one. */
 	memset(&err, 0, sizeof(err));
-	o.modes[1] = BENCH_MODE_MPI;
+	o.modes[1] = MODE(mpi);
 	ck_assert_int_eq(bench_run(&o, &r, &err), BENCH_EINVAL);
 	ck_assert_ptr_null(r);
 	assert_contains(err.msg, "mpirun");
@@ -793,21 +794,20 @@ START_TEST(test_harness_bad_options)
 	memset(&err, 0, sizeof(err));
 	o.params.size = 100;
 	o.nmodes = 2;
-	o.modes[0] = BENCH_MODE_ASYNC;
-	o.modes[1] = BENCH_MODE_SERIAL;
+	o.modes[0] = MODE(async);
+	o.modes[1] = MODE(serial);
 	ck_assert_msg(bench_run(&o, &r, &err) == 0, "%s", err.msg);
 	ck_assert_uint_eq(r->nresults, 2);
-	ck_assert_int_eq(r->results[0].mode, BENCH_MODE_ASYNC);
-	ck_assert_int_eq(r->results[1].mode, BENCH_MODE_SERIAL);
+	ck_assert_ptr_eq(r->results[0].mode, MODE(async));
+	ck_assert_ptr_eq(r->results[1].mode, MODE(serial));
 	ck_assert(r->results[1].speedup == 1.0);
 	bench_report_destroy(r);
 }
 END_TEST
 
 /*
- * nmodes larger than the modes array: five entries cannot all be distinct
- * modes, so this must be BENCH_EINVAL, decided without reading past
- * modes[BENCH_MODE_COUNT - 1].
+ * nmodes larger than the modes array: must be BENCH_EINVAL, decided
+ * without reading past modes[BENCH_EXECUTORS_MAX - 1].
  */
 START_TEST(test_harness_too_many_modes)
 {
@@ -816,9 +816,9 @@ START_TEST(test_harness_too_many_modes)
 		.params = { .size = 100 },
 		.workers = 2,
 		.repeat = 2,
-		.modes = { BENCH_MODE_SERIAL, BENCH_MODE_THREAD,
-			   BENCH_MODE_PROCESS, BENCH_MODE_ASYNC },
-		.nmodes = BENCH_MODE_COUNT + 1,
+		.modes = { MODE(serial), MODE(thread),
+			   MODE(process), MODE(async) },
+		.nmodes = BENCH_EXECUTORS_MAX + 1,
 	};
 	struct bench_err err = { 0 };
 	struct bench_report *r = NULL;
@@ -860,7 +860,7 @@ START_TEST(test_process_crash)
 			};
 			struct bench_err err = { 0 };
 			struct bench_sample s;
-			int rc = bench_exec(BENCH_MODE_PROCESS, wl, state, &o,
+			int rc = bench_exec(MODE(process), wl, state, &o,
 					    &s, &err);
 
 			ck_assert_msg(rc == BENCH_EWORKER,
@@ -887,17 +887,17 @@ START_TEST(test_crash_only_when_set)
 	struct bench_sample s;
 
 	no_core_dumps();
-	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 10, &s, ref);
-	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
+	exec_ok(MODE(serial), wl, state, 1, 10, &s, ref);
+	for (int m = 0; m < n_local(); m++) {
 		struct bench_exec_opts o = { .workers = 2, .chunk = 10,
 					     .crash_task = 0, .crash_set = 0 };
 		struct bench_err err = { 0 };
 
-		if (m != BENCH_MODE_PROCESS)
+		if (local_mode(m) != MODE(process))
 			o.crash_set = 1;
-		ck_assert_msg(bench_exec((enum bench_mode)m, wl, state, &o, &s,
+		ck_assert_msg(bench_exec(local_mode(m), wl, state, &o, &s,
 					 &err) == 0, "%s: %s",
-			      bench_mode_name((enum bench_mode)m), err.msg);
+			      local_mode(m)->name, err.msg);
 		wl->checksum(s.result, sum);
 		ck_assert_str_eq(sum, ref);
 	}
@@ -915,7 +915,7 @@ START_TEST(test_harness_crash)
 		.workers = 2,
 		.chunk = 10,
 		.repeat = 2,
-		.modes = { BENCH_MODE_SERIAL, BENCH_MODE_PROCESS },
+		.modes = { MODE(serial), MODE(process) },
 		.nmodes = 2,
 		.crash_task = 3,
 		.crash_set = 1,
@@ -944,10 +944,10 @@ START_TEST(test_exec_bad_options)
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+		for (int m = 0; bench_executors[m]; m++) {
 			struct bench_err err = { 0 };
 
-			ck_assert_int_eq(bench_exec((enum bench_mode)m, wl, state,
+			ck_assert_int_eq(bench_exec(bench_executors[m], wl, state,
 						    &bad[i], &s, &err),
 					 BENCH_EINVAL);
 			ck_assert_int_eq(err.code, BENCH_EINVAL);
@@ -957,14 +957,15 @@ START_TEST(test_exec_bad_options)
 		struct bench_exec_opts o = { .workers = 1, .chunk = 1 };
 		struct bench_err err = { 0 };
 
-		ck_assert_int_eq(bench_exec(BENCH_MODE_COUNT, wl, state, &o, &s,
+		ck_assert_int_eq(bench_exec(NULL, wl, state, &o, &s,
 					    &err), BENCH_EINVAL);
 		/* mpi outside an MPI job: a usage error naming mpirun. */
 		memset(&err, 0, sizeof(err));
-		ck_assert_int_eq(bench_exec(BENCH_MODE_MPI, wl, state, &o, &s,
+		ck_assert_int_eq(bench_exec(MODE(mpi), wl, state, &o, &s,
 					    &err), BENCH_EINVAL);
-		assert_contains(err.msg, bench_mpi_available() ? "mpirun" :
-								 "without Open MPI");
+		ck_assert_msg(strstr(err.msg, "mpirun") ||
+				      strstr(err.msg, "without Open MPI"),
+			      "'%s' names neither mpirun nor Open MPI", err.msg);
 	}
 	wl->release(state);
 }
@@ -972,25 +973,28 @@ END_TEST
 
 START_TEST(test_mode_names)
 {
-	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
-		enum bench_mode back = BENCH_MODE_COUNT;
+	size_t n = 0;
 
-		ck_assert_ptr_nonnull(bench_mode_name((enum bench_mode)m));
-		ck_assert_ptr_nonnull(bench_mode_summary((enum bench_mode)m));
-		ck_assert_int_eq(bench_mode_parse(bench_mode_name((enum bench_mode)m),
-						  &back), 0);
-		ck_assert_int_eq(back, m);
-	}
-	ck_assert_str_eq(bench_mode_name(BENCH_MODE_SERIAL), "serial");
-	ck_assert_str_eq(bench_mode_name(BENCH_MODE_ASYNC), "async");
-	ck_assert_str_eq(bench_mode_name(BENCH_MODE_MPI), "mpi");
-	ck_assert_ptr_null(bench_mode_name(BENCH_MODE_COUNT));
-	{
-		enum bench_mode m;
+	/* Every row names itself, has a summary and a way to run, and is
+	 * found by its name; names are unique. */
+	for (int m = 0; bench_executors[m]; m++, n++) {
+		const struct bench_executor *ex = bench_executors[m];
 
-		ck_assert_int_eq(bench_mode_parse("threads", &m), BENCH_EINVAL);
-		ck_assert_int_eq(bench_mode_parse("", &m), BENCH_EINVAL);
+		ck_assert_ptr_nonnull(ex->name);
+		ck_assert_ptr_nonnull(ex->summary);
+		ck_assert_msg(ex->run || ex->sample, "%s runs nothing", ex->name);
+		ck_assert_ptr_eq(bench_executor_find(ex->name), ex);
 	}
+	ck_assert_uint_le(n, BENCH_EXECUTORS_MAX);
+	ck_assert_str_eq(MODE(serial)->name, "serial");
+	ck_assert_str_eq(MODE(async)->name, "async");
+	ck_assert_str_eq(MODE(mpi)->name, "mpi");
+	/* One reference, and it is serial; a default run has four modes. */
+	ck_assert_ptr_eq(bench_executor_with(BENCH_EXEC_REFERENCE), MODE(serial));
+	ck_assert_int_eq(n_local(), 4);
+	ck_assert_ptr_null(bench_executor_find("threads"));
+	ck_assert_ptr_null(bench_executor_find(""));
+	ck_assert_ptr_null(bench_executor_find(NULL));
 }
 END_TEST
 
@@ -1006,7 +1010,7 @@ END_TEST
 START_TEST(test_async_overlaps_waits)
 {
 	const struct bench_workload *wl = find("sleep");
-	struct bench_params p = { .size = 20, .max_ms = 40, .seed = 1 };
+	struct bench_params p = { .size = 20, ONE_OPT("max-ms", 40), .seed = 1 };
 	void *state = prepare(wl, &p);
 	bench_ns sum_wait = 0, max_wait = 0;
 	struct bench_sample serial, async, thread;
@@ -1022,10 +1026,10 @@ START_TEST(test_async_overlaps_waits)
 	/* Precondition of a meaningful comparison, fixed by the seed. */
 	ck_assert_uint_gt(sum_wait, 4 * max_wait);
 
-	exec_ok(BENCH_MODE_SERIAL, wl, state, 1, 1, &serial, a);
-	exec_ok(BENCH_MODE_ASYNC, wl, state, 20, 1, &async, b);
+	exec_ok(MODE(serial), wl, state, 1, 1, &serial, a);
+	exec_ok(MODE(async), wl, state, 20, 1, &async, b);
 	ck_assert_str_eq(a, b);
-	exec_ok(BENCH_MODE_THREAD, wl, state, 20, 1, &thread, b);
+	exec_ok(MODE(thread), wl, state, 20, 1, &thread, b);
 	ck_assert_str_eq(a, b);
 
 	ck_assert_msg(serial.wall_ns >= sum_wait,
@@ -1064,16 +1068,16 @@ START_TEST(test_streaming_modes_agree)
 		lines_expected(sizes[si], want);
 		for (size_t c = 0; c < 3; c++) {
 			for (size_t w = 0; w < 3; w++) {
-				for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
+				for (int m = 0; m < n_local(); m++) {
 					struct bench_sample s;
 
-					exec_ok((enum bench_mode)m, &lines_wl, state,
+					exec_ok(local_mode(m), &lines_wl, state,
 						workers[w], chunks[c], &s, got);
 					ck_assert_msg(strcmp(got, want) == 0,
 						      "%" PRIu64 " lines, %s, %u workers, "
 						      "chunk %" PRIu64 ": %s, expected %s",
 						      sizes[si],
-						      bench_mode_name((enum bench_mode)m),
+						      local_mode(m)->name,
 						      workers[w], chunks[c], got, want);
 					ck_assert_uint_eq(s.tasks,
 							  ceil_div(sizes[si], chunks[c]));
@@ -1098,12 +1102,12 @@ START_TEST(test_streaming_needs_rewind)
 	char empty[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
 
 	lines_expected(0, empty);
-	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
+	for (int m = 0; m < n_local(); m++) {
 		ck_assert_int_eq(lines_rewind(state, &err), 0);
-		ck_assert_int_eq(bench_exec((enum bench_mode)m, &lines_wl, state,
+		ck_assert_int_eq(bench_exec(local_mode(m), &lines_wl, state,
 					    &o, &s, &err), 0);
 		ck_assert_uint_eq(s.tasks, 4);
-		ck_assert_int_eq(bench_exec((enum bench_mode)m, &lines_wl, state,
+		ck_assert_int_eq(bench_exec(local_mode(m), &lines_wl, state,
 					    &o, &s, &err), 0);
 		ck_assert_uint_eq(s.tasks, 0);
 		lines_checksum(s.result, got);
@@ -1150,7 +1154,7 @@ START_TEST(test_streaming_errors)
 	struct lines_state *state = lines_make(100);
 
 	no_core_dumps();
-	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
+	for (int m = 0; m < n_local(); m++) {
 		for (unsigned workers = 1; workers <= 8; workers *= 8) {
 			struct bench_exec_opts o = { .workers = workers, .chunk = 5 };
 			struct bench_err err = { 0 };
@@ -1160,10 +1164,10 @@ START_TEST(test_streaming_errors)
 			lines_rewind(state, &err);
 			state->fail_batch = 3;
 			state->bad_line = 0;
-			rc = bench_exec((enum bench_mode)m, &lines_wl, state, &o,
+			rc = bench_exec(local_mode(m), &lines_wl, state, &o,
 					&s, &err);
 			ck_assert_msg(rc == BENCH_ESYS, "%s: %s (%s)",
-				      bench_mode_name((enum bench_mode)m),
+				      local_mode(m)->name,
 				      bench_strerror(rc), err.msg);
 			assert_contains(err.msg, "read error at batch 3");
 			assert_no_child();
@@ -1172,10 +1176,10 @@ START_TEST(test_streaming_errors)
 			lines_rewind(state, &err);
 			state->fail_batch = 0;
 			state->bad_line = 42;
-			rc = bench_exec((enum bench_mode)m, &lines_wl, state, &o,
+			rc = bench_exec(local_mode(m), &lines_wl, state, &o,
 					&s, &err);
 			ck_assert_msg(rc == BENCH_EINVAL, "%s: %s (%s)",
-				      bench_mode_name((enum bench_mode)m),
+				      local_mode(m)->name,
 				      bench_strerror(rc), err.msg);
 			assert_contains(err.msg, "bad line 42");
 			assert_no_child();
@@ -1195,10 +1199,13 @@ START_TEST(test_cancel_before)
 
 	for (size_t n = 0; n < 2; n++) {
 		const struct bench_workload *wl = find(names[n]);
-		struct bench_params p = { .size = 50, .max_ms = 5 };
-		void *state = prepare(wl, &p);
+		struct bench_params p = { .size = 50 };
+		void *state;
 
-		for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
+		if (wl->flags & BENCH_WL_WAITS)
+			bench_params_set(&p, "max-ms", 5, NULL);
+		state = prepare(wl, &p);
+		for (int m = 0; m < n_local(); m++) {
 			struct bench_exec_opts o = { .workers = 3, .chunk = 2 };
 			struct bench_err err = { 0 };
 			struct bench_sample s;
@@ -1206,17 +1213,17 @@ START_TEST(test_cancel_before)
 
 			bench_cancel();
 			ck_assert(bench_canceled());
-			rc = bench_exec((enum bench_mode)m, wl, state, &o, &s, &err);
+			rc = bench_exec(local_mode(m), wl, state, &o, &s, &err);
 			bench_cancel_reset();
 			ck_assert_msg(rc == BENCH_ECANCELED, "%s in %s: %s (%s)",
-				      wl->name, bench_mode_name((enum bench_mode)m),
+				      wl->name, local_mode(m)->name,
 				      bench_strerror(rc), err.msg);
 			ck_assert_int_eq(err.code, BENCH_ECANCELED);
 			assert_no_child();
 
 			/* After the reset the same call succeeds. */
 			memset(&err, 0, sizeof(err));
-			ck_assert_msg(bench_exec((enum bench_mode)m, wl, state, &o,
+			ck_assert_msg(bench_exec(local_mode(m), wl, state, &o,
 						 &s, &err) == 0, "%s", err.msg);
 			ck_assert_uint_eq(s.tasks, 25);
 		}
@@ -1243,13 +1250,13 @@ static void *cancel_later(void *arg)
 START_TEST(test_cancel_during)
 {
 	const struct bench_workload *wl = find("sleep");
-	struct bench_params p = { .size = 20, .max_ms = 40, .seed = 1 };
+	struct bench_params p = { .size = 20, ONE_OPT("max-ms", 40), .seed = 1 };
 	void *state = prepare(wl, &p);
 	bench_ns sum_wait = 0;
 
 	for (uint64_t i = 0; i < p.size; i++)
 		sum_wait += wl->wait_ns(state, i);
-	for (int m = 0; m < BENCH_MODE_LOCAL; m++) {
+	for (int m = 0; m < n_local(); m++) {
 		struct bench_exec_opts o = { .workers = 2, .chunk = 1 };
 		struct bench_err err = { 0 };
 		struct bench_sample s;
@@ -1257,14 +1264,14 @@ START_TEST(test_cancel_during)
 		int rc;
 
 		ck_assert_int_eq(pthread_create(&t, NULL, cancel_later, NULL), 0);
-		rc = bench_exec((enum bench_mode)m, wl, state, &o, &s, &err);
+		rc = bench_exec(local_mode(m), wl, state, &o, &s, &err);
 		pthread_join(t, NULL);
 		bench_cancel_reset();
 		ck_assert_msg(rc == BENCH_ECANCELED, "%s: %s (%s)",
-			      bench_mode_name((enum bench_mode)m),
+			      local_mode(m)->name,
 			      bench_strerror(rc), err.msg);
 		assert_no_child();
-		if (m == BENCH_MODE_SERIAL)
+		if (local_mode(m) == MODE(serial))
 			ck_assert_msg(s.wall_ns < sum_wait,
 				      "serial ran %llu ms after a cancel at 20 ms",
 				      (unsigned long long)(s.wall_ns / MS));

@@ -10,7 +10,7 @@
 
 #include "executors/loop.h"
 #include "bench/error.h"
-#include "bench/exec.h"
+#include "bench/executor.h"
 #include "check_util.h"
 
 #define MS BENCH_NS_PER_MS

@@ -64,7 +64,7 @@ static int gbench_sample(const struct bench_report *r,
 
 	c.eo.workers = mr->workers;
 	c.eo.chunk = mr->chunk;
-	c.eo.gil_ns = mr->mode == BENCH_MODE_THREAD ? r->gil_ns : 0;
+	c.eo.gil_ns = mr->mode->flags & BENCH_EXEC_GIL ? r->gil_ns : 0;
 	if (bench_gbench_sample(gb_body, &c, GBENCH_MIN_TIME, &real_ns, &iters,
 				msg, sizeof(msg)) != 0)
 		return bench_err_set(err, BENCH_ESYS, "gbench: %s", msg);
@@ -188,23 +188,30 @@ static int hyperfine_sample(const struct bench_report *r,
 		goto out;
 	}
 	snprintf(cmd, sizeof(cmd),
-		 "%s run %s --mode %s --workers %u --size %llu --chunk %llu --seed %llu --queries %llu --max-ms %llu --repeat 1 --warmup 0 --no-save --quiet --format json",
-		 self, r->wl->name, bench_mode_name(mr->mode), mr->workers,
+		 "%s run %s --mode %s --workers %u --size %llu --chunk %llu --seed %llu --repeat 1 --warmup 0 --no-save --quiet --format json",
+		 self, r->wl->name, mr->mode->name, mr->workers,
 		 (unsigned long long)mr->size, (unsigned long long)mr->chunk,
-		 (unsigned long long)r->params.seed,
-		 (unsigned long long)r->params.queries,
-		 (unsigned long long)r->params.max_ms);
-	/* The workload's other parameters, so the child runs the same case. */
-	if ((r->params.input &&
-	     append_quoted(cmd, sizeof(cmd), "--input", r->params.input) != 0) ||
-	    (r->params.type &&
-	     append_quoted(cmd, sizeof(cmd), "--type", r->params.type) != 0)) {
-		bench_err_set(err, BENCH_EINVAL, "engine hyperfine: the command line is too long");
-		goto out;
+		 (unsigned long long)r->params.seed);
+	/* The workload's own options, so the child runs the same case. */
+	for (unsigned o = 0; o < r->params.nopts; o++) {
+		const struct bench_param *v = &r->params.opts[o];
+		enum bench_opt_kind kind = r->wl->options[o].kind;
+		char flag[64];
+
+		snprintf(flag, sizeof(flag), "--%s", v->name);
+		if (kind == BENCH_OPT_TEXT && v->text &&
+		    append_quoted(cmd, sizeof(cmd), flag, v->text) != 0) {
+			bench_err_set(err, BENCH_EINVAL, "engine hyperfine: the command line is too long");
+			goto out;
+		}
+		if (kind == BENCH_OPT_NUMBER)
+			snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd),
+				 " %s %llu", flag, (unsigned long long)v->num);
+		if (kind == BENCH_OPT_FLAG && v->num)
+			snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd),
+				 " %s", flag);
 	}
-	if (r->params.strict)
-		strncat(cmd, " --strict", sizeof(cmd) - strlen(cmd) - 1);
-	if (r->gil_ns && mr->mode == BENCH_MODE_THREAD)
+	if (r->gil_ns && mr->mode->flags & BENCH_EXEC_GIL)
 		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " --gil=%llu",
 			 (unsigned long long)(r->gil_ns / 1000000));
 	argv[k++] = "hyperfine";
@@ -314,9 +321,9 @@ const char *mode_label(const struct bench_mode_result *mr, char *buf,
 		       size_t len)
 {
 	if (mr->engine == BENCH_ENGINE_NATIVE)
-		snprintf(buf, len, "%s", bench_mode_name(mr->mode));
+		snprintf(buf, len, "%s", mr->mode->name);
 	else
-		snprintf(buf, len, "%s/%s", bench_mode_name(mr->mode),
+		snprintf(buf, len, "%s/%s", mr->mode->name,
 			 bench_engine_name(mr->engine));
 	return buf;
 }

@@ -19,7 +19,7 @@ int write_csv(FILE *f, const struct run_output *ro)
 		const struct bench_stats *s = &mr->wall;
 
 		fprintf(f, "%s,%s,%u,%llu,%llu,%llu,%zu,%.0f,%.0f,%.0f,%.0f,%.0f,%.1f,%.1f,%.6f,%zu,%.6g,",
-			r->wl->name, bench_mode_name(mr->mode), mr->workers,
+			r->wl->name, mr->mode->name, mr->workers,
 			(unsigned long long)mr->size,
 			(unsigned long long)mr->chunk,
 			(unsigned long long)r->params.seed, mr->nsamples,

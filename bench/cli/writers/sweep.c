@@ -61,7 +61,7 @@ int write_scale_table(FILE *f, const struct run_output *ro)
 		if (mr->workers > 1 && !isnan(mr->speedup))
 			snprintf(kf, sizeof(kf), "%.3f",
 				 bench_karp_flatt(mr->speedup, mr->workers));
-		fprintf(f, "%-8s %7u %10s  %-17s ", bench_mode_name(mr->mode),
+		fprintf(f, "%-8s %7u %10s  %-17s ", mr->mode->name,
 			mr->workers, med, ci);
 		if (isnan(mr->speedup))
 			fprintf(f, "%8s %6s", "-", "-");
@@ -74,15 +74,15 @@ int write_scale_table(FILE *f, const struct run_output *ro)
 	}
 
 	fputs("\nAmdahl's law fitted per mode: S(p) = 1 / (f + (1 - f) / p)\n", f);
-	for (int m = 0; m < BENCH_MODE_COUNT; m++) {
+	for (size_t m = 0; bench_executors[m]; m++) {
+		const struct bench_executor *ex = bench_executors[m];
 		struct bench_amdahl fit;
 
-		if (m == BENCH_MODE_SERIAL)
+		if (ex->flags & BENCH_EXEC_REFERENCE)
 			continue;
-		if (bench_report_amdahl(r, (enum bench_mode)m, &fit) != 0)
+		if (bench_report_amdahl(r, ex, &fit) != 0)
 			continue;
-		fprintf(f, "  %-8s serial fraction f = %.1f%%: ",
-			bench_mode_name((enum bench_mode)m),
+		fprintf(f, "  %-8s serial fraction f = %.1f%%: ", ex->name,
 			fit.serial_fraction * 100);
 		if (isinf(fit.max_speedup))
 			fputs("no limit but the CPUs", f);
@@ -100,9 +100,9 @@ int write_scale_table(FILE *f, const struct run_output *ro)
 		long ideal = lround(mr->workers / top * CHART_WIDTH);
 		int cols;
 
-		if (mr->mode == BENCH_MODE_SERIAL || isnan(mr->speedup))
+		if (mr->mode->flags & BENCH_EXEC_REFERENCE || isnan(mr->speedup))
 			continue;
-		fprintf(f, "%-8s %4u ", bench_mode_name(mr->mode), mr->workers);
+		fprintf(f, "%-8s %4u ", mr->mode->name, mr->workers);
 		cols = draw_bar(f, units, utf8);
 		for (; cols < CHART_WIDTH; cols++)
 			fputs(cols == ideal - 1 ? (utf8 ? "\u00b7" : ".") : " ", f);
@@ -121,12 +121,15 @@ int write_complexity_table(FILE *f, const struct run_output *ro)
 	double longest = 0;
 
 	header(f, "complexity", ro);
-	fprintf(f, "%s mode", bench_mode_name(first->mode));
-	if (first->mode != BENCH_MODE_SERIAL)
+	fprintf(f, "%s mode", first->mode->name);
+	if (!(first->mode->flags & BENCH_EXEC_REFERENCE))
 		fprintf(f, ", %u workers", first->workers);
-	if (strcmp(r->wl->name, "search") == 0)
-		fprintf(f, ", %llu queries per sample",
-			(unsigned long long)r->params.queries);
+	if (r->wl->describe) {
+		char what[512];
+
+		r->wl->describe(&r->params, 0, what, sizeof(what));
+		fputs(what, f);
+	}
 	fputs("\n\n", f);
 	fprintf(f, "%12s %10s  %-17s %12s %10s\n", "size", "median", "95% CI",
 		"per size", "fit");

@@ -137,7 +137,7 @@ static void bars(FILE *f, const struct bench_report *r, int utf8)
 		cols = draw_bar(f, units, utf8);
 		format_ns(mr->wall.median, t, sizeof(t));
 		fprintf(f, "%*s %s", BAR_WIDTH - cols, "", t);
-		if (!isnan(mr->speedup) && mr->mode != BENCH_MODE_SERIAL)
+		if (!isnan(mr->speedup) && !(mr->mode->flags & BENCH_EXEC_REFERENCE))
 			fprintf(f, "  %.2fx", mr->speedup);
 		fputc('\n', f);
 	}
@@ -153,12 +153,12 @@ int write_table(FILE *f, const struct run_output *ro)
 	format_ns((double)r->prepare_ns, prep, sizeof(prep));
 	fprintf(f, "%s: %llu %s", r->wl->name, (unsigned long long)r->items,
 		r->wl->item_desc);
-	if (strcmp(r->wl->name, "search") == 0)
-		fprintf(f, " in a list of %llu", (unsigned long long)r->params.size);
-	if (r->wl->flags & BENCH_WL_WAITS)
-		fprintf(f, " waiting up to %llu ms", (unsigned long long)r->params.max_ms);
-	if (r->params.input)
-		fprintf(f, " of %s", r->params.input);
+	if (r->wl->describe) {
+		char what[512];
+
+		r->wl->describe(&r->params, 1, what, sizeof(what));
+		fputs(what, f);
+	}
 	if (r->wl->stages > 1 && r->chunk) {
 		/* Later stages run one item per task after the first. */
 		unsigned long long map = (r->items + r->chunk - 1) / r->chunk;

@@ -1,20 +1,20 @@
 /*
  * bench.h - the whole public API of libbench in one include.
  *
- * Only what these headers declare is API; everything under bench/lib is
+ * Only what these headers declare is API; everything else under bench/ is
  * private and may change.
  */
 #ifndef BENCH_BENCH_H
 #define BENCH_BENCH_H
 
 #include "bench/analysis.h"
+#include "bench/cancel.h"
 #include "bench/clock.h"
 #include "bench/command.h"
 #include "bench/context.h"
 #include "bench/error.h"
-#include "bench/exec.h"
+#include "bench/executor.h"
 #include "bench/harness.h"
-#include "bench/mpi.h"
 #include "bench/report.h"
 #include "bench/slowlog.h"
 #include "bench/store.h"

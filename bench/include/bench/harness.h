@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "bench/exec.h"
+#include "bench/executor.h"
 #include "bench/stats.h"
 #include "bench/workload.h"
 
@@ -49,7 +49,7 @@ struct bench_progress {
 	int warmup;           /* this round is a warmup round */
 	size_t sample;        /* 1-based over the whole run */
 	size_t samples;       /* (warmup + repeat) * cases */
-	enum bench_mode mode; /* the case about to run */
+	const struct bench_executor *mode; /* the case about to run */
 	enum bench_engine engine;
 	unsigned workers;
 	uint64_t size;
@@ -60,7 +60,7 @@ struct bench_mode_result;
 
 /* One configuration to sample. */
 struct bench_case {
-	enum bench_mode mode;
+	const struct bench_executor *mode;
 	enum bench_engine engine;
 	unsigned workers;     /* 0: the run's workers (serial: always 1) */
 	uint64_t size;        /* 0: params.size */
@@ -74,9 +74,9 @@ struct bench_case {
 struct bench_run_opts {
 	const struct bench_workload *wl;
 	struct bench_params params;         /* zero fields: defaults */
-	enum bench_mode modes[BENCH_MODE_COUNT];
-	size_t nmodes;                      /* 0: the local four
-					       (BENCH_MODE_LOCAL) */
+	const struct bench_executor *modes[BENCH_EXECUTORS_MAX];
+	size_t nmodes;                      /* 0: the executors flagged
+					       BENCH_EXEC_DEFAULT */
 	/* Explicit cases; when ncases is 0 there is one case per mode of
 	 * modes[], all with `workers` workers at params.size and the same
 	 * chunk. */
@@ -107,7 +107,7 @@ struct bench_run_opts {
 	int crash_set;
 	/* Tests only: flips a bit of this mode's results so that the
 	 * cross-mode verification has something to catch. */
-	enum bench_mode corrupt_mode;
+	const struct bench_executor *corrupt_mode;
 	int corrupt_set;
 	/* Called before each sample from the calling thread; may be NULL. */
 	void (*progress)(void *ud, const struct bench_progress *p);
@@ -115,9 +115,9 @@ struct bench_run_opts {
 };
 
 struct bench_mode_result {
-	enum bench_mode mode;
+	const struct bench_executor *mode;
 	enum bench_engine engine;
-	unsigned workers;        /* 1 for serial */
+	unsigned workers;        /* 1 for the reference (serial) */
 	uint64_t size;           /* the workload's --size */
 	uint64_t items;          /* items per sample */
 	uint64_t chunk;          /* items per task */
@@ -130,9 +130,9 @@ struct bench_mode_result {
 	struct bench_stats wall; /* over wall_ns */
 	struct bench_stats cpu;  /* over cpu_ns */
 	double items_per_s;      /* items / median wall time */
-	double speedup;          /* median(serial) / median(this), serial
-				    of the same size and engine; NAN when
-				    none ran */
+	double speedup;          /* median(reference) / median(this), the
+				    reference (serial) of the same size and
+				    engine; NAN when none ran */
 	double efficiency;       /* speedup / workers; NAN likewise */
 	char checksum[BENCH_CHECKSUM_MAX];
 	int verified;            /* every sample matched the reference */
@@ -169,14 +169,14 @@ struct bench_report {
 	unsigned cpus;               /* CPUs this process may run on */
 	bench_ns gil_ns;             /* thread mode ran under a GIL; 0 no */
 	bench_ns prepare_ns;         /* untimed input preparation */
-	bench_ns launch_ns;          /* mpirun's start of the job (untimed);
+	bench_ns launch_ns;          /* a launched job's start (untimed);
 					0 outside one */
 	bench_ns sampled_ns;         /* sum of every sample's wall time,
 					warmup included */
 	bench_ns total_ns;           /* whole run, prepare included */
 	unsigned warnings;           /* BENCH_WARN_* */
-	char *input_copy;            /* params.input and params.type of a */
-	char *type_copy;             /* report read back from JSON (owned) */
+	char *opt_copy[BENCH_OPTS_MAX]; /* the text options of a report read
+					   back from JSON (owned) */
 	size_t nresults;
 	struct bench_mode_result *results; /* one per case, in case order */
 };

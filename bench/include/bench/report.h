@@ -51,12 +51,13 @@ int bench_report_parse(const char *text, struct bench_report **out,
 
 /*
  * Amdahl fit over the results of one mode (their workers and speedups;
- * the serial baseline counts as the point (1, 1)), using only worker
+ * the reference (serial) counts as the point (1, 1)), using only worker
  * counts up to the report's CPU count: beyond it the machine, not the
  * program's serial part, caps the speedup. Returns 0, or BENCH_EINVAL
  * when no such result has more than one worker.
  */
-int bench_report_amdahl(const struct bench_report *r, enum bench_mode mode,
+int bench_report_amdahl(const struct bench_report *r,
+			const struct bench_executor *mode,
 			struct bench_amdahl *out);
 
 /*
@@ -64,6 +65,7 @@ int bench_report_amdahl(const struct bench_report *r, enum bench_mode mode,
  * times. Returns 0, or BENCH_EINVAL with fewer than 3 distinct sizes.
  */
 int bench_report_complexity(const struct bench_report *r,
-			    enum bench_mode mode, struct bench_fit *out);
+			    const struct bench_executor *mode,
+			    struct bench_fit *out);
 
 #endif

@@ -34,15 +34,63 @@
 #include "bench/clock.h"
 #include "bench/error.h"
 
-/* Parameters a workload is prepared with. Zero means "the default". */
+/* Most options one workload may declare, and most values one set of
+ * parameters may carry. */
+#define BENCH_OPTS_MAX 4
+
+enum bench_opt_kind {
+	BENCH_OPT_NUMBER, /* a whole number in [min, max] */
+	BENCH_OPT_TEXT,   /* a non-empty string */
+	BENCH_OPT_FLAG,   /* present or not */
+};
+
+enum bench_opt_flags {
+	/* Named after the result's counts ("result: kept 5, type view"). */
+	BENCH_OPT_IN_RESULT = 1u << 0,
+	/* Given, it fixes the input and so its size (an input file). */
+	BENCH_OPT_FIXES_SIZE = 1u << 1,
+	/* Counts the items (search's queries): `bench show` defaults it to
+	 * a screenful. */
+	BENCH_OPT_COUNTS_ITEMS = 1u << 2,
+};
+
+/*
+ * An option a workload declares in its own file. The CLI offers it as
+ * --NAME (and -SHORT), help lists it, JSON records it under NAME with
+ * dashes as underscores, a report read back restores it, and engines pass
+ * it on; nothing outside the workload's file names it.
+ */
+struct bench_option {
+	const char *name;       /* "queries", "max-ms" */
+	enum bench_opt_kind kind;
+	char short_name;        /* 'i' for -i; 0: none */
+	const char *arg;        /* what help shows for the value: "N", "FILE" */
+	const char *help;       /* one line, for the option's help */
+	uint64_t def;           /* NUMBER: the default */
+	uint64_t min, max;      /* NUMBER: the accepted range */
+	const char *def_text;   /* TEXT: the default; NULL: none */
+	unsigned flags;         /* BENCH_OPT_* */
+};
+
+/* The value of one option. */
+struct bench_param {
+	const char *name;  /* the option's name */
+	uint64_t num;      /* NUMBER; FLAG: 1 when given */
+	const char *text;  /* TEXT; NULL: not given and no default */
+};
+
+/*
+ * Parameters a workload is prepared with. Zero size and seed mean "the
+ * default". Options are given by name; bench_workload_params() checks
+ * them against the workload's declarations and adds the defaults, after
+ * which opts holds exactly the workload's options, in declaration order.
+ * Strings are borrowed: they must outlive the parameters.
+ */
 struct bench_params {
 	uint64_t size;     /* items (search: list length; see each workload) */
 	uint64_t seed;     /* keys the counter-based generator */
-	uint64_t queries;  /* search: number of queries */
-	uint64_t max_ms;   /* sleep: longest wait, ms */
-	const char *input; /* events, wordcount: input file, NULL = generate */
-	const char *type;  /* events: the event_type kept, NULL = "purchase" */
-	int strict;        /* events: a bad input line fails the run */
+	struct bench_param opts[BENCH_OPTS_MAX];
+	unsigned nopts;
 };
 
 /* Most items one item of a dependency graph may wait for. */
@@ -77,9 +125,11 @@ struct bench_task {
 #define BENCH_CHECKSUM_MAX 65
 
 /*
- * What the mpi executor offers a staged workload between stages (see
- * exchange below): which rank ran an item, and an all-to-all exchange of
- * bytes. Workloads see it instead of MPI itself, so they build without it.
+ * What a distributed executor (whose workers, the ranks of a job, share
+ * no memory and may run on other hosts) offers a staged workload between
+ * stages (see exchange below): which rank ran an item, and an all-to-all
+ * exchange of bytes. Workloads see this instead of the executor's
+ * transport, so they build without it.
  */
 struct bench_comm {
 	unsigned rank, size;
@@ -117,6 +167,17 @@ struct bench_workload {
 	/* Names of the counts fields() reads off a result (e.g. "kept"),
 	 * NULL-terminated, at most BENCH_FIELDS_MAX; NULL: none. */
 	const char *const *field_names;
+	/* The workload's own options, ended by a row with a NULL name, at
+	 * most BENCH_OPTS_MAX; NULL: none. */
+	const struct bench_option *options;
+
+	/*
+	 * What the report's header adds after "N items" (" in a list of
+	 * 1000000"), into buf; fixed_size is 0 when the cases differ in
+	 * size (complexity). May be NULL.
+	 */
+	void (*describe)(const struct bench_params *p, int fixed_size,
+			 char *buf, size_t len);
 
 	/*
 	 * Builds the input for p (defaults already applied) into *state.
@@ -164,10 +225,11 @@ struct bench_workload {
 	unsigned (*deps)(const void *state, uint64_t item, uint64_t *deps);
 
 	/*
-	 * Streaming sources under mpi (NULL: the workload has no mpi split):
-	 * makes the stream part `part` of `parts`, byte ranges of the input
-	 * cut at line starts so each rank reads only its own, and, when
-	 * items is not NULL, counts the items in it (a pass over the part).
+	 * Streaming sources under a distributed executor (NULL: the
+	 * workload cannot be split): makes the stream part `part` of
+	 * `parts`, byte ranges of the input cut at line starts so each rank
+	 * reads only its own, and, when items is not NULL, counts the items
+	 * in it (a pass over the part).
 	 * split(state, 0, 1, NULL, err) restores the whole stream.
 	 */
 	int (*split)(void *state, unsigned part, unsigned parts,
@@ -177,18 +239,18 @@ struct bench_workload {
 	void (*split_first)(void *state, uint64_t first);
 
 	/*
-	 * Staged workloads under mpi: moves what the previous stage left in
-	 * this rank's memory to the ranks whose tasks of `stage` read it
-	 * (the shuffle of a map-reduce). Called on every rank, after
+	 * Staged workloads under a distributed executor: moves what the
+	 * previous stage left in this rank's memory to the ranks whose tasks
+	 * of `stage` read it (the shuffle of a map-reduce). Called on every rank, after
 	 * stage_begin(stage). NULL for one-stage workloads.
 	 */
 	int (*exchange)(void *state, unsigned stage,
 			const struct bench_comm *comm, struct bench_err *err);
 
 	/*
-	 * Dependency graphs under mpi: the bytes item leaves its dependents
-	 * (in state), which the mpi executor carries to the ranks running
-	 * them. NULL otherwise.
+	 * Dependency graphs under a distributed executor: the bytes item
+	 * leaves its dependents (in state), which the executor carries to
+	 * the ranks running them. NULL otherwise.
 	 */
 	void *(*item_out)(void *state, uint64_t item, size_t *len);
 
@@ -253,10 +315,32 @@ const struct bench_workload *bench_workload_find(const char *name);
 unsigned bench_workload_nfields(const struct bench_workload *wl);
 
 /*
- * Fills the zero fields of p with wl's defaults and checks ranges.
- * Returns 0 or BENCH_EINVAL with a message naming the parameter.
+ * Fills the zero fields of p with wl's defaults, checks every option given
+ * against wl's declarations (an option wl does not declare, a number out
+ * of range, an empty text) and adds the declared defaults of the others,
+ * so that p->opts then holds wl's options in declaration order. Safe to
+ * call again. Returns 0 or BENCH_EINVAL with a message naming the option.
  */
 int bench_workload_params(const struct bench_workload *wl,
 			  struct bench_params *p, struct bench_err *err);
+
+/* How many options wl declares. */
+unsigned bench_workload_noptions(const struct bench_workload *wl);
+
+/*
+ * Sets option name of p to num (NUMBER, FLAG) or text (TEXT), replacing
+ * an earlier value. Returns 0, or BENCH_EINVAL when p is full.
+ */
+int bench_params_set(struct bench_params *p, const char *name, uint64_t num,
+		     const char *text);
+
+/* The value of option name in p, or NULL when p has none. */
+const struct bench_param *bench_params_get(const struct bench_params *p,
+					   const char *name);
+
+/* Shorthands for a workload reading its own options after
+ * bench_workload_params: the number (0 when absent) or text (NULL). */
+uint64_t bench_params_num(const struct bench_params *p, const char *name);
+const char *bench_params_text(const struct bench_params *p, const char *name);
 
 #endif
