@@ -84,6 +84,9 @@ t checksum_stable_hash
 t checksum_stable_search
 t checksum_stable_range
 t checksum_stable_sleep
+t spawn_every_workload
+t spawn_worker_crash
+t spawn_scale_and_chart
 t option_of_another_workload
 t options_in_help_and_json
 # 6. formats
@@ -491,6 +494,52 @@ test_checksum_stable_search() {
 test_checksum_stable_range() { checksum_stable yes "1 7 2000" range --size 2000; }
 test_checksum_stable_sleep() {
 	checksum_stable no "1 3 8" sleep --size 8 --max-ms 5
+}
+
+# spawn: one process per task, every workload's checksum equal to serial's
+# and process's, every child reaped.
+test_spawn_every_workload() {
+	for _w in "hash --size 600" "search --size 2000 --queries 40" \
+		"range --size 3000" "sleep --size 6 --max-ms 3" "events --size 900" \
+		"wordcount --size 900" "graph --size 12 --max-ms 3"; do
+		# shellcheck disable=SC2086 # the workload and its options
+		run_reaped "$BENCH" run $_w --mode serial,spawn,process --workers 2 \
+			--format csv --repeat 1 --warmup 0 -q --no-save
+		expect_rc 0
+		assert_eq "modes of $_w" "serial spawn process" \
+			"$(csv_col out mode | tr '\n' ' ' | sed 's/ $//')"
+		csv_checksum 3 >/dev/null || exit 1
+		expect_reaped
+	done
+}
+
+# A child that dies is named with its task and how it ended; nothing is
+# left behind.
+test_spawn_worker_crash() {
+	run_reaped env BENCH_TEST_CRASH_TASK=2 "$BENCH" run range --size 2000 \
+		--mode spawn --workers 2 --chunk 100 --repeat 1 --warmup 0 -q --no-save
+	expect_rc 1
+	expect_nlines err 1
+	expect_match err '^bench: the process of task 2 \(pid [0-9]+, items 200\.\.299\) was killed by signal 6 \(SIGABRT' \
+		"the task, its pid and items, and the signal"
+	expect_reaped
+}
+
+# bench scale takes spawn like any mode: a row per worker count, a fit, and
+# its line in the chart data.
+test_spawn_scale_and_chart() {
+	bench scale range --size 4000 --chunk 200 --modes spawn,process \
+		--workers 1,2 --repeat 1 --warmup 0 -q --format json --charts charts \
+		--results r.db
+	expect_rc 0
+	assert_eq "modes" "serial spawn spawn process process" \
+		"$(jq -r '[.results[].mode] | join(" ")' out)"
+	assert_eq "verified" "true" "$(jq -r '[.results[].verified] | all' out)"
+	assert_eq "Amdahl fits" "spawn process" \
+		"$(jq -r '[.analysis.amdahl[].mode] | join(" ")' out)"
+	if has gnuplot; then
+		ls charts/*speedup*.png >/dev/null 2>&1 || fail "no speedup chart drawn"
+	fi
 }
 
 # A workload takes only the options it declares, and says so by name.

@@ -1,6 +1,7 @@
 /*
  * test_plugins.c - the two plug-in contracts: every executor row and
- * every workload's declared options.
+ * every workload's declared options, and the spawn executor (added as one
+ * file and one list line) agreeing with serial on every workload.
  */
 #include <check.h>
 #include <inttypes.h>
@@ -61,6 +62,8 @@ START_TEST(test_executor_rows)
 			ck_assert_str_ne(bench_executors[k]->name, ex->name);
 	}
 	ck_assert_uint_eq(references, 1);
+	ck_assert_ptr_eq(bench_executor_find("spawn"), MODE(spawn));
+	ck_assert(!(MODE(spawn)->flags & BENCH_EXEC_DEFAULT));
 }
 END_TEST
 
@@ -159,13 +162,107 @@ START_TEST(test_params_by_declaration)
 }
 END_TEST
 
+/* spawn gives serial's checksum on every workload (indexed, streaming,
+ * staged, dependencies), at several worker counts and chunks. */
+START_TEST(test_spawn_agrees)
+{
+	const struct bench_workload *wl = bench_workloads[_i];
+	struct bench_params p = { .size = wl->stages > 1 || wl->next_batch ? 700 :
+					   wl->deps ? 12 : 300 };
+	char ref[BENCH_CHECKSUM_MAX], sum[BENCH_CHECKSUM_MAX];
+	void *state;
+
+	if (wl->flags & BENCH_WL_WAITS)
+		bench_params_set(&p, "max-ms", 2, NULL);
+	if (!strcmp(wl->name, "search"))
+		bench_params_set(&p, "queries", 40, NULL);
+	state = prepare(wl, &p);
+	sample(MODE(serial), wl, state, 1, 1, ref);
+	for (unsigned workers = 1; workers <= 3; workers++) {
+		static const uint64_t chunks[] = { 7, 100 };
+
+		for (size_t c = 0; c < 2; c++) {
+			sample(MODE(spawn), wl, state, workers, chunks[c], sum);
+			ck_assert_msg(strcmp(sum, ref) == 0,
+				      "%s: spawn x%u chunk %" PRIu64 " gave %s, serial %s",
+				      wl->name, workers, chunks[c], sum, ref);
+		}
+	}
+	wl->release(state);
+	assert_no_child();
+}
+END_TEST
+
+/* A child that dies is named with its task and signal; none is left. */
+START_TEST(test_spawn_crash)
+{
+	const struct bench_workload *wl = bench_workload_find("range");
+	struct bench_params p = { .size = 100 };
+	struct rlimit rl = { 0, 0 };
+	void *state = prepare(wl, &p);
+
+	setrlimit(RLIMIT_CORE, &rl);
+	for (unsigned workers = 1; workers <= 3; workers += 2) {
+		struct bench_exec_opts o = { .workers = workers, .chunk = 10,
+					     .crash_task = 4, .crash_set = 1 };
+		struct bench_err err = { 0 };
+		struct bench_sample s;
+		int rc = bench_exec(MODE(spawn), wl, state, &o, &s, &err);
+
+		ck_assert_msg(rc == BENCH_EWORKER, "%s (%s)", bench_strerror(rc),
+			      err.msg);
+		assert_contains(err.msg, "task 4");
+		assert_contains(err.msg, "items 40..49");
+		assert_contains(err.msg, "SIGABRT");
+		assert_no_child();
+	}
+	wl->release(state);
+}
+END_TEST
+
+/* bench_cancel() stops spawn within a task, every child killed and
+ * reaped. */
+START_TEST(test_spawn_cancel)
+{
+	const struct bench_workload *wl = bench_workload_find("sleep");
+	struct bench_params p = { .size = 40, ONE_OPT("max-ms", 200) };
+	struct bench_exec_opts o = { .workers = 4, .chunk = 1 };
+	struct bench_err err = { 0 };
+	struct bench_sample s;
+	void *state = prepare(wl, &p);
+	long ms = 50;
+	pthread_t t;
+	int rc;
+
+	bench_cancel_reset();
+	pthread_create(&t, NULL, cancel_after_ms, &ms);
+	rc = bench_exec(MODE(spawn), wl, state, &o, &s, &err);
+	pthread_join(t, NULL);
+	bench_cancel_reset();
+	ck_assert_msg(rc == BENCH_ECANCELED, "%s (%s)", bench_strerror(rc),
+		      err.msg);
+	assert_no_child();
+	wl->release(state);
+}
+END_TEST
+
 Suite *suite_plugins(void)
 {
 	Suite *s = suite_create("plugins");
 	TCase *rows = tcase_create("rows");
+	TCase *spawn = tcase_create("spawn");
+	int n = 0;
+
+	while (bench_workloads[n])
+		n++;
 	tcase_add_test(rows, test_executor_rows);
 	tcase_add_test(rows, test_option_declarations);
 	tcase_add_test(rows, test_params_by_declaration);
 	suite_add_tcase(s, rows);
+	tcase_add_loop_test(spawn, test_spawn_agrees, 0, n);
+	tcase_add_test(spawn, test_spawn_crash);
+	tcase_add_test(spawn, test_spawn_cancel);
+	tcase_set_timeout(spawn, 120);
+	suite_add_tcase(s, spawn);
 	return s;
 }
