@@ -5,7 +5,8 @@
  * Everything that compiles or runs goes through the sandbox, the trusted
  * reference and drivers too (they cost little and it keeps one path):
  *
- *   ref/     the drivers (public tests.c, hidden tests.c) and the reference
+ *   ref/     the drivers (public tests.c, hidden tests.c, with the harness
+ *            they share, exercises/driver.h, beside them) and the reference
  *            compiled once; the reference's output per test and seed is
  *            the expected output;
  *   sub-K/   one submission: its source and the exercise's header copied
@@ -37,6 +38,8 @@
 #define CFLAGS_STRICT "-std=c11 -O2 -g -Wall -Wextra -Werror -Wpedantic -pthread -D_GNU_SOURCE"
 #define UBSAN "-fsanitize=undefined -fno-sanitize-recover=undefined"
 #define SOURCE_MAX (1u << 20)
+/* The harness drivers may include, in the exercises folder's root. */
+#define DRIVER_HEADER "driver.h"
 #define LOG_MAX 4096
 
 static const char *const allowed_libs[] = { "-lpthread", "-lm", "-lcrypto",
@@ -411,7 +414,20 @@ int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err)
 			{ ex->header, ex->header }, { "tests.c", "tests.c" },
 			{ "reference/", ex->source },
 		};
+		const char *root = exercises_dir();
+		struct stat st;
 
+		/* The drivers' shared harness, when the exercises folder has
+		 * one (an instructor's may not): here only, where drivers are
+		 * built, never in a submission's folder. Copied first, so that
+		 * an exercise whose own header is called that keeps it. */
+		if (root) {
+			snprintf(src, sizeof(src), "%s/" DRIVER_HEADER, root);
+			snprintf(dst, sizeof(dst), "%s/" DRIVER_HEADER, ref);
+			if (lstat(src, &st) == 0 &&
+			    grade_copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)))
+				return bench_err_set(err, BENCH_ESYS, "%s: %s", src, why);
+		}
 		for (size_t i = 0; i < 3; i++) {
 			snprintf(src, sizeof(src), "%s/%s%s", ex->dir, files[i][0],
 				 files[i][0][strlen(files[i][0]) - 1] == '/' ? files[i][1] : "");

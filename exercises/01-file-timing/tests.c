@@ -11,31 +11,14 @@
  * elapsed time above 0 and below 10 s.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "record.h"
-
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return next() % n;
-}
 
 static const char *const first[] = {
 	"Anna", "Tymoteusz", "Zofia", "Jan", "Maria", "Piotr", "Ewa",
@@ -53,7 +36,8 @@ static const char *const last[] = {
 
 static void make_name(char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s %s", first[below(NFIRST)], last[below(NLAST)]);
+	snprintf(buf, cap, "%s %s", first[driver_below(NFIRST)],
+		 last[driver_below(NLAST)]);
 }
 
 static const char *yes(int b)
@@ -129,17 +113,17 @@ static int test_roundtrip(void)
 {
 	for (int k = 0; k < 8; k++) {
 		char name[128], path[64], label[64];
-		long number = 100000 + (long)below(900000);
+		long number = 100000 + (long)driver_below(900000);
 		long long ns = -1;
 		int rc;
 
 		make_name(name, sizeof(name));
 		if (k == 5)
-			number = -(long)below(1000) - 1;
+			number = -(long)driver_below(1000) - 1;
 		else if (k == 6)
 			number = 0;
 		else if (k == 7)
-			number = below(2) ? LONG_MAX : LONG_MIN;
+			number = driver_below(2) ? LONG_MAX : LONG_MIN;
 		snprintf(path, sizeof(path), "record-%d.txt", k);
 		rc = write_record(path, name, number, &ns);
 		printf("write %d: rc %d, timed: %s\n", k, rc, yes(rc == 0 && timed(ns)));
@@ -151,7 +135,7 @@ static int test_roundtrip(void)
 	/* Records made by the driver, read by the student's code. */
 	for (int k = 0; k < 4; k++) {
 		char name[128], text[256], path[64], label[64];
-		long number = (long)below(2000000) - 1000000;
+		long number = (long)driver_below(2000000) - 1000000;
 		int len;
 
 		make_name(name, sizeof(name));
@@ -168,7 +152,7 @@ static int test_roundtrip(void)
 static int test_errors(void)
 {
 	char name[128], text[512], label[96];
-	long number = 100000 + (long)below(900000);
+	long number = 100000 + (long)driver_below(900000);
 	long long ns = -1;
 	size_t len;
 	int rc;
@@ -218,7 +202,7 @@ static int test_errors(void)
 	rc = write_record("no-such-dir/record.txt", name, number, &ns);
 	printf("missing folder: rc %d\n", rc);
 	/* A name with odd but allowed bytes. */
-	snprintf(text, sizeof(text), " %s\t(%c) ", name, (int)('A' + below(26)));
+	snprintf(text, sizeof(text), " %s\t(%c) ", name, (int)('A' + driver_below(26)));
 	ns = -1;
 	rc = write_record("odd.txt", text, number, &ns);
 	printf("odd name: rc %d, timed: %s\n", rc, yes(rc == 0 && timed(ns)));
@@ -226,40 +210,16 @@ static int test_errors(void)
 	show_read("odd read", "odd.txt", 256);
 	/* Overwriting a longer file leaves no trace of it. */
 	put_file("over.txt", "A very long name indeed, longer than the next\n1234567890\n", 57);
-	snprintf(label, sizeof(label), "%c", (int)('a' + below(26)));
+	snprintf(label, sizeof(label), "%c", (int)('a' + driver_below(26)));
 	rc = write_record("over.txt", label, 1, NULL);
 	printf("overwrite: rc %d\n", rc);
 	show_file("overwritten file", "over.txt");
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*run)(void);
-	} tests[] = {
-		{ "roundtrip", test_roundtrip },
-		{ "errors", test_errors },
-	};
-	char *end;
+static const struct driver_test tests[] = {
+	{ "roundtrip", test_roundtrip },
+	{ "errors", test_errors },
+};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s TEST SEED\n", argv[0]);
-		return 2;
-	}
-	errno = 0;
-	rng = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end) {
-		fprintf(stderr, "driver: bad seed '%s'\n", argv[2]);
-		return 2;
-	}
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (strcmp(argv[1], tests[i].name) == 0) {
-			int rc = tests[i].run();
-
-			return fflush(stdout) == 0 ? rc : 1;
-		}
-	fprintf(stderr, "driver: unknown test '%s'\n", argv[1]);
-	return 2;
-}
+DRIVER_MAIN(tests, NULL)

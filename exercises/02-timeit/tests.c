@@ -8,30 +8,12 @@
  *
  * One line per call: "name" index -> true|false.
  */
-#include <errno.h>
 #include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "name_index.h"
-
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return next() % n;
-}
 
 static void check(const char *name, long index)
 {
@@ -98,55 +80,32 @@ static int test_random(void)
 
 	for (int k = 0; k < 300; k++) {
 		char name[160];
-		size_t len = 0, parts = below(24);
-		int digits = 1 + (int)below(19);
+		size_t len = 0, parts = driver_below(24);
+		int digits = 1 + (int)driver_below(19);
 		long index = 0;
 
 		name[0] = '\0';
 		for (size_t i = 0; i < parts; i++) {
-			const char *p = pieces[below(sizeof(pieces) / sizeof(pieces[0]))];
+			const char *p =
+				pieces[driver_below(sizeof(pieces) / sizeof(pieces[0]))];
 
 			memcpy(name + len, p, strlen(p) + 1);
 			len += strlen(p);
 		}
 		for (int d = 0; d < digits && index <= (LONG_MAX - 9) / 10; d++)
-			index = index * 10 + (long)below(10);
-		if (below(4) == 0)
+			index = index * 10 + (long)driver_below(10);
+		if (driver_below(4) == 0)
 			index = -index;
-		if (below(50) == 0)
-			index = below(2) ? LONG_MIN : LONG_MAX;
+		if (driver_below(50) == 0)
+			index = driver_below(2) ? LONG_MIN : LONG_MAX;
 		check(name, index);
 	}
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*run)(void);
-	} tests[] = {
-		{ "examples", test_examples },
-		{ "random", test_random },
-	};
-	char *end;
+static const struct driver_test tests[] = {
+	{ "examples", test_examples },
+	{ "random", test_random },
+};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s TEST SEED\n", argv[0]);
-		return 2;
-	}
-	errno = 0;
-	rng = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end) {
-		fprintf(stderr, "driver: bad seed '%s'\n", argv[2]);
-		return 2;
-	}
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (strcmp(argv[1], tests[i].name) == 0) {
-			int rc = tests[i].run();
-
-			return fflush(stdout) == 0 ? rc : 1;
-		}
-	fprintf(stderr, "driver: unknown test '%s'\n", argv[1]);
-	return 2;
-}
+DRIVER_MAIN(tests, NULL)

@@ -11,7 +11,6 @@
  *           running at once (a barrier)
  */
 #include <errno.h>
-#include <malloc.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -20,26 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "driver.h"
 #include "pool_map.h"
-
-static uint64_t rng;
-
-static uint64_t mix(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t next(void)
-{
-	return mix(rng += 0x9e3779b97f4a7c15ull);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return next() % n;
-}
 
 /* ---- counts -------------------------------------------------------------- */
 
@@ -61,16 +42,16 @@ static int test_counts(void)
 		return 1;
 	}
 	for (size_t i = 0; i < NVALUES; i++)
-		v[i] = (int)below(2001) - 1000;
+		v[i] = (int)driver_below(2001) - 1000;
 	for (int k = 0; k < 20; k++)
-		v[below(NVALUES)] = below(2) ? INT_MIN : INT_MAX;
+		v[driver_below(NVALUES)] = driver_below(2) ? INT_MIN : INT_MAX;
 	for (size_t w = 0; w < sizeof(workers) / sizeof(workers[0]); w++) {
-		int lo = (int)below(2001) - 1000, hi = lo + (int)below(800);
+		int lo = (int)driver_below(2001) - 1000, hi = lo + (int)driver_below(800);
 
 		show_count(v, NVALUES, lo, hi, workers[w]);
 	}
 	/* A length no chunk size divides, and a narrow range. */
-	show_count(v, NVALUES - 1 - below(1000), -7, 7, 5);
+	show_count(v, NVALUES - 1 - driver_below(1000), -7, 7, 5);
 	show_count(v, NVALUES, v[0], v[0], 3);
 	show_count(v, NVALUES, INT_MIN, INT_MAX, 4);
 	show_count(v, NVALUES, INT_MAX, INT_MAX, 2);
@@ -98,7 +79,7 @@ static long task_mix(void *arg, size_t i)
 {
 	const uint64_t *salt = arg;
 
-	return (long)(mix(*salt + i) >> 2);
+	return (long)(driver_mix(*salt + i) >> 2);
 }
 
 /* Results are preset to this; task_mix never returns it. */
@@ -196,9 +177,10 @@ static int test_map(void)
 {
 	static long r1[2000], ra[1000], rb[300], rg[4], many[NMANY][50], rw[8];
 	struct map_future *fa, *fb, *fs[NMANY];
-	uint64_t salt = next(), salt2 = next();
-	int workers = 2 + (int)below(4), rc;
-	size_t n1 = 1000 + below(1000), na = 500 + below(500), nb = 1 + below(300);
+	uint64_t salt = driver_next(), salt2 = driver_next();
+	int workers = 2 + (int)driver_below(4), rc;
+	size_t n1 = 1000 + driver_below(1000), na = 500 + driver_below(500),
+	       nb = 1 + driver_below(300);
 	pthread_condattr_t attr;
 	struct pool *p;
 
@@ -293,52 +275,9 @@ static int test_map(void)
 	return 0;
 }
 
-/*
- * The grader caps each test's address space (512 MiB). glibc's defaults,
- * an 8 MiB stack per thread and a 64 MiB malloc arena per thread (up to
- * 8 per CPU), would use it up with a few dozen threads and make thread
- * creation fail at random; 1 MiB stacks and 4 arenas leave room to spare.
- */
-static void modest_threads(void)
-{
-	pthread_attr_t attr;
+static const struct driver_test tests[] = {
+	{ "counts", test_counts },
+	{ "map", test_map },
+};
 
-	if (pthread_attr_init(&attr) == 0) {
-		pthread_attr_setstacksize(&attr, 1 << 20);
-		pthread_setattr_default_np(&attr);
-		pthread_attr_destroy(&attr);
-	}
-	mallopt(M_ARENA_MAX, 4);
-}
-
-int main(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*run)(void);
-	} tests[] = {
-		{ "counts", test_counts },
-		{ "map", test_map },
-	};
-	char *end;
-
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s TEST SEED\n", argv[0]);
-		return 2;
-	}
-	errno = 0;
-	rng = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end) {
-		fprintf(stderr, "driver: bad seed '%s'\n", argv[2]);
-		return 2;
-	}
-	modest_threads();
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (strcmp(argv[1], tests[i].name) == 0) {
-			int rc = tests[i].run();
-
-			return fflush(stdout) == 0 ? rc : 1;
-		}
-	fprintf(stderr, "driver: unknown test '%s'\n", argv[1]);
-	return 2;
-}
+DRIVER_MAIN(tests, driver_modest_threads)

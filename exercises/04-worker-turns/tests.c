@@ -11,41 +11,14 @@
  * run_turns writes to a stream made with fopencookie, unbuffered, that
  * records the thread behind each write.
  */
-#include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "turns.h"
-
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return next() % n;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 /* ---- queue --------------------------------------------------------------- */
 
@@ -124,7 +97,7 @@ static int test_queue(void)
 	struct producer prod[PRODUCERS];
 	struct consumer cons[CONSUMERS];
 	struct blocked b;
-	int vals[200], n = 100 + (int)below(100), fifo = 1, fails = 0;
+	int vals[200], n = 100 + (int)driver_below(100), fifo = 1, fails = 0;
 	long count = 0;
 	unsigned long sum = 0;
 	int in_order = 1;
@@ -135,7 +108,7 @@ static int test_queue(void)
 		return 0;
 	/* One thread: what goes in comes out in the same order. */
 	for (int i = 0; i < n; i++) {
-		vals[i] = (int)below(2000001) - 1000000;
+		vals[i] = (int)driver_below(2000001) - 1000000;
 		fails += queue_put(q, vals[i]) != 0;
 	}
 	for (int i = 0; i < n && fails == 0; i++)
@@ -150,7 +123,7 @@ static int test_queue(void)
 		fprintf(stderr, "driver: cannot start a thread\n");
 		return 1;
 	}
-	sleep_ms(50);
+	driver_sleep_ms(50);
 	queue_put(q, vals[0]);
 	pthread_join(b.thread, NULL);
 	printf("blocked get returned the value put 50 ms later: %s\n",
@@ -318,57 +291,14 @@ static int test_turns(void)
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		run_case(fixed[i][0], fixed[i][1]);
 	for (int k = 0; k < 4; k++)
-		run_case(1 + (int)below(12), (int)below(80));
+		run_case(1 + (int)driver_below(12), (int)driver_below(80));
 	printf("no stream: rc %d\n", run_turns(2, 2, NULL));
 	return 0;
 }
 
-/*
- * The grader caps each test's address space (512 MiB). glibc's defaults,
- * an 8 MiB stack per thread and a 64 MiB malloc arena per thread (up to
- * 8 per CPU), would use it up with a few dozen threads and make thread
- * creation fail at random; 1 MiB stacks and 4 arenas leave room to spare.
- */
-static void modest_threads(void)
-{
-	pthread_attr_t attr;
+static const struct driver_test tests[] = {
+	{ "queue", test_queue },
+	{ "turns", test_turns },
+};
 
-	if (pthread_attr_init(&attr) == 0) {
-		pthread_attr_setstacksize(&attr, 1 << 20);
-		pthread_setattr_default_np(&attr);
-		pthread_attr_destroy(&attr);
-	}
-	mallopt(M_ARENA_MAX, 4);
-}
-
-int main(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*run)(void);
-	} tests[] = {
-		{ "queue", test_queue },
-		{ "turns", test_turns },
-	};
-	char *end;
-
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s TEST SEED\n", argv[0]);
-		return 2;
-	}
-	errno = 0;
-	rng = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end) {
-		fprintf(stderr, "driver: bad seed '%s'\n", argv[2]);
-		return 2;
-	}
-	modest_threads();
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (strcmp(argv[1], tests[i].name) == 0) {
-			int rc = tests[i].run();
-
-			return fflush(stdout) == 0 ? rc : 1;
-		}
-	fprintf(stderr, "driver: unknown test '%s'\n", argv[1]);
-	return 2;
-}
+DRIVER_MAIN(tests, driver_modest_threads)

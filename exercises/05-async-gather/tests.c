@@ -10,40 +10,10 @@
  * (it should take about the longest); the grader also compares the whole
  * run's wall time with the reference's (exercise.json).
  */
-#include <errno.h>
-#include <malloc.h>
-#include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
+#include "driver.h"
 #include "gather.h"
-
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return next() % n;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 #define UNSET (-7)   /* task_value never returns it */
 
@@ -61,9 +31,9 @@ static void run(const char *label, const int *delays, int n, int verbose)
 	}
 	for (int i = 0; i < GATHER_MAX_TASKS + 8; i++)
 		results[i] = UNSET;
-	start = now_ms();
+	start = driver_now_ms();
 	rc = gather(delays, n, results);
-	took = now_ms() - start;
+	took = driver_now_ms() - start;
 	printf("%s: %d tasks, rc %d\n", label, n, rc);
 	for (int i = 0; i < n; i++) {
 		set += results[i] != UNSET;
@@ -103,7 +73,7 @@ static int test_gather(void)
 	int delays[100];
 
 	for (int i = 0; i < 100; i++)
-		delays[i] = 50 + (int)below(251);
+		delays[i] = 50 + (int)driver_below(251);
 	run("gather", delays, 100, 1);
 	return 0;
 }
@@ -111,14 +81,14 @@ static int test_gather(void)
 static int test_edges(void)
 {
 	static int big[GATHER_MAX_TASKS + 1], big_results[GATHER_MAX_TASKS + 1];
-	int one[1] = { 80 + (int)below(60) }, equal[8], zeros[3] = { 0, 0, 0 };
+	int one[1] = { 80 + (int)driver_below(60) }, equal[8], zeros[3] = { 0, 0, 0 };
 	int mixed[6], results[8];
 	int negative[4] = { 10, 20, -1, 30 }, too_long[2] = { 5, GATHER_MAX_DELAY_MS + 1 };
 
 	for (int i = 0; i < 8; i++)
 		equal[i] = 100;
 	for (int i = 0; i < 6; i++)
-		mixed[i] = 10 * (int)below(13);
+		mixed[i] = 10 * (int)driver_below(13);
 	mixed[5] = mixed[0];                      /* a duplicate */
 	run("no tasks", NULL, 0, 1);
 	run("one task", one, 1, 1);
@@ -137,52 +107,9 @@ static int test_edges(void)
 	return 0;
 }
 
-/*
- * The grader caps each test's address space (512 MiB). glibc's defaults,
- * an 8 MiB stack per thread and a 64 MiB malloc arena per thread (up to
- * 8 per CPU), would use it up with a few dozen threads and make thread
- * creation fail at random; 1 MiB stacks and 4 arenas leave room to spare.
- */
-static void modest_threads(void)
-{
-	pthread_attr_t attr;
+static const struct driver_test tests[] = {
+	{ "gather", test_gather },
+	{ "edges", test_edges },
+};
 
-	if (pthread_attr_init(&attr) == 0) {
-		pthread_attr_setstacksize(&attr, 1 << 20);
-		pthread_setattr_default_np(&attr);
-		pthread_attr_destroy(&attr);
-	}
-	mallopt(M_ARENA_MAX, 4);
-}
-
-int main(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*run)(void);
-	} tests[] = {
-		{ "gather", test_gather },
-		{ "edges", test_edges },
-	};
-	char *end;
-
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s TEST SEED\n", argv[0]);
-		return 2;
-	}
-	errno = 0;
-	rng = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end) {
-		fprintf(stderr, "driver: bad seed '%s'\n", argv[2]);
-		return 2;
-	}
-	modest_threads();
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (strcmp(argv[1], tests[i].name) == 0) {
-			int rc = tests[i].run();
-
-			return fflush(stdout) == 0 ? rc : 1;
-		}
-	fprintf(stderr, "driver: unknown test '%s'\n", argv[1]);
-	return 2;
-}
+DRIVER_MAIN(tests, driver_modest_threads)

@@ -13,9 +13,6 @@
  * perf-serial and perf print the same lines when hash_cpfs is right; the
  * grader times the two and compares.
  */
-#include <errno.h>
-#include <malloc.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +21,7 @@
 
 #include <openssl/evp.h>
 
+#include "driver.h"
 #include "hash_cpfs.h"
 
 #define PERF_CPFS 250000
@@ -31,27 +29,11 @@
 #define PERF_SHIFT 15625
 #define PERF_MAX_WORKERS 4
 
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return next() % n;
-}
-
 /* A valid CPF, "ddd.ddd.ddd-dd", into out (15 bytes with the NUL). */
 static void make_cpf(char *out)
 {
 	int d[11], s1 = 0, s2 = 0, at = 0;
-	uint64_t r = next();
+	uint64_t r = driver_next();
 
 	for (int i = 0; i < 9; i++) {
 		d[i] = (int)(r % 10);
@@ -154,7 +136,7 @@ static int test_digests(void)
 	show_each("known", known, 1, 1);
 	show_each("twelve", strs, 12, 3);
 	for (size_t k = 0; k < sizeof(workers) / sizeof(workers[0]); k++) {
-		size_t n = 1000 - (k == 3 ? below(100) : 0);
+		size_t n = 1000 - (k == 3 ? driver_below(100) : 0);
 
 		memset(d, PRESET, sizeof(d));
 		hash_cpfs(strs, n, d, workers[k]);
@@ -187,7 +169,7 @@ static int test_edges(void)
 		static const size_t lens[4] = { 50, 51, 59, 1000 };
 
 		for (size_t j = 0; j < lens[i]; j++)
-			longs[i][j] = (char)('a' + (j + below(26)) % 26);
+			longs[i][j] = (char)('a' + (j + driver_below(26)) % 26);
 		longs[i][lens[i]] = '\0';
 	}
 	odd[0] = "";
@@ -197,7 +179,7 @@ static int test_edges(void)
 	odd[4] = longs[3];
 	odd[5] = "\xff\xfe\x01 binary";
 	odd[6] = "aaaaa";
-	odd[7] = cpf[below(8)];
+	odd[7] = cpf[driver_below(8)];
 	show_each("odd strings", odd, 8, 3);
 	return 0;
 }
@@ -278,54 +260,11 @@ static int test_perf(void)
 	return perf(1);
 }
 
-/*
- * The grader caps each test's address space (512 MiB). glibc's defaults,
- * an 8 MiB stack per thread and a 64 MiB malloc arena per thread (up to
- * 8 per CPU), would use it up with a few dozen threads and make thread
- * creation fail at random; 1 MiB stacks and 4 arenas leave room to spare.
- */
-static void modest_threads(void)
-{
-	pthread_attr_t attr;
+static const struct driver_test tests[] = {
+	{ "digests", test_digests },
+	{ "edges", test_edges },
+	{ "perf-serial", test_perf_serial },
+	{ "perf", test_perf },
+};
 
-	if (pthread_attr_init(&attr) == 0) {
-		pthread_attr_setstacksize(&attr, 1 << 20);
-		pthread_setattr_default_np(&attr);
-		pthread_attr_destroy(&attr);
-	}
-	mallopt(M_ARENA_MAX, 4);
-}
-
-int main(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*run)(void);
-	} tests[] = {
-		{ "digests", test_digests },
-		{ "edges", test_edges },
-		{ "perf-serial", test_perf_serial },
-		{ "perf", test_perf },
-	};
-	char *end;
-
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s TEST SEED\n", argv[0]);
-		return 2;
-	}
-	errno = 0;
-	rng = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end) {
-		fprintf(stderr, "driver: bad seed '%s'\n", argv[2]);
-		return 2;
-	}
-	modest_threads();
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (strcmp(argv[1], tests[i].name) == 0) {
-			int rc = tests[i].run();
-
-			return fflush(stdout) == 0 ? rc : 1;
-		}
-	fprintf(stderr, "driver: unknown test '%s'\n", argv[1]);
-	return 2;
-}
+DRIVER_MAIN(tests, driver_modest_threads)

@@ -19,31 +19,14 @@
  * Each run prints its return value and then every field of the stats.
  */
 #include <errno.h>
-#include <malloc.h>
-#include <pthread.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "pipeline.h"
-
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return next() % n;
-}
 
 static const char *const types[] = { "click", "view", "purchase", "signup" };
 static const char *const pages[] = { "/cart", "/search", "/product/4711",
@@ -59,14 +42,15 @@ static const char *const notes[] = {
 /* The items array of one event (qty mostly integers). */
 static void put_items(FILE *f)
 {
-	size_t n = below(4);
+	size_t n = driver_below(4);
 
 	fputs("[", f);
 	for (size_t k = 0; k < n; k++) {
-		unsigned r = (unsigned)below(20);
+		unsigned r = (unsigned)driver_below(20);
 
 		fprintf(f, "%s{\"sku\": \"SKU-%05u\", \"price\": %u.%02u", k ? ", " : "",
-			(unsigned)below(100000), (unsigned)below(500), (unsigned)below(100));
+			(unsigned)driver_below(100000), (unsigned)driver_below(500),
+			(unsigned)driver_below(100));
 		if (r == 0)
 			fputs(", \"qty\": \"2\"}", f);          /* a string: 0 */
 		else if (r == 1)
@@ -74,7 +58,7 @@ static void put_items(FILE *f)
 		else if (r == 2)
 			fputs("}", f);                          /* none: 0 */
 		else
-			fprintf(f, ", \"qty\": %u}", 1 + (unsigned)below(5));
+			fprintf(f, ", \"qty\": %u}", 1 + (unsigned)driver_below(5));
 	}
 	fputs("]", f);
 }
@@ -82,7 +66,7 @@ static void put_items(FILE *f)
 /* One valid event line of type t (without its '\n'). */
 static void put_event(FILE *f, int64_t id, const char *t)
 {
-	unsigned r = (unsigned)below(100);
+	unsigned r = (unsigned)driver_below(100);
 
 	if (r < 6) {  /* compact, keys in another order */
 		fprintf(f, "{\"event_type\":\"%s\",\"payload\":{\"items\":", t);
@@ -91,30 +75,31 @@ static void put_event(FILE *f, int64_t id, const char *t)
 		return;
 	}
 	fprintf(f, "{\"event_id\": %" PRId64 ", \"user_id\": %u, ", id,
-		(unsigned)below(100000));
+		(unsigned)driver_below(100000));
 	if (r < 9 && strcmp(t, "click") == 0)
 		fputs("\"event_type\": \"cl\\u0069ck\", ", f);  /* "click" */
 	else
 		fprintf(f, "\"event_type\": \"%s\", ", t);
-	fprintf(f, "\"ts\": \"2024-01-01T00:%02u:%02u.%03uZ\", ", (unsigned)below(60),
-		(unsigned)below(60), (unsigned)below(1000));
+	fprintf(f, "\"ts\": \"2024-01-01T00:%02u:%02u.%03uZ\", ",
+		(unsigned)driver_below(60), (unsigned)driver_below(60),
+		(unsigned)driver_below(1000));
 	if (r < 12) {  /* no payload */
 		fputs("\"note\": \"no payload\"}", f);
 		return;
 	}
-	fprintf(f, "\"payload\": {\"page\": \"%s\", ", pages[below(N(pages))]);
+	fprintf(f, "\"payload\": {\"page\": \"%s\", ", pages[driver_below(N(pages))]);
 	if (r < 15)
 		fputs("\"items\": {\"qty\": 3}, ", f);         /* not an array */
 	else if (r < 18)
 		fprintf(f, "\"event_type\": \"%s\", \"items\": [{\"qty\": 9}], ",
-			types[below(N(types))]);                /* nested */
+			types[driver_below(N(types))]);                /* nested */
 	else {
 		fputs("\"items\": ", f);
 		put_items(f);
 		fputs(", ", f);
 	}
 	fprintf(f, "\"device\": {\"os\": \"linux\", \"mobile\": %s}, \"note\": \"%s\"}",
-		below(2) ? "true" : "false", notes[below(N(notes))]);
+		driver_below(2) ? "true" : "false", notes[driver_below(N(notes))]);
 	if (r < 22)
 		fputs(", \"campaign\": \"spring\"", f);
 	fputs("}", f);
@@ -123,7 +108,7 @@ static void put_event(FILE *f, int64_t id, const char *t)
 /* One malformed line (without its '\n'). */
 static void put_malformed(FILE *f, int64_t id)
 {
-	switch (below(12)) {
+	switch (driver_below(12)) {
 	case 0: {  /* a valid line cut short */
 		char buf[600];
 		FILE *m = fmemopen(buf, sizeof(buf), "w");
@@ -137,7 +122,7 @@ static void put_malformed(FILE *f, int64_t id)
 		buf[sizeof(buf) - 1] = '\0';
 		len = len < (long)sizeof(buf) - 1 ? len : (long)sizeof(buf) - 1;
 		if (len >= 2)
-			fprintf(f, "%.*s", (int)(1 + below((uint64_t)len - 1)), buf);
+			fprintf(f, "%.*s", (int)(1 + driver_below((uint64_t)len - 1)), buf);
 		else
 			fputc('{', f);
 		break;
@@ -185,7 +170,7 @@ static void put_malformed(FILE *f, int64_t id)
 static uint64_t write_events(const char *path, size_t lines, int final_newline)
 {
 	FILE *f = fopen(path, "w");
-	int64_t id = (int64_t)below(1000000);
+	int64_t id = (int64_t)driver_below(1000000);
 	uint64_t clicks = 0;
 
 	if (!f) {
@@ -193,9 +178,9 @@ static uint64_t write_events(const char *path, size_t lines, int final_newline)
 		exit(1);
 	}
 	for (size_t i = 0; i < lines; i++) {
-		unsigned r = (unsigned)below(1000);
+		unsigned r = (unsigned)driver_below(1000);
 
-		id += 1 + (int64_t)below(3);
+		id += 1 + (int64_t)driver_below(3);
 		if (r < 40) {
 			put_malformed(f, id);
 		} else {
@@ -204,9 +189,9 @@ static uint64_t write_events(const char *path, size_t lines, int final_newline)
 			int64_t eid = id;
 
 			if (r % 97 == 0)
-				eid = -(int64_t)below(1000);
+				eid = -(int64_t)driver_below(1000);
 			else if (r % 89 == 0)
-				eid = (int64_t)below(1ull << 53);
+				eid = (int64_t)driver_below(1ull << 53);
 			put_event(f, eid, t);
 			clicks += strcmp(t, "click") == 0;
 		}
@@ -243,7 +228,7 @@ static void run(const char *path, const char *type, size_t batch, int workers)
 
 static size_t some_lines(void)
 {
-	return 2500 + below(1000);
+	return 2500 + driver_below(1000);
 }
 
 static int test_batches(void)
@@ -265,7 +250,7 @@ static int test_batches(void)
 	run("events.jsonl", "click", (size_t)kept + 1, 2);
 	run("events.jsonl", "click", 64, 16);
 	run("events.jsonl", "click", 1000000, 5);
-	run("events.jsonl", "click", 10 + below(90), 8);
+	run("events.jsonl", "click", 10 + driver_below(90), 8);
 	return 0;
 }
 
@@ -275,11 +260,12 @@ static int test_filter(void)
 
 	write_events("events.jsonl", some_lines(), 1);
 	for (size_t t = 1; t < N(types); t++)
-		run("events.jsonl", types[t], 5 + below(20), 1 + (int)below(4));
+		run("events.jsonl", types[t], 5 + driver_below(20),
+		    1 + (int)driver_below(4));
 	run("events.jsonl", "nosuch", 10, 2);
 	run("events.jsonl", "", 10, 2);
 	run("events.jsonl", "CLICK", 10, 2);
-	write_events("short.jsonl", 50 + below(100), 0);
+	write_events("short.jsonl", 50 + driver_below(100), 0);
 	run("short.jsonl", "click", 4, 3);
 	if (!(f = fopen("empty.jsonl", "w")) || fclose(f) != 0) {
 		fprintf(stderr, "driver: cannot write empty.jsonl\n");
@@ -308,52 +294,9 @@ static int test_filter(void)
 	return 0;
 }
 
-/*
- * The grader caps each test's address space (512 MiB). glibc's defaults,
- * an 8 MiB stack per thread and a 64 MiB malloc arena per thread (up to
- * 8 per CPU), would use it up with a few dozen threads and make thread
- * creation fail at random; 1 MiB stacks and 4 arenas leave room to spare.
- */
-static void modest_threads(void)
-{
-	pthread_attr_t attr;
+static const struct driver_test tests[] = {
+	{ "batches", test_batches },
+	{ "filter", test_filter },
+};
 
-	if (pthread_attr_init(&attr) == 0) {
-		pthread_attr_setstacksize(&attr, 1 << 20);
-		pthread_setattr_default_np(&attr);
-		pthread_attr_destroy(&attr);
-	}
-	mallopt(M_ARENA_MAX, 4);
-}
-
-int main(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*run)(void);
-	} tests[] = {
-		{ "batches", test_batches },
-		{ "filter", test_filter },
-	};
-	char *end;
-
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s TEST SEED\n", argv[0]);
-		return 2;
-	}
-	errno = 0;
-	rng = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end) {
-		fprintf(stderr, "driver: bad seed '%s'\n", argv[2]);
-		return 2;
-	}
-	modest_threads();
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (strcmp(argv[1], tests[i].name) == 0) {
-			int rc = tests[i].run();
-
-			return fflush(stdout) == 0 ? rc : 1;
-		}
-	fprintf(stderr, "driver: unknown test '%s'\n", argv[1]);
-	return 2;
-}
+DRIVER_MAIN(tests, driver_modest_threads)

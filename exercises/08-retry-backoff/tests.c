@@ -10,30 +10,11 @@
  * retry gets a fake sleep that only records each wait: nothing sleeps.
  * Each case prints retry's result, how many calls fn got, and each wait.
  */
-#include <errno.h>
 #include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "driver.h"
 #include "retry.h"
-
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return next() % n;
-}
 
 /* A flaky function: fails (with a nonzero code) its first `failures`
  * calls, then succeeds; never, when failures < 0. */
@@ -95,7 +76,8 @@ static void run(const char *label, int failures, int code, int max_attempts,
 
 static int test_attempts(void)
 {
-	long base = 50 + (long)below(200), cap = base * (4 + (long)below(8));
+	long base = 50 + (long)driver_below(200);
+	long cap = base * (4 + (long)driver_below(8));
 
 	for (int k = 0; k <= 5; k++)
 		run("flaky", k, 1, 5, base, cap, 1, 1);
@@ -121,49 +103,28 @@ static int test_attempts(void)
 static int test_backoff(void)
 {
 	for (int k = 0; k < 12; k++) {
-		long base = 1 + (long)below(1000);
-		long cap = base + (long)below(100000);
-		int attempts = 1 + (int)below(40);
-		int fails = (int)below(45) - 2;   /* some never succeed (-1, -2) */
+		long base = 1 + (long)driver_below(1000);
+		long cap = base + (long)driver_below(100000);
+		int attempts = 1 + (int)driver_below(40);
+		int fails = (int)driver_below(45) - 2;   /* some never succeed (-1, -2) */
 
-		run("drawn", fails < 0 ? -1 : fails, 1 + (int)below(9), attempts, base,
-		    cap, 1, 1);
+		run("drawn", fails < 0 ? -1 : fails, 1 + (int)driver_below(9), attempts,
+		    base, cap, 1, 1);
 	}
 	/* Doubling past LONG_MAX. */
 	run("huge cap", -1, 1, 70, 1, LONG_MAX, 1, 1);
-	run("huge base", -1, 1, 6, LONG_MAX / 3 + (long)below(1000), LONG_MAX, 1, 1);
-	run("huge both", 4, 1, 10, LONG_MAX - (long)below(1000), LONG_MAX - 1, 1, 1);
-	run("long run", -1, 1, 100, 1 + (long)below(100), 1000000 + (long)below(1000), 1, 1);
+	run("huge base", -1, 1, 6, LONG_MAX / 3 + (long)driver_below(1000), LONG_MAX,
+	    1, 1);
+	run("huge both", 4, 1, 10, LONG_MAX - (long)driver_below(1000), LONG_MAX - 1,
+	    1, 1);
+	run("long run", -1, 1, 100, 1 + (long)driver_below(100),
+	    1000000 + (long)driver_below(1000), 1, 1);
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*run)(void);
-	} tests[] = {
-		{ "attempts", test_attempts },
-		{ "backoff", test_backoff },
-	};
-	char *end;
+static const struct driver_test tests[] = {
+	{ "attempts", test_attempts },
+	{ "backoff", test_backoff },
+};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s TEST SEED\n", argv[0]);
-		return 2;
-	}
-	errno = 0;
-	rng = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end) {
-		fprintf(stderr, "driver: bad seed '%s'\n", argv[2]);
-		return 2;
-	}
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (strcmp(argv[1], tests[i].name) == 0) {
-			int rc = tests[i].run();
-
-			return fflush(stdout) == 0 ? rc : 1;
-		}
-	fprintf(stderr, "driver: unknown test '%s'\n", argv[1]);
-	return 2;
-}
+DRIVER_MAIN(tests, NULL)

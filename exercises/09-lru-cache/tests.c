@@ -9,30 +9,13 @@
  *        the grader also compares the run's wall time with the
  *        reference's, so a cache that scans its entries fails
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "lru.h"
-
-static uint64_t rng;
-
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t n)
-{
-	return next() % n;
-}
 
 /* ---- ops ----------------------------------------------------------------- */
 
@@ -98,9 +81,9 @@ static void sequence(size_t capacity, int nkeys, int nops)
 	if (!c)
 		return;
 	for (int i = 0; i < nops; i++) {
-		snprintf(key, sizeof(key), "k%d", (int)below((uint64_t)nkeys));
-		if (below(5) < 2)
-			put(c, key, (long)below(1000));
+		snprintf(key, sizeof(key), "k%d", (int)driver_below((uint64_t)nkeys));
+		if (driver_below(5) < 2)
+			put(c, key, (long)driver_below(1000));
 		else
 			get(c, key);
 	}
@@ -175,9 +158,9 @@ static int test_ops(void)
 	}
 
 	for (int k = 0; k < 4; k++) {
-		size_t cap = 1 + below(12);
+		size_t cap = 1 + driver_below(12);
 
-		sequence(cap, (int)(cap + 1 + below(2 * cap + 3)), 150);
+		sequence(cap, (int)(cap + 1 + driver_below(2 * cap + 3)), 150);
 	}
 	return 0;
 }
@@ -186,7 +169,7 @@ static int test_ops(void)
 
 static int test_big(void)
 {
-	size_t cap = 20000 + below(10000);
+	size_t cap = 20000 + driver_below(10000);
 	unsigned long keys = 3 * cap, hits = 0, misses = 0, hit_sum = 0;
 	struct lru *c = lru_create(cap, on_evict, NULL);
 	char key[32];
@@ -197,11 +180,12 @@ static int test_big(void)
 		return 0;
 	for (long i = 0; i < 400000; i++) {
 		/* Skewed: a hot third of the keys gets most of the traffic. */
-		unsigned long k = below(4) ? below(keys / 3) : below(keys);
+		unsigned long k = driver_below(4) ? driver_below(keys / 3) :
+				  driver_below(keys);
 		long v;
 
 		snprintf(key, sizeof(key), "key-%lu", k);
-		if (below(3) == 0) {
+		if (driver_below(3) == 0) {
 			if (lru_put(c, key, (long)(i & 0xffff)) != 0) {
 				printf("put %ld failed\n", i);
 				break;
@@ -220,33 +204,9 @@ static int test_big(void)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	static const struct {
-		const char *name;
-		int (*run)(void);
-	} tests[] = {
-		{ "ops", test_ops },
-		{ "big", test_big },
-	};
-	char *end;
+static const struct driver_test tests[] = {
+	{ "ops", test_ops },
+	{ "big", test_big },
+};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s TEST SEED\n", argv[0]);
-		return 2;
-	}
-	errno = 0;
-	rng = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end) {
-		fprintf(stderr, "driver: bad seed '%s'\n", argv[2]);
-		return 2;
-	}
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (strcmp(argv[1], tests[i].name) == 0) {
-			int rc = tests[i].run();
-
-			return fflush(stdout) == 0 ? rc : 1;
-		}
-	fprintf(stderr, "driver: unknown test '%s'\n", argv[1]);
-	return 2;
-}
+DRIVER_MAIN(tests, NULL)
