@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "bench/command.h"
-#include "bench/exec.h"
+#include "bench/executor.h"
 #include "check_util.h"
 
 #define MS BENCH_NS_PER_MS
