@@ -5,14 +5,69 @@
 #define BENCH_CHECK_UTIL_H
 
 #include <check.h>
+#include <inttypes.h>
 #include <math.h>
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
-#include "bench/executor.h"
+#include "bench/bench.h"
+
+/* The workload called name. */
+static inline const struct bench_workload *find(const char *name)
+{
+	const struct bench_workload *wl = bench_workload_find(name);
+
+	ck_assert_msg(wl != NULL, "no workload called '%s'", name);
+	return wl;
+}
+
+/* Applies defaults to p and prepares wl; the state must be released. */
+static inline void *prepare(const struct bench_workload *wl,
+			    struct bench_params *p)
+{
+	struct bench_err err = { 0 };
+	void *state = NULL;
+
+	ck_assert_msg(bench_workload_params(wl, p, &err) == 0, "%s: %s",
+		      wl->name, err.msg);
+	ck_assert_msg(wl->prepare(p, &state, &err) == 0, "%s: prepare: %s",
+		      wl->name, err.msg);
+	ck_assert_ptr_nonnull(state);
+	return state;
+}
+
+/* One sample that must succeed; its checksum goes to sum. */
+static inline void exec_ok(const struct bench_executor *mode,
+			   const struct bench_workload *wl, void *state,
+			   unsigned workers, uint64_t chunk,
+			   struct bench_sample *s, char *sum)
+{
+	struct bench_exec_opts o = { .workers = workers, .chunk = chunk };
+	struct bench_err err = { 0 };
+	int rc;
+
+	if (wl->rewind)
+		ck_assert_int_eq(wl->rewind(state, &err), 0);
+	rc = bench_exec(mode, wl, state, &o, s, &err);
+	ck_assert_msg(rc == 0,
+		      "%s in %s mode, %u workers, chunk %" PRIu64 ": %s (%s)",
+		      wl->name, mode->name, workers, chunk,
+		      bench_strerror(rc), err.msg);
+	ck_assert_int_eq(err.code, 0);
+	wl->checksum(s->result, sum);
+}
+
+/* Keeps an aborting worker from writing a core file. */
+static inline void no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	ck_assert_int_eq(setrlimit(RLIMIT_CORE, &rl), 0);
+}
 
 /* The executor called name; tests name executors freely. */
 static inline const struct bench_executor *mode_named(const char *name)

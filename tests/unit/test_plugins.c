@@ -12,34 +12,6 @@
 #include "bench/bench.h"
 #include "check_util.h"
 
-static void *prepare(const struct bench_workload *wl, struct bench_params *p)
-{
-	struct bench_err err = { 0 };
-	void *state = NULL;
-
-	ck_assert_msg(bench_workload_params(wl, p, &err) == 0, "%s: %s",
-		      wl->name, err.msg);
-	ck_assert_msg(wl->prepare(p, &state, &err) == 0, "%s: prepare: %s",
-		      wl->name, err.msg);
-	return state;
-}
-
-static void sample(const struct bench_executor *ex,
-		   const struct bench_workload *wl, void *state,
-		   unsigned workers, uint64_t chunk, char *sum)
-{
-	struct bench_exec_opts o = { .workers = workers, .chunk = chunk };
-	struct bench_err err = { 0 };
-	struct bench_sample s;
-
-	if (wl->rewind)
-		ck_assert_int_eq(wl->rewind(state, &err), 0);
-	ck_assert_msg(bench_exec(ex, wl, state, &o, &s, &err) == 0,
-		      "%s on %s, %u workers, chunk %" PRIu64 ": %s", ex->name,
-		      wl->name, workers, chunk, err.msg);
-	wl->checksum(s.result, sum);
-}
-
 /* Every row of the executor list is complete and consistent. */
 START_TEST(test_executor_rows)
 {
@@ -170,6 +142,7 @@ START_TEST(test_spawn_agrees)
 	struct bench_params p = { .size = wl->stages > 1 || wl->next_batch ? 700 :
 					   wl->deps ? 12 : 300 };
 	char ref[BENCH_CHECKSUM_MAX], sum[BENCH_CHECKSUM_MAX];
+	struct bench_sample s;
 	void *state;
 
 	if (wl->flags & BENCH_WL_WAITS)
@@ -177,12 +150,13 @@ START_TEST(test_spawn_agrees)
 	if (!strcmp(wl->name, "search"))
 		bench_params_set(&p, "queries", 40, NULL);
 	state = prepare(wl, &p);
-	sample(MODE(serial), wl, state, 1, 1, ref);
+	exec_ok(MODE(serial), wl, state, 1, 1, &s, ref);
 	for (unsigned workers = 1; workers <= 3; workers++) {
 		static const uint64_t chunks[] = { 7, 100 };
 
 		for (size_t c = 0; c < 2; c++) {
-			sample(MODE(spawn), wl, state, workers, chunks[c], sum);
+			exec_ok(MODE(spawn), wl, state, workers, chunks[c], &s,
+				sum);
 			ck_assert_msg(strcmp(sum, ref) == 0,
 				      "%s: spawn x%u chunk %" PRIu64 " gave %s, serial %s",
 				      wl->name, workers, chunks[c], sum, ref);
@@ -198,10 +172,9 @@ START_TEST(test_spawn_crash)
 {
 	const struct bench_workload *wl = bench_workload_find("range");
 	struct bench_params p = { .size = 100 };
-	struct rlimit rl = { 0, 0 };
 	void *state = prepare(wl, &p);
 
-	setrlimit(RLIMIT_CORE, &rl);
+	no_core_dumps();
 	for (unsigned workers = 1; workers <= 3; workers += 2) {
 		struct bench_exec_opts o = { .workers = workers, .chunk = 10,
 					     .crash_task = 4, .crash_set = 1 };
