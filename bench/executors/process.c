@@ -164,23 +164,6 @@ child_main(struct bench_exec_ctx *ctx, int fd, pid_t parent)
 	}
 }
 
-/* How a reaped worker ended, as text for an error message. */
-static void describe_status(int status, char *buf, size_t len)
-{
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		const char *abbrev = sigabbrev_np(sig);
-
-		snprintf(buf, len, "was killed by signal %d (SIG%s: %s)", sig,
-			 abbrev ? abbrev : "?", strsignal(sig));
-	} else if (WIFEXITED(status)) {
-		snprintf(buf, len, "exited with status %d",
-			 WEXITSTATUS(status));
-	} else {
-		snprintf(buf, len, "ended with wait status %#x", status);
-	}
-}
-
 static void reap(struct pool *pool, struct proc *p)
 {
 	struct rusage ru;
@@ -228,7 +211,7 @@ static int worker_died(struct pool *pool, unsigned w)
 	close(p->fd);
 	p->fd = -1;
 	reap(pool, p);
-	describe_status(p->status, how, sizeof(how));
+	bench_wait_status_text(p->status, how, sizeof(how));
 	if (p->npending == 0)
 		return bench_err_set(pool->ctx->err, BENCH_EWORKER,
 				     "process worker %u of %u (pid %d) %s",
@@ -433,7 +416,7 @@ static int process_run(struct bench_exec_ctx *ctx)
 		if (!WIFEXITED(p->status) || WEXITSTATUS(p->status) != 0) {
 			char how[160];
 
-			describe_status(p->status, how, sizeof(how));
+			bench_wait_status_text(p->status, how, sizeof(how));
 			rc = bench_err_set(ctx->err, BENCH_EWORKER,
 					   "process worker %u of %u (pid %d) %s after its last task",
 					   w + 1, pool.n, (int)p->pid, how);

@@ -151,23 +151,6 @@ static void release(struct spawner *sp, struct child *k)
 	sp->running--;
 }
 
-/* How a reaped child ended, as text for an error message. */
-static void describe_status(int status, char *buf, size_t len)
-{
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		const char *abbrev = sigabbrev_np(sig);
-
-		snprintf(buf, len, "was killed by signal %d (SIG%s: %s)", sig,
-			 abbrev ? abbrev : "?", strsignal(sig));
-	} else if (WIFEXITED(status)) {
-		snprintf(buf, len, "exited with status %d",
-			 WEXITSTATUS(status));
-	} else {
-		snprintf(buf, len, "ended with wait status %#x", status);
-	}
-}
-
 /* Reads k's reply, reaps it and merges its result. */
 static int finish(struct spawner *sp, struct child *k)
 {
@@ -184,7 +167,7 @@ static int finish(struct spawner *sp, struct child *k)
 	    WEXITSTATUS(status) != 0) {
 		char how[160];
 
-		describe_status(status, how, sizeof(how));
+		bench_wait_status_text(status, how, sizeof(how));
 		rc = bench_err_set(ctx->err, BENCH_EWORKER,
 				   "the process of task %llu (pid %d, items %llu..%llu) %s",
 				   (unsigned long long)k->task.index, (int)k->pid,

@@ -2,6 +2,7 @@
  * common.c - shared fold operations for the built-in workloads.
  */
 #include <inttypes.h>
+#include <stdio.h>
 
 #include <openssl/err.h>
 
@@ -80,4 +81,13 @@ int bench__crypto_error(struct bench_err *err, const char *what)
 	ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
 	return bench_err_set(err, BENCH_ECRYPTO, "openssl: %s failed: %s",
 			     what, buf);
+}
+
+void bench__describe_input(const struct bench_params *p, int fixed_size,
+			   char *buf, size_t len)
+{
+	const char *input = bench_params_text(p, "input");
+
+	(void)fixed_size;
+	snprintf(buf, len, "%s%s", input ? " of " : "", input ? input : "");
 }

@@ -59,6 +59,12 @@ void bench__fold_merge(void *acc, const void *partial);
 /* Checksum text: 16 hex digits of the sum mixed with the item count. */
 void bench__fold_checksum(const void *acc, char *out);
 
+struct bench_params;
+/* A workload's describe() for one read from --input: " of FILE", or
+ * nothing when its input is generated. */
+void bench__describe_input(const struct bench_params *p, int fixed_size,
+			   char *buf, size_t len);
+
 struct bench_err;
 /* Fills err with OpenSSL's last error after `what` failed; returns
  * BENCH_ECRYPTO. */

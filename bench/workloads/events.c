@@ -731,18 +731,9 @@ static const struct bench_option events_options[] = {
 	{ .name = NULL },
 };
 
-static void events_describe(const struct bench_params *p, int fixed_size,
-			    char *buf, size_t len)
-{
-	const char *input = bench_params_text(p, "input");
-
-	(void)fixed_size;
-	snprintf(buf, len, "%s%s", input ? " of " : "", input ? input : "");
-}
-
 const struct bench_workload bench__wl_events = {
 	.options = events_options,
-	.describe = events_describe,
+	.describe = bench__describe_input,
 	.name = "events",
 	.summary = "JSON Lines events read lazily, filtered by type, batched, SHA-256 of kept ids",
 	.item_desc = "lines",

@@ -757,18 +757,9 @@ static const struct bench_option wordcount_options[] = {
 	{ .name = NULL },
 };
 
-static void wordcount_describe(const struct bench_params *p, int fixed_size,
-			       char *buf, size_t len)
-{
-	const char *input = bench_params_text(p, "input");
-
-	(void)fixed_size;
-	snprintf(buf, len, "%s%s", input ? " of " : "", input ? input : "");
-}
-
 const struct bench_workload bench__wl_wordcount = {
 	.options = wordcount_options,
-	.describe = wordcount_describe,
+	.describe = bench__describe_input,
 	.name = "wordcount",
 	.summary = "word count as map-reduce: map, shuffle by key hash, reduce",
 	.item_desc = "blocks of 256 KiB",

@@ -159,6 +159,10 @@ struct rusage;
 /* User + system CPU in a struct rusage, in ns. */
 bench_ns bench_rusage_cpu(const struct rusage *ru);
 
+/* How a reaped process ended (a wait status), as text for a message:
+ * "was killed by signal 6 (SIGABRT: Aborted)", "exited with status 3". */
+void bench_wait_status_text(int status, char *buf, size_t len);
+
 /* What makes an executor special, on its row (git's RUN_SETUP flags). */
 enum bench_exec_flags {
 	/* The reference: one worker whatever --workers, the mode speedups
