@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,61 +56,434 @@ const char *exercises_dir(void)
 			     sizeof(dir));
 }
 
-/* A file name the manifest may use: letters, digits, _ . - only. */
-static int plain_name(const char *s)
+/* ---- the manifests: exercise.json and a hidden tests.json ---------------- */
+
+/*
+ * The schema is exercises/README.md's: every key known, every value of its
+ * type and in its range, or the manifest is refused whole, with a message
+ * naming the file, the key and what the key accepts. Nothing is coerced: a
+ * grader that reads "points": "1" as 0 points, or 5 as "check": "exact",
+ * grades every student silently wrong.
+ */
+#define MANIFEST_MAX (1u << 20) /* bytes of a manifest file */
+#define TESTS_MAX 100           /* tests in one manifest */
+#define PLAIN_MAX 64            /* bytes of a file or test name */
+#define TITLE_MAX 200           /* bytes of a title */
+#define POINTS_MAX 1000.0       /* one test's, or the perf check's, points */
+#define RATIO_MAX 1000.0        /* wall_vs_reference's highest bound */
+#define WORKERS_MAX 1024        /* perf's target_workers */
+#define PERF_SERIAL "perf-serial" /* the perf check's serial run: no test's */
+
+struct manifest {
+	const char *file;       /* named in every message */
+	struct bench_err *err;
+};
+
+static int ascii_alnum(int c)
 {
-	if (!s || !*s || *s == '.' || strlen(s) > 64)
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A test or file name: 1 to PLAIN_MAX letters, digits, _ . -, starting
+ * with a letter or digit (never a path, an option or a hidden file), and
+ * ending in suffix unless it is NULL. */
+static int plain_name(const char *s, const char *suffix)
+{
+	size_t n = s ? strlen(s) : 0, k = suffix ? strlen(suffix) : 0;
+
+	if (n == 0 || n > PLAIN_MAX || !ascii_alnum((unsigned char)*s) || n <= k ||
+	    (k && strcmp(s + n - k, suffix) != 0))
 		return 0;
 	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+		if (!ascii_alnum((unsigned char)*s) && !strchr("_.-", *s))
 			return 0;
 	return 1;
 }
 
-static char *dup_str(json_t *o, const char *key)
+/* What v is, for a message: its JSON text (ASCII, cut short), or the
+ * kind of container it is. */
+static void describe(json_t *v, char *buf, size_t len)
 {
-	const char *s = json_string_value(json_object_get(o, key));
+	char *text;
 
-	return s ? strdup(s) : NULL;
+	if (json_is_object(v)) {
+		snprintf(buf, len, "an object");
+		return;
+	}
+	if (json_is_array(v)) {
+		if (json_array_size(v))
+			snprintf(buf, len, "an array of %zu", json_array_size(v));
+		else
+			snprintf(buf, len, "an empty array");
+		return;
+	}
+	if (json_is_real(v)) {
+		/* 4.0 shown as such: "expected a whole number, got 4" would
+		 * puzzle. */
+		int n = snprintf(buf, len, "%.10g", json_real_value(v));
+
+		if (n > 0 && (size_t)n + 2 < len && !strpbrk(buf, ".e"))
+			snprintf(buf + n, len - (size_t)n, ".0");
+		return;
+	}
+	text = json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII | JSON_COMPACT);
+	if (text && strlen(text) > 72)
+		snprintf(buf, len, "%.68s...", text);
+	else
+		snprintf(buf, len, "%s", text ? text : "a value");
+	free(text);
+}
+
+/* Refuses the manifest at key: "FILE: 'KEY': expected WHAT, got VALUE",
+ * or "FILE: 'KEY' is missing: expected WHAT" when got is NULL. */
+static int refuse(const struct manifest *m, const char *key, json_t *got,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int refuse(const struct manifest *m, const char *key, json_t *got,
+		  const char *fmt, ...)
+{
+	char what[256], shown[80];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!got)
+		return bench_err_set(m->err, BENCH_EINPUT, "%s: '%s' is missing: expected %s",
+				     m->file, key, what);
+	describe(got, shown, sizeof(shown));
+	return bench_err_set(m->err, BENCH_EINPUT, "%s: '%s': expected %s, got %s",
+			     m->file, key, what, shown);
+}
+
+static int no_memory(const struct manifest *m)
+{
+	return bench_err_set(m->err, BENCH_ENOMEM, "%s: out of memory", m->file);
+}
+
+/* Refuses any key of object o not in keys (list: them, for the message). */
+static int known_keys(const struct manifest *m, json_t *o, const char *prefix,
+		      const char *const *keys, const char *list)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		char shown[48];
+		size_t i = 0, k = 0;
+
+		while (keys[i] && strcmp(keys[i], key) != 0)
+			i++;
+		if (keys[i])
+			continue;
+		/* Any bytes may make a key: shown printable, cut short. */
+		for (const char *p = key; *p && k + 4 < sizeof(shown); p++)
+			shown[k++] = *p >= 0x20 && *p < 0x7f && *p != '\'' ? *p : '?';
+		if (strlen(key) > k)
+			shown[k++] = '.', shown[k++] = '.', shown[k++] = '.';
+		shown[k] = '\0';
+		return bench_err_set(m->err, BENCH_EINPUT, "%s: unknown key '%s%s': expected %s",
+				     m->file, prefix, shown, list);
+	}
+	return 0;
+}
+
+/* A name (plain_name) at key: *out points into v. */
+static int want_name(const struct manifest *m, json_t *v, const char *key,
+		     const char *suffix, const char **out)
+{
+	const char *s = json_string_value(v);
+
+	if (!plain_name(s, suffix))
+		return refuse(m, key, v,
+			      "a %s of 1 to %d letters, digits, '_', '-' or '.', starting with a letter or digit%s%s%s",
+			      suffix ? "file name" : "name", PLAIN_MAX,
+			      suffix ? " and ending in '" : "", suffix ? suffix : "",
+			      suffix ? "'" : "");
+	*out = s;
+	return 0;
+}
+
+/* A number in [lo, hi], or (lo, hi] when above. */
+static int want_number(const struct manifest *m, json_t *v, const char *key,
+		       double lo, int above, double hi, double *out)
+{
+	double x = json_number_value(v);
+
+	if (!json_is_number(v) || !isfinite(x) || !(above ? x > lo : x >= lo) || !(x <= hi))
+		return refuse(m, key, v, "a number %s %g %s %g", above ? "above" : "from", lo,
+			      above ? "and at most" : "to", hi);
+	*out = x;
+	return 0;
+}
+
+/* A whole number in [lo, hi]. */
+static int want_integer(const struct manifest *m, json_t *v, const char *key,
+			json_int_t lo, json_int_t hi, json_int_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return refuse(m, key, v, "a whole number from %lld to %lld", (long long)lo,
+			      (long long)hi);
+	*out = json_integer_value(v);
+	return 0;
 }
 
 /* Appends the tests of a "tests" array to ex. */
-static int load_tests(struct exercise *ex, json_t *arr, int hidden,
-		      const char *file, struct bench_err *err)
+static int parse_tests(struct exercise *ex, const struct manifest *m, json_t *arr,
+		       int hidden)
 {
-	size_t n = json_array_size(arr);
+	static const char *const keys[] = { "name", "points", "check",
+					    "wall_vs_reference", NULL };
+	size_t n = json_array_size(arr), first = ex->ntests;
 	struct grade_test *more;
 
-	if (!json_is_array(arr) || n == 0)
-		return bench_err_set(err, BENCH_EINVAL, "%s: expected a non-empty \"tests\" array", file);
-	more = realloc(ex->tests, (ex->ntests + n) * sizeof(*more));
-	if (!more)
-		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+	if (!json_is_array(arr) || n < 1 || n > TESTS_MAX)
+		return refuse(m, "tests", arr, "an array of 1 to %d tests", TESTS_MAX);
+	if (!(more = realloc(ex->tests, (first + n) * sizeof(*more))))
+		return no_memory(m);
 	ex->tests = more;
 	for (size_t i = 0; i < n; i++) {
-		json_t *t = json_array_get(arr, i), *w = json_object_get(t, "wall_vs_reference");
+		json_t *t = json_array_get(arr, i), *v;
 		struct grade_test *g = &ex->tests[ex->ntests];
-		const char *check = json_string_value(json_object_get(t, "check"));
+		char at[32], key[64];
+		const char *s;
+		double lo, hi;
+		int rc;
 
 		memset(g, 0, sizeof(*g));
-		g->name = dup_str(t, "name");
-		g->points = json_number_value(json_object_get(t, "points"));
 		g->hidden = hidden;
 		ex->ntests++;
-		if (!g->name || !plain_name(g->name) || !(g->points >= 0) ||
-		    (check && strcmp(check, "exact") && strcmp(check, "lines")))
-			return bench_err_set(err, BENCH_EINVAL,
-					     "%s: test %zu: expected a plain \"name\", \"points\" >= 0 and \"check\" exact or lines",
-					     file, i + 1);
-		g->lines = check && strcmp(check, "lines") == 0;
-		if (w && (json_array_size(w) != 2 ||
-			  !((g->wall_lo = json_number_value(json_array_get(w, 0))) > 0) ||
-			  !((g->wall_hi = json_number_value(json_array_get(w, 1))) >= g->wall_lo)))
-			return bench_err_set(err, BENCH_EINVAL,
-					     "%s: test %s: \"wall_vs_reference\" expects [low, high], 0 < low <= high",
-					     file, g->name);
+		snprintf(at, sizeof(at), "tests[%zu]", i);
+		if (!json_is_object(t))
+			return refuse(m, at, t, "an object: {\"name\": ..., \"points\": ..., \"check\": ...}");
+		snprintf(key, sizeof(key), "%s.", at);
+		if ((rc = known_keys(m, t, key, keys, "name, points, check or wall_vs_reference")))
+			return rc;
+		snprintf(key, sizeof(key), "%s.name", at);
+		v = json_object_get(t, "name");
+		if ((rc = want_name(m, v, key, NULL, &s)))
+			return rc;
+		if (strcmp(s, PERF_SERIAL) == 0)
+			return refuse(m, key, v, "a name other than " PERF_SERIAL " (the performance check's serial run)");
+		for (size_t k = 0; k < first + i; k++)
+			if (strcmp(ex->tests[k].name, s) == 0)
+				return k < first ?
+				       bench_err_set(m->err, BENCH_EINPUT,
+						     "%s: '%s': \"%s\" is a public test's name already: expected a name of its own",
+						     m->file, key, s) :
+				       bench_err_set(m->err, BENCH_EINPUT,
+						     "%s: '%s': \"%s\" is tests[%zu]'s name already: expected each test's name once",
+						     m->file, key, s, k - first);
+		if (!(g->name = strdup(s)))
+			return no_memory(m);
+		snprintf(key, sizeof(key), "%s.points", at);
+		if ((rc = want_number(m, json_object_get(t, "points"), key, 0, 0, POINTS_MAX,
+				      &g->points)))
+			return rc;
+		snprintf(key, sizeof(key), "%s.check", at);
+		v = json_object_get(t, "check");
+		s = json_string_value(v);
+		if (!s || (strcmp(s, "exact") != 0 && strcmp(s, "lines") != 0))
+			return refuse(m, key, v, "\"exact\" or \"lines\"");
+		g->lines = strcmp(s, "lines") == 0;
+		snprintf(key, sizeof(key), "%s.wall_vs_reference", at);
+		if (!(v = json_object_get(t, "wall_vs_reference")))
+			continue;
+		if (!json_is_array(v) || json_array_size(v) != 2)
+			return refuse(m, key, v, "[low, high]: two numbers, 0 < low <= high <= %g",
+				      RATIO_MAX);
+		snprintf(key, sizeof(key), "%s.wall_vs_reference[0]", at);
+		if ((rc = want_number(m, json_array_get(v, 0), key, 0, 1, RATIO_MAX, &lo)))
+			return rc;
+		snprintf(key, sizeof(key), "%s.wall_vs_reference[1]", at);
+		if ((rc = want_number(m, json_array_get(v, 1), key, lo, 0, RATIO_MAX, &hi)))
+			return rc;
+		g->wall_lo = lo;
+		g->wall_hi = hi;
 	}
 	return 0;
+}
+
+static int parse_libs(struct exercise *ex, const struct manifest *m, json_t *libs)
+{
+	if (!json_is_array(libs) || json_array_size(libs) > GRADE_LIBS_MAX)
+		return refuse(m, "libs", libs,
+			      "an array of link flags from \"-lpthread\", \"-lm\", \"-lcrypto\" and \"-ljansson\"");
+	for (size_t i = 0; i < json_array_size(libs); i++) {
+		json_t *v = json_array_get(libs, i);
+		const char *l = json_string_value(v);
+		char key[32];
+		size_t k = 0;
+
+		snprintf(key, sizeof(key), "libs[%zu]", i);
+		while (l && allowed_libs[k] && strcmp(l, allowed_libs[k]) != 0)
+			k++;
+		if (!l || !allowed_libs[k])
+			return refuse(m, key, v,
+				      "\"-lpthread\", \"-lm\", \"-lcrypto\" or \"-ljansson\"");
+		for (k = 0; k < ex->nlibs; k++)
+			if (strcmp(ex->libs[k], l) == 0)
+				return refuse(m, key, v, "each library once");
+		if (!(ex->libs[ex->nlibs] = strdup(l)))
+			return no_memory(m);
+		ex->nlibs++;
+	}
+	return 0;
+}
+
+static int parse_perf(struct exercise *ex, const struct manifest *m, json_t *perf)
+{
+	static const char *const keys[] = { "test", "points", "target_speedup",
+					    "target_workers", NULL };
+	json_int_t workers = 0;
+	json_t *v;
+	const char *s;
+	int rc;
+
+	if (!json_is_object(perf))
+		return refuse(m, "perf", perf,
+			      "an object: {\"test\": ..., \"points\": ..., \"target_speedup\": ..., \"target_workers\": ...}");
+	if ((rc = known_keys(m, perf, "perf.", keys,
+			     "test, points, target_speedup or target_workers")))
+		return rc;
+	v = json_object_get(perf, "test");
+	if ((rc = want_name(m, v, "perf.test", NULL, &s)))
+		return rc;
+	if (strcmp(s, PERF_SERIAL) == 0)
+		return refuse(m, "perf.test", v,
+			      "a name other than " PERF_SERIAL " (the driver's serial code, which it is timed against)");
+	if (!(ex->perf_test = strdup(s)))
+		return no_memory(m);
+	if ((rc = want_number(m, json_object_get(perf, "points"), "perf.points", 0, 1,
+			      POINTS_MAX, &ex->perf_points)) ||
+	    (rc = want_integer(m, json_object_get(perf, "target_workers"),
+			       "perf.target_workers", 2, WORKERS_MAX, &workers)))
+		return rc;
+	ex->target_workers = (unsigned)workers;
+	/* More than linear is no target a correct solution can be held to. */
+	return want_number(m, json_object_get(perf, "target_speedup"), "perf.target_speedup",
+			   1, 1, (double)workers, &ex->target_speedup);
+}
+
+static int parse_exercise(struct exercise *ex, const struct manifest *m, json_t *doc)
+{
+	static const char *const keys[] = { "title", "source", "header", "libs",
+					    "tests", "perf", NULL };
+	json_t *v;
+	const char *s;
+	int rc;
+
+	if ((rc = known_keys(m, doc, "", keys, "title, source, header, libs, tests or perf")))
+		return rc;
+	v = json_object_get(doc, "title");
+	s = json_string_value(v);
+	for (size_t i = 0; s && s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s = NULL;
+	if (!s || !*s || strlen(s) > TITLE_MAX)
+		return refuse(m, "title", v, "a string of 1 to %d bytes without control characters",
+			      TITLE_MAX);
+	if (!(ex->title = strdup(s)))
+		return no_memory(m);
+	v = json_object_get(doc, "source");
+	if ((rc = want_name(m, v, "source", ".c", &s)))
+		return rc;
+	/* The drivers' names, beside which the reference is built. */
+	if (strcmp(s, "tests.c") == 0 || strcmp(s, "hidden_tests.c") == 0)
+		return refuse(m, "source", v, "a file name other than tests.c and hidden_tests.c (the drivers')");
+	if (!(ex->source = strdup(s)))
+		return no_memory(m);
+	v = json_object_get(doc, "header");
+	if ((rc = want_name(m, v, "header", ".h", &s)))
+		return rc;
+	if (strcmp(s, DRIVER_HEADER) == 0)
+		return refuse(m, "header", v, "a file name other than " DRIVER_HEADER " (the drivers' shared harness)");
+	if (!(ex->header = strdup(s)))
+		return no_memory(m);
+	if ((v = json_object_get(doc, "libs")) && (rc = parse_libs(ex, m, v)))
+		return rc;
+	if ((rc = parse_tests(ex, m, json_object_get(doc, "tests"), 0)))
+		return rc;
+	if ((v = json_object_get(doc, "perf")))
+		return parse_perf(ex, m, v);
+	return 0;
+}
+
+int exercise_manifest_parse(struct exercise *ex, enum exercise_manifest kind,
+			    const char *file, const void *data, size_t len,
+			    struct bench_err *err)
+{
+	static const char *const hidden_keys[] = { "tests", NULL };
+	struct manifest m = { file ? file : "manifest", err };
+	json_error_t je;
+	json_t *doc;
+	int rc;
+
+	if (len > MANIFEST_MAX)
+		return bench_err_set(err, BENCH_EINPUT, "%s: larger than 1 MiB: expected a manifest",
+				     m.file);
+	/* A key given twice would leave which one counts to the parser. */
+	if (!(doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je)))
+		return bench_err_set(err, BENCH_EINPUT, "%s: line %d, column %d: %s", m.file,
+				     je.line, je.column, je.text);
+	if (!json_is_object(doc)) {
+		char shown[80];
+
+		describe(doc, shown, sizeof(shown));
+		rc = bench_err_set(err, BENCH_EINPUT, "%s: expected a JSON object, got %s",
+				   m.file, shown);
+	} else if (kind == EXERCISE_HIDDEN) {
+		rc = known_keys(&m, doc, "", hidden_keys,
+				"tests (a hidden tests.json holds its tests only)");
+		if (rc == 0)
+			rc = parse_tests(ex, &m, json_object_get(doc, "tests"), 1);
+	} else {
+		rc = parse_exercise(ex, &m, doc);
+	}
+	json_decref(doc);
+	return rc;
+}
+
+int exercise_manifest_load(struct exercise *ex, enum exercise_manifest kind,
+			   const char *path, struct bench_err *err)
+{
+	/* O_NONBLOCK: a FIFO in its place must not hang the grader. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n = 0;
+	char *buf;
+
+	if (fd < 0)
+		return bench_err_set(err, BENCH_ESYS, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		rc = bench_err_set(err, BENCH_ESYS, "%s: %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)MANIFEST_MAX) {
+		rc = bench_err_set(err, BENCH_EINPUT, "%s: %s", path,
+				   !S_ISREG(st.st_mode) ? "not a regular file: expected a manifest" :
+				   "larger than 1 MiB: expected a manifest");
+		close(fd);
+		return rc;
+	}
+	if (!(buf = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return bench_err_set(err, BENCH_ENOMEM, "%s: out of memory", path);
+	}
+	while (len < (size_t)st.st_size &&
+	       ((n = read(fd, buf + len, (size_t)st.st_size - len)) > 0 || (n < 0 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	if (n < 0) {
+		rc = bench_err_set(err, BENCH_ESYS, "%s: %s", path, strerror(errno));
+		close(fd);
+		free(buf);
+		return rc;
+	}
+	close(fd);
+	rc = exercise_manifest_parse(ex, kind, path, buf, len, err);
+	free(buf);
+	return rc;
 }
 
 /* The folder of spec under exercises/: "2", "02", "02-timeit". */
@@ -150,8 +524,7 @@ int exercise_load(const char *spec, const char *hidden, struct exercise *ex,
 		  struct bench_err *err)
 {
 	char file[PATH_MAX + 32];
-	json_error_t je;
-	json_t *m, *libs, *perf;
+	struct stat st;
 	int rc;
 
 	memset(ex, 0, sizeof(*ex));
@@ -159,66 +532,18 @@ int exercise_load(const char *spec, const char *hidden, struct exercise *ex,
 		return rc;
 	snprintf(ex->dir, sizeof(ex->dir), "%s/%s", exercises_dir(), ex->slug);
 	snprintf(file, sizeof(file), "%s/exercise.json", ex->dir);
-	if (!(m = json_load_file(file, 0, &je)))
-		return bench_err_set(err, BENCH_EINVAL, "%s: %s (line %d)", file,
-				     je.text, je.line);
-	ex->title = dup_str(m, "title");
-	ex->source = dup_str(m, "source");
-	ex->header = dup_str(m, "header");
-	libs = json_object_get(m, "libs");
-	for (size_t i = 0; i < json_array_size(libs) && ex->nlibs < GRADE_LIBS_MAX; i++) {
-		const char *l = json_string_value(json_array_get(libs, i));
-		int ok = 0;
-
-		for (size_t k = 0; l && allowed_libs[k]; k++)
-			ok |= strcmp(l, allowed_libs[k]) == 0;
-		if (!ok) {
-			json_decref(m);
-			return bench_err_set(err, BENCH_EINVAL,
-					     "%s: library '%s' is not one of -lpthread -lm -lcrypto -ljansson",
-					     file, l ? l : "?");
-		}
-		ex->libs[ex->nlibs++] = strdup(l);
-	}
-	if (!ex->title || !plain_name(ex->source) || !plain_name(ex->header)) {
-		json_decref(m);
-		return bench_err_set(err, BENCH_EINVAL,
-				     "%s: expected \"title\", and plain file names in \"source\" and \"header\"",
-				     file);
-	}
-	rc = load_tests(ex, json_object_get(m, "tests"), 0, file, err);
-	perf = json_object_get(m, "perf");
-	if (rc == 0 && perf) {
-		ex->perf_test = dup_str(perf, "test");
-		ex->perf_points = json_number_value(json_object_get(perf, "points"));
-		ex->target_speedup = json_number_value(json_object_get(perf, "target_speedup"));
-		ex->target_workers = (unsigned)json_integer_value(json_object_get(perf, "target_workers"));
-		if (!plain_name(ex->perf_test) || !(ex->perf_points > 0) ||
-		    !(ex->target_speedup > 1) || ex->target_workers < 2)
-			rc = bench_err_set(err, BENCH_EINVAL,
-					   "%s: \"perf\" expects a \"test\", \"points\" > 0, \"target_speedup\" > 1 and \"target_workers\" >= 2",
-					   file);
-	}
-	json_decref(m);
-	if (rc == 0 && hidden) {
-		struct stat st;
-
-		if (stat(hidden, &st) != 0 || !S_ISDIR(st.st_mode))
-			return bench_err_set(err, BENCH_ESYS, "--hidden %s: %s", hidden,
-					     errno && stat(hidden, &st) != 0 ? strerror(errno) :
-					     "not a folder");
-		snprintf(ex->hidden, sizeof(ex->hidden), "%s/%s", hidden, ex->slug);
-		snprintf(file, sizeof(file), "%s/tests.json", ex->hidden);
-		if (access(file, R_OK) != 0)
-			return bench_err_set(err, BENCH_ESYS, "--hidden: %s: %s", file,
-					     strerror(errno));
-		if (!(m = json_load_file(file, 0, &je)))
-			return bench_err_set(err, BENCH_EINVAL, "--hidden: %s: %s", file,
-					     je.text);
-		rc = load_tests(ex, json_object_get(m, "tests"), 1, file, err);
-		json_decref(m);
-	}
-	return rc;
+	if ((rc = exercise_manifest_load(ex, EXERCISE_MANIFEST, file, err)) || !hidden)
+		return rc;
+	if (stat(hidden, &st) != 0 || !S_ISDIR(st.st_mode))
+		return bench_err_set(err, BENCH_ESYS, "--hidden %s: %s", hidden,
+				     errno && stat(hidden, &st) != 0 ? strerror(errno) :
+				     "not a folder");
+	snprintf(ex->hidden, sizeof(ex->hidden), "%s/%s", hidden, ex->slug);
+	snprintf(file, sizeof(file), "%s/tests.json", ex->hidden);
+	if (access(file, R_OK) != 0)
+		return bench_err_set(err, BENCH_ESYS, "--hidden: %s: %s", file,
+				     strerror(errno));
+	return exercise_manifest_load(ex, EXERCISE_HIDDEN, file, err);
 }
 
 static int remove_one(const char *path, const struct stat *st, int type,
@@ -419,8 +744,8 @@ int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err)
 
 		/* The drivers' shared harness, when the exercises folder has
 		 * one (an instructor's may not): here only, where drivers are
-		 * built, never in a submission's folder. Copied first, so that
-		 * an exercise whose own header is called that keeps it. */
+		 * built, never in a submission's folder. No exercise's own
+		 * header has its name (the manifest's schema refuses it). */
 		if (root) {
 			snprintf(src, sizeof(src), "%s/" DRIVER_HEADER, root);
 			snprintf(dst, sizeof(dst), "%s/" DRIVER_HEADER, ref);

@@ -91,16 +91,48 @@ const char *exercises_dir(void);
 
 /*
  * Loads exercise spec (a number, "2" or "02", or a folder name, as listed
- * by `bench exercises`) and, when hidden is not NULL, that folder's
- * NN-slug/tests.json. Returns 0 or BENCH_EINVAL / BENCH_ESYS with err.
+ * by `bench exercises`): its exercise.json and, when hidden is not NULL,
+ * that folder's NN-slug/tests.json (exercise_manifest_load). Returns 0;
+ * BENCH_EINVAL when spec names no exercise (bad usage); BENCH_EINPUT when
+ * a manifest breaks the schema; BENCH_ESYS when a file or folder cannot
+ * be read; BENCH_ENOMEM; the message in err. exercise_free ex either way.
  */
 int exercise_load(const char *spec, const char *hidden, struct exercise *ex,
 		  struct bench_err *err);
+
+/* Which manifest: an exercise's exercise.json, or a hidden tests.json. */
+enum exercise_manifest { EXERCISE_MANIFEST, EXERCISE_HIDDEN };
+
+/*
+ * Checks the manifest data[0 .. len) against the schema of
+ * exercises/README.md and loads it into ex: an exercise.json
+ * (EXERCISE_MANIFEST) sets the title, file names, libraries, tests and
+ * performance check of a zeroed ex; a hidden tests.json (EXERCISE_HIDDEN)
+ * appends hidden tests, to a zeroed ex or one an exercise.json was loaded
+ * into (their names may not repeat a public test's). file only names the
+ * manifest in messages (NULL: "manifest"); data need not end in a NUL.
+ *
+ * Never prints, never exits. Returns 0; BENCH_EINPUT with err naming
+ * file, the key and what it accepts, as in
+ *     F: 'tests[0].points': expected a number from 0 to 1000, got "1"
+ * or BENCH_ENOMEM. ex may then hold part of the manifest: exercise_free
+ * it whatever the result. Thread-safe for distinct ex and err.
+ */
+int exercise_manifest_parse(struct exercise *ex, enum exercise_manifest kind,
+			    const char *file, const void *data, size_t len,
+			    struct bench_err *err);
+
+/* exercise_manifest_parse on the file at path (a regular file of at most
+ * 1 MiB), named by path in messages; also BENCH_ESYS when it cannot be
+ * read. */
+int exercise_manifest_load(struct exercise *ex, enum exercise_manifest kind,
+			   const char *path, struct bench_err *err);
 
 /* Builds the reference and runs it for every test with seed, keeping the
  * expected output. Returns 0 or a code with err. */
 int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err);
 
+/* Frees what ex holds (a zeroed ex too) and removes its scratch folder. */
 void exercise_free(struct exercise *ex);
 
 /* Copies regular file src (no symbolic link, no FIFO, at most max bytes)

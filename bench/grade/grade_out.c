@@ -2,6 +2,8 @@
  * grade_out.c - grades as text, JSON (Jansson), Gradescope's results.json,
  * JUnit XML, TAP, and the class gradebook (CSV).
  */
+#include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -147,45 +149,64 @@ static int write_text(FILE *f, const struct exercise *ex, const struct grade *g,
 
 /* ---- JSON ---------------------------------------------------------------- */
 
+/* A number for JSON, which has no infinity or NaN: null for those (a
+ * speedup timed at 0 ns); NULL only when out of memory. */
+static json_t *jnum(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* One submission's entry, or NULL (out of memory): the caller fails the
+ * write rather than print an entry that is not the grade. */
 static json_t *grade_json(const struct exercise *ex, const struct grade *g)
 {
 	json_t *tests = json_array(), *o;
 
-	for (size_t i = 0; i < ex->ntests && g->tests; i++) {
+	for (size_t i = 0; i < ex->ntests && g->tests && tests; i++) {
 		const struct test_result *t = &g->tests[i];
 
-		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:b, s:b, s:o, s:f}",
-			"name", ex->tests[i].name, "points", t->score,
-			"max", ex->tests[i].points, "passed", t->passed,
+		if (json_array_append_new(tests, json_pack("{s:s, s:o, s:o, s:b, s:b, s:o, s:o}",
+			"name", ex->tests[i].name, "points", jnum(t->score),
+			"max", jnum(ex->tests[i].points), "passed", t->passed,
 			"hidden", ex->tests[i].hidden, "message", jstr(t->msg),
 			/* A hidden test's time could tell its content. */
-			"wall_ms", ex->tests[i].hidden ? 0.0 : (double)t->wall_ns / 1e6));
+			"wall_ms", jnum(ex->tests[i].hidden ? 0.0 : (double)t->wall_ns / 1e6))) != 0) {
+			json_decref(tests);
+			return NULL;
+		}
 	}
-	o = json_pack("{s:o, s:o, s:s, s:f, s:f, s:f, s:f, s:o}",
+	o = json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
 		      "student", jstr(g->student), "path", jstr(g->path), "status", g->status,
-		      "score", g->total, "max", g->max, "correctness", g->correct,
-		      "correctness_max", g->correct_max, "tests", tests);
-	if (g->log)
-		json_object_set_new(o, "log", jstr(g->log));
-	if (g->perf_max)
-		json_object_set_new(o, "performance", json_pack(
-			"{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:s}",
-			"status", perf_word(g), "points", g->perf.score,
-			"max", g->perf_max, "speedup", g->perf.speedup,
-			"expected", g->perf.expected,
-			"serial_ms", (double)g->perf.serial_ns / 1e6,
-			"student_ms", (double)g->perf.student_ns / 1e6,
-			"message", g->perf.msg));
-	if (!o)
-		o = json_pack("{s:o, s:s}", "student", jstr(g->student), "status",
-			      "cannot be written as JSON");
+		      "score", jnum(g->total), "max", jnum(g->max), "correctness", jnum(g->correct),
+		      "correctness_max", jnum(g->correct_max), "tests", tests);
+	if (o && g->log && json_object_set_new(o, "log", jstr(g->log)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	if (o && g->perf_max &&
+	    json_object_set_new(o, "performance", json_pack(
+			"{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			"status", perf_word(g), "points", jnum(g->perf.score),
+			"max", jnum(g->perf_max), "speedup", jnum(g->perf.speedup),
+			"expected", jnum(g->perf.expected),
+			"serial_ms", jnum((double)g->perf.serial_ns / 1e6),
+			"student_ms", jnum((double)g->perf.student_ns / 1e6),
+			"message", jstr(g->perf.msg))) != 0) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
 static int dump(FILE *f, json_t *doc)
 {
-	int rc = doc && json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) == 0 ? 0 : -1;
+	int rc;
 
+	if (!doc) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) == 0 ? 0 : -1;
 	json_decref(doc);
 	fputc('\n', f);
 	return rc || ferror(f) ? -1 : 0;
@@ -197,12 +218,15 @@ static int write_json_doc(FILE *f, const struct exercise *ex,
 	json_t *subs = json_array();
 	char seed[24];
 
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(subs, grade_json(ex, &g[i]));
+	for (size_t i = 0; i < n && subs; i++)
+		if (json_array_append_new(subs, grade_json(ex, &g[i])) != 0) {
+			json_decref(subs);
+			subs = NULL;
+		}
 	/* A string: seeds use all 64 bits, JSON integers (Jansson's) 63. */
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)ex->seed);
-	return dump(f, json_pack("{s:s, s:s, s:s, s:s, s:o}", "schema", "bench.grade/1",
-				 "exercise", ex->slug, "title", ex->title,
+	return dump(f, json_pack("{s:s, s:s, s:o, s:s, s:o}", "schema", "bench.grade/1",
+				 "exercise", ex->slug, "title", jstr(ex->title),
 				 "seed", seed, "submissions", subs));
 }
 
@@ -213,22 +237,27 @@ static int write_gradescope(FILE *f, const struct exercise *ex,
 {
 	json_t *tests = json_array();
 	char out[4200];
+	int bad = !tests;
 
-	for (size_t i = 0; i < ex->ntests && g->tests; i++)
-		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:o, s:s}",
-			"name", ex->tests[i].name, "score", g->tests[i].score,
-			"max_score", ex->tests[i].points,
+	for (size_t i = 0; i < ex->ntests && g->tests && !bad; i++)
+		bad = json_array_append_new(tests, json_pack("{s:s, s:o, s:o, s:o, s:s}",
+			"name", ex->tests[i].name, "score", jnum(g->tests[i].score),
+			"max_score", jnum(ex->tests[i].points),
 			"output", jstr(strcmp(g->status, "graded") != 0 ? g->status :
 				       g->tests[i].msg[0] ? g->tests[i].msg : "passed"),
-			"visibility", ex->tests[i].hidden ? "after_published" : "visible"));
-	if (g->perf.ran)
-		json_array_append_new(tests, json_pack("{s:s, s:f, s:f, s:s, s:s}",
-			"name", "performance", "score", g->perf.score,
-			"max_score", g->perf_max, "output", g->perf.msg,
-			"visibility", "visible"));
+			"visibility", ex->tests[i].hidden ? "after_published" : "visible")) != 0;
+	if (g->perf.ran && !bad)
+		bad = json_array_append_new(tests, json_pack("{s:s, s:o, s:o, s:o, s:s}",
+			"name", "performance", "score", jnum(g->perf.score),
+			"max_score", jnum(g->perf_max), "output", jstr(g->perf.msg),
+			"visibility", "visible")) != 0;
+	if (bad) {
+		json_decref(tests);
+		tests = NULL;
+	}
 	snprintf(out, sizeof(out), "%s%s%s", g->status, g->log ? "\n" : "",
 		 g->log ? g->log : "");
-	return dump(f, json_pack("{s:f, s:o, s:o}", "score", g->total, "output", jstr(out),
+	return dump(f, json_pack("{s:o, s:o, s:o}", "score", jnum(g->total), "output", jstr(out),
 				 "tests", tests));
 }
 
