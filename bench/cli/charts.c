@@ -3,9 +3,10 @@
  * plots/.
  *
  * bench writes the numbers to a TAB-separated data file and runs
- * `gnuplot -e "variables" plots/NAME.gp` without a shell (fork + execvp),
- * once per terminal. gnuplot writes to a temporary name that is renamed
- * into place only when it succeeded, so a chart file is whole or absent.
+ * `gnuplot -e "variables" plots/NAME.gp` without a shell (through
+ * run_command, bench/command.h), once per terminal. gnuplot writes to a
+ * temporary name that is renamed into place only when it succeeded, so
+ * a chart file is whole or absent.
  * Templates are looked for in $BENCH_PLOTS, then ../plots beside the
  * binary (a build tree), then the installed data folder.
  */
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -92,22 +92,46 @@ static void var_num(char *buf, size_t len, const char *name, double value)
 			 name, value);
 }
 
-/* Runs gnuplot on one template; its stderr goes to ours. */
+/* Runs gnuplot on one template; its stdout and stderr go to ours. 0, or
+ * -1 when it could not run, failed, or was stopped by Ctrl-C. */
 static int run_gnuplot(const char *vars, const char *template)
 {
-	pid_t pid = fork();
-	int status;
+	char *argv[] = { "gnuplot", "-e", (char *)vars, (char *)template };
+	struct bench_command gp;
+	struct bench_command_opts io = {
+		.stream = { BENCH_STREAM_INHERIT, BENCH_STREAM_INHERIT,
+			    BENCH_STREAM_INHERIT },
+	};
+	struct bench_command_result res;
+	struct bench_err err = { 0 };
+	int rc;
 
-	if (pid < 0)
+	if (bench_command_init(&gp, argv, 4, &err) != 0)
 		return -1;
-	if (pid == 0) {
-		execlp("gnuplot", "gnuplot", "-e", vars, template, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	/* In bench's process group, as when run from the shell: a
+	 * terminal's Ctrl-C reaches gnuplot too. */
+	gp.keep_group = 1;
+	rc = bench_command_run(&gp, &io, &res, &err);
+	bench_command_release(&gp);
+	bench_command_result_release(&res);
+	return rc == 0 && !bench_command_failed(&res) ? 0 : -1;
+}
+
+/* Every mode bench knows, in its list order, so that plots/common.gp gives
+ * each one the same colour in every chart whichever modes a chart shows. */
+static const char *mode_order(void)
+{
+	static char order[BENCH_EXECUTORS_MAX * 32];
+
+	if (order[0] == '\0')
+		for (size_t i = 0; bench_executors[i]; i++) {
+			if (i)
+				strncat(order, " ",
+					sizeof(order) - strlen(order) - 1);
+			strncat(order, bench_executors[i]->name,
+				sizeof(order) - strlen(order) - 1);
+		}
+	return order;
 }
 
 struct chart {
@@ -135,6 +159,7 @@ static int draw(const char *dir, const char *stem, const char *plots,
 		var_str(vars, sizeof(vars), "outfile", tmp);
 		var_str(vars, sizeof(vars), "term", terms[t][0]);
 		var_str(vars, sizeof(vars), "title", title);
+		var_str(vars, sizeof(vars), "mode_order", mode_order());
 		strncat(vars, c->vars, sizeof(vars) - strlen(vars) - 1);
 		if (run_gnuplot(vars, template) != 0 || !is_file(tmp) ||
 		    rename(tmp, final) != 0) {

@@ -2,7 +2,7 @@
  * cmd_exec.c - `bench exec -- CMD [ARGS...]`: whole programs timed run by
  * run, without a shell, optionally against a second command (--vs).
  *
- * Each run is one bench_command_run() (bench/command.h): fork, exec,
+ * Each run is one bench_command_run() (bench/command.h): vfork, exec,
  * wait4. With --vs the two commands take turns run by run (A, B, A, B,
  * warmup too), so drift of the machine hits both alike, and their wall
  * times go through the Mann-Whitney U test and the distribution-free
@@ -171,7 +171,7 @@ static void clear_progress(int shown)
 static int measure(struct subject *subj, size_t nsubj,
 		   const struct options *o)
 {
-	struct bench_command_opts co = { { 0 }, { 0 }, 0, 0 };
+	struct bench_command_opts co = { 0 };
 	int shown = !o->show_output && isatty(STDERR_FILENO);
 	uint64_t rounds = o->warmup + o->runs;
 

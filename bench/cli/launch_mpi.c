@@ -13,18 +13,19 @@
  *                     ranks on other hosts too.
  * Open MPI refuses to run as root unless its own opt-in is set; bench
  * does not set it behind the user's back, it says how.
+ *
+ * mpirun is a tree run of run_command (bench/command.h): bench is the
+ * job's subreaper meanwhile, so when mpirun dies before its ranks (killed
+ * on Ctrl-C, or leaving after a crash without reaping), they come back to
+ * bench, which kills and reaps them: no rank outlives the command.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 
 #include "cli.h"
 
@@ -37,41 +38,6 @@ static int root_refused(void)
 				   strcmp(b, "1") == 0);
 }
 
-/*
- * bench is the job's subreaper (PR_SET_CHILD_SUBREAPER): when mpirun dies
- * before its ranks (killed on Ctrl-C, or leaving after a crash without
- * reaping), they become bench's children, and here they are killed and
- * reaped, so no rank outlives the command.
- */
-static void reap_orphans(void)
-{
-	pid_t self = getpid();
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char path[64], buf[512], *p;
-		FILE *f;
-		long ppid;
-		int pid = atoi(e->d_name);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		if (!(f = fopen(path, "r")))
-			continue;
-		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-		fclose(f);
-		/* "pid (comm) state ppid ...": comm may hold spaces. */
-		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == self)
-			kill(pid, SIGKILL);
-	}
-	if (d)
-		closedir(d);
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
-}
-
 static int mpi_launch(const struct session *s, unsigned ranks)
 {
 	const char *hostfile = s->launch_opt[LAUNCH_HOSTFILE];
@@ -80,8 +46,8 @@ static int mpi_launch(const struct session *s, unsigned ranks)
 	char **argv = calloc((size_t)s->argc + 24, sizeof(*argv));
 	struct bench_command cmd = { 0 };
 	struct bench_command_opts io = {
-		{ BENCH_STREAM_INHERIT, BENCH_STREAM_INHERIT, BENCH_STREAM_INHERIT },
-		{ 0, 0, 0 }, 0, 0,
+		.stream = { BENCH_STREAM_INHERIT, BENCH_STREAM_INHERIT,
+			    BENCH_STREAM_INHERIT },
 	};
 	struct bench_command_result res;
 	struct bench_err err = { 0 };
@@ -158,11 +124,11 @@ static int mpi_launch(const struct session *s, unsigned ranks)
 		return 1;
 	}
 	free(argv);
+	cmd.tree = 1;
 	install_signal_handlers();
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	status = bench_command_run(&cmd, &io, &res, &err);
 	bench_command_release(&cmd);
-	reap_orphans();
+	bench_command_result_release(&res);
 	if (status == BENCH_ECANCELED) {
 		error("interrupted; mpirun and every rank stopped, nothing written");
 		return EXIT_INTERRUPTED;

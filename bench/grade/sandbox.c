@@ -2,17 +2,19 @@
  * sandbox.c - bubblewrap, another uid, rlimits and a seccomp filter around
  * untrusted code (see sandbox.h).
  *
- * The seccomp program is built once with libseccomp and kept in a memfd;
- * each run's child opens its own description of it (through /proc, so
- * concurrent bwraps never share a read offset) as fd 3 for bwrap's
- * --seccomp. bwrap applies it last, after building the namespaces, so
- * the filter can forbid the very calls bwrap needed.
+ * bwrap is started by run_command (bench/command.h) like any child:
+ * forked, with a setup that sets the limits and the uid in the child
+ * before the exec, and a wall-clock limit, captured output and a flood
+ * limit watched by the run. The seccomp program is built once with
+ * libseccomp and kept in a memfd; each run opens its own description of
+ * it (through /proc, so concurrent bwraps never share a read offset) as
+ * fd 3 for bwrap's --seccomp. bwrap applies it last, after building the
+ * namespaces, so the filter can forbid the very calls bwrap needed.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,13 +25,12 @@
 #include <time.h>
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include <seccomp.h>
 
+#include "bench/command.h"
 #include "sandbox.h"
 
 #define BWRAP "/usr/bin/bwrap"
@@ -147,56 +148,35 @@ static void build_filter(void)
 
 /* ---- running ------------------------------------------------------------ */
 
-/* The child: limits, the uid, the streams, then bwrap. Only calls that
- * are safe after fork in a threaded process. */
-static void __attribute__((noreturn))
-child(const struct sbx_opts *o, char **argv, int out, int err, int report)
-{
-	struct rlimit lim;
-	char path[32];
-	int fd, devnull;
-	uid_t uid = sbx_uid(o->slot);
+/* What the child needs before bwrap starts. */
+struct setup {
+	const struct sbx_opts *o;
+	uid_t uid;                /* the slot's, when the grader is root */
+};
 
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", filter_fd);
-	fd = open(path, O_RDONLY);
-	devnull = open("/dev/null", O_RDONLY);
-	if (fd < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 ||
-	    dup2(err, 2) < 0 || dup2(fd, 3) < 0)
-		goto fail;
+/* run_command's setup, in the forked child with its descriptors in
+ * place: the limits, then the uid. Returns 0 or an errno. */
+static int sandbox_setup(void *arg)
+{
+	const struct setup *su = arg;
+	const struct sbx_opts *o = su->o;
+	struct rlimit lim;
+
 #define LIMIT(res, v) (lim.rlim_cur = lim.rlim_max = (rlim_t)(v), setrlimit(res, &lim))
 	if (LIMIT(RLIMIT_CPU, o->cpu_s) || LIMIT(RLIMIT_AS, o->mem_bytes) ||
 	    LIMIT(RLIMIT_FSIZE, o->fsize_bytes) || LIMIT(RLIMIT_NOFILE, o->nofile) ||
 	    LIMIT(RLIMIT_CORE, 0))
-		goto fail;
+		return errno;
 #undef LIMIT
 	if (geteuid() == 0 &&
-	    (setgroups(0, NULL) != 0 || setresgid(uid, uid, uid) != 0 ||
-	     setresuid(uid, uid, uid) != 0))
-		goto fail;
+	    (setgroups(0, NULL) != 0 || setresgid(su->uid, su->uid, su->uid) != 0 ||
+	     setresuid(su->uid, su->uid, su->uid) != 0))
+		return errno;
 	/* After the uid change: processes count per (sandbox) user. */
 	lim.rlim_cur = lim.rlim_max = o->nproc;
 	if (setrlimit(RLIMIT_NPROC, &lim) != 0)
-		goto fail;
-	/* Nothing else of the grader's crosses: no inherited descriptor
-	 * (the caller's own, not close-on-exec) and no environment (bwrap
-	 * stays the sandbox's pid 1, and its /proc/1/environ is readable
-	 * inside; --clearenv only clears the command's). */
-	close_range(4, ~0u, 0);
-	{
-		sigset_t none;
-		char *env[] = { "PATH=/usr/bin:/bin", NULL };
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execve(BWRAP, argv, env);
-	}
-fail:
-	fd = errno;
-	if (write(report, &fd, sizeof(fd)) != (ssize_t)sizeof(fd))
-		_exit(126);
-	_exit(127);
+		return errno;
+	return 0;
 }
 
 /* bwrap's argument list, then the command's. */
@@ -211,7 +191,7 @@ static char **bwrap_argv(const struct sbx_opts *o, char *size, char *work)
 	if (!a)
 		return NULL;
 #define ARG(s) (a[n++] = (char *)(s))
-	ARG("bwrap");
+	ARG(BWRAP);  /* run_command resolves argv[0] */
 	ARG("--unshare-all");
 	ARG("--die-with-parent");
 	ARG("--new-session");
@@ -244,66 +224,11 @@ static char **bwrap_argv(const struct sbx_opts *o, char *size, char *work)
 	return a;
 }
 
-/* Appends what fd has to say into *buf (at most cap kept). Returns the
- * bytes read, 0 at EOF, -1 on EAGAIN. */
-static ssize_t drain(int fd, char **buf, size_t *len, size_t cap, size_t *seen)
-{
-	char chunk[16384];
-	ssize_t n = read(fd, chunk, sizeof(chunk));
-
-	if (n < 0)
-		return errno == EINTR || errno == EAGAIN ? -1 : 0;
-	if (n > 0) {
-		size_t keep = *len < cap ? cap - *len : 0;
-
-		if (keep > (size_t)n)
-			keep = (size_t)n;
-		if (keep) {
-			char *more = realloc(*buf, *len + keep + 1);
-
-			if (more) {
-				*buf = more;
-				memcpy(*buf + *len, chunk, keep);
-				*len += keep;
-				(*buf)[*len] = '\0';
-			}
-		}
-		*seen += (size_t)n;
-	}
-	return n;
-}
-
-/* bwrap children being waited for by some thread: never reaped here. */
-static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
-static pid_t live[1024];
-
-static void track(pid_t pid, int on)
-{
-	pthread_mutex_lock(&live_lock);
-	for (size_t i = 0; i < sizeof(live) / sizeof(*live); i++)
-		if (on ? live[i] == 0 : live[i] == pid) {
-			live[i] = on ? pid : 0;
-			break;
-		}
-	pthread_mutex_unlock(&live_lock);
-}
-
-static int tracked(pid_t pid)
-{
-	int found = 0;
-
-	pthread_mutex_lock(&live_lock);
-	for (size_t i = 0; i < sizeof(live) / sizeof(*live) && !found; i++)
-		found = live[i] == pid;
-	pthread_mutex_unlock(&live_lock);
-	return found;
-}
-
 /*
  * Processes owned by uid, from /proc; on the way, zombies that are the
  * grader's own children (orphans of a sandbox, handed to it as subreaper)
- * and no thread waits for are reaped, since a zombie still counts
- * against its user's process limit.
+ * and no run waits for are reaped, since a zombie still counts against
+ * its user's process limit.
  */
 static int count_uid(uid_t uid)
 {
@@ -332,8 +257,8 @@ static int count_uid(uid_t uid)
 		fclose(f);
 		if (real != (unsigned long)uid)
 			continue;
-		if (state == 'Z' && ppid == self && !tracked(atoi(e->d_name))) {
-			waitpid(atoi(e->d_name), NULL, WNOHANG);
+		if (state == 'Z' && ppid == self) {
+			bench_command_reap_orphan((pid_t)atol(e->d_name));
 			continue;
 		}
 		/* Someone else's zombie: it holds nothing but a pid. */
@@ -344,42 +269,62 @@ static int count_uid(uid_t uid)
 	return n;
 }
 
+/* The sweep's child: as uid, kill(-1) reaches exactly uid's processes. */
+static int kill_uid(void *arg)
+{
+	uid_t uid = *(const uid_t *)arg;
+
+	if (setresuid(uid, uid, uid) == 0)
+		kill(-1, SIGKILL);
+	return 0;
+}
+
 /*
- * After a run, as root: every process of the slot's uid is killed (a
- * child of that uid sends kill(-1), which reaches exactly them) and
- * waited for, so a fork bomb's leftovers, dying with their namespace,
- * neither linger nor count against the next run's process limit.
+ * After a run, as root: every process of the slot's uid is killed (by a
+ * child of that uid, kill_uid) and waited for, so a fork bomb's
+ * leftovers, dying with their namespace, neither linger nor count
+ * against the next run's process limit.
  */
 static void sweep(unsigned slot)
 {
 	uid_t uid = sbx_uid(slot);
-	pid_t pid;
+	struct bench_command killer;
+	struct bench_err err = { 0 };
 
-	if (geteuid() != 0)
+	if (geteuid() != 0 ||
+	    bench_command_init_fn(&killer, "sandbox sweep", kill_uid, &uid, &err) != 0)
 		return;
+	killer.no_cancel = 1;  /* the sweep finishes what the run began */
 	for (int i = 0; i < 400 && count_uid(uid) > 0; i++) {
-		if ((pid = fork()) == 0) {
-			if (setresuid(uid, uid, uid) == 0)
-				kill(-1, SIGKILL);
-			_exit(0);
-		}
-		if (pid > 0)
-			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-				;
+		struct bench_command_result res;
+
+		bench_command_run(&killer, NULL, &res, &err);
+		bench_command_result_release(&res);
 		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
 	}
+	bench_command_release(&killer);
+}
+
+static int cannot_start(struct bench_err *err, int e)
+{
+	return bench_err_set(err, BENCH_ESYS,
+			     "sandbox: cannot start %s: %s (install bubblewrap: apt-get install bubblewrap)",
+			     BWRAP, strerror(e));
 }
 
 int sbx_run(const struct sbx_opts *o, struct sbx_result *r,
 	    struct bench_err *err)
 {
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, rep[2] = { -1, -1 };
-	char size[32], work[300];
+	static char *const env[] = { "PATH=/usr/bin:/bin", NULL };
+	struct setup su = { o, sbx_uid(o->slot) };
+	struct bench_command cmd;
+	struct bench_command_opts io = { 0 };
+	struct bench_command_result res;
+	struct bench_err why = { 0 };
+	char size[32], work[300], path[64];
 	char **argv;
-	size_t seen_out = 0, seen_err = 0;
-	bench_ns t0, deadline;
-	int status = 0, open_fds = 2, failed = 0;
-	pid_t pid;
+	size_t argc = 0;
+	int filter, rc, e;
 
 	memset(r, 0, sizeof(*r));
 	pthread_once(&filter_once, build_filter);
@@ -389,130 +334,71 @@ int sbx_run(const struct sbx_opts *o, struct sbx_result *r,
 	snprintf(work, sizeof(work), "/work/%s", o->file_name ? o->file_name : "prog");
 	if (!(argv = bwrap_argv(o, size, work)))
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
-	if (pipe2(out, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) ||
-	    pipe2(rep, O_CLOEXEC)) {
-		int e = errno;
-
-		for (int i = 0; i < 2; i++) {
-			if (out[i] >= 0) close(out[i]);
-			if (errp[i] >= 0) close(errp[i]);
-			if (rep[i] >= 0) close(rep[i]);
-		}
-		free(argv);
-		return bench_err_set(err, BENCH_ESYS, "sandbox: pipe: %s", strerror(e));
-	}
-	t0 = bench_clock_now();
-	pthread_mutex_lock(&live_lock); /* no sweep reaps it before track() */
-	pid = fork();
-	if (pid == 0)
-		child(o, argv, out[1], errp[1], rep[1]);
-	pthread_mutex_unlock(&live_lock);
-	if (pid > 0)
-		track(pid, 1);
+	while (argv[argc])
+		argc++;
+	rc = bench_command_init(&cmd, argv, argc, &why);
+	e = errno;
 	free(argv);
-	close(out[1]);
-	close(errp[1]);
-	close(rep[1]);
-	if (pid < 0) {
-		int e = errno;
-
-		close(out[0]);
-		close(errp[0]);
-		close(rep[0]);
-		return bench_err_set(err, BENCH_ESYS, "sandbox: fork: %s", strerror(e));
+	if (rc == BENCH_ESYS)
+		return cannot_start(err, e);
+	if (rc)
+		return bench_err_set(err, rc, "sandbox: %s", why.msg);
+	/* bwrap's --seccomp 3: a description of the program of its own, so
+	 * that concurrent bwraps never share a read offset. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", filter_fd);
+	if ((filter = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		e = errno;
+		bench_command_release(&cmd);
+		return bench_err_set(err, BENCH_ESYS, "sandbox: cannot open the seccomp program: %s",
+				     strerror(e));
 	}
-	setpgid(pid, pid);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(errp[0], F_SETFL, O_NONBLOCK);
-	deadline = t0 + o->timeout_ns;
-	/* Read both streams until both close, the deadline passes, or the
-	 * output grows past all reason. */
-	while (open_fds > 0) {
-		struct pollfd p[2] = { { out[0], POLLIN, 0 }, { errp[0], POLLIN, 0 } };
-		bench_ns now = bench_clock_now();
-		int ms;
-
-		if (now >= deadline) {
-			r->timed_out = 1;
-			break;
-		}
-		ms = (int)((deadline - now) / BENCH_NS_PER_MS) + 1;
-		if (poll(p, 2, ms) < 0 && errno != EINTR)
-			break;
-		for (int i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			if ((i == 0 ? drain(out[0], &r->out, &r->out_len, o->out_cap, &seen_out)
-				    : drain(errp[0], &r->err, &r->err_len, o->out_cap, &seen_err)) == 0) {
-				close(i == 0 ? out[0] : errp[0]);
-				if (i == 0)
-					out[0] = -1;
-				else
-					errp[0] = -1;
-				open_fds--;
-			}
-		}
-		if (seen_out + seen_err > SBX_FLOOD_FACTOR * o->out_cap) {
-			r->flooded = 1;
-			break;
-		}
-	}
-	if (out[0] >= 0)
-		close(out[0]);
-	if (errp[0] >= 0)
-		close(errp[0]);
-	/* Streams closed is not the end: a program may close them and go on
-	 * (sleeping forever, say), so the deadline holds until the reap. */
-	for (;;) {
-		pid_t got = r->timed_out || r->flooded ? 0 :
-			    waitpid(pid, &status, WNOHANG);
-
-		if (got == pid || (got < 0 && errno != EINTR))
-			break;
-		if (r->timed_out || r->flooded || bench_clock_now() >= deadline) {
-			r->timed_out = !r->flooded;
-			/* bwrap dies, and with it the namespace's init and
-			 * every process in it. */
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			break;
-		}
-		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
-	}
-	r->wall_ns = bench_clock_now() - t0;
-	track(pid, 0);
+	/* Nothing else of the grader's crosses: no inherited descriptor (the
+	 * caller's own, not close-on-exec) and no environment (bwrap stays
+	 * the sandbox's pid 1, and its /proc/1/environ is readable inside;
+	 * --clearenv only clears the command's). The grader stops between
+	 * runs on Ctrl-C: the wall-clock limit bounds each. */
+	cmd.clear_env = 1;
+	cmd.env = env;
+	cmd.setup = sandbox_setup;
+	cmd.setup_arg = &su;
+	cmd.close_fds = 1;
+	cmd.no_cancel = 1;
+	cmd.timeout_ns = o->timeout_ns;
+	cmd.capture_max = o->out_cap;
+	cmd.flood_bytes = SBX_FLOOD_FACTOR * (uint64_t)o->out_cap;
+	io.stream[1] = io.stream[2] = BENCH_STREAM_MEMORY;
+	io.stream[3] = BENCH_STREAM_FD;
+	io.fd[3] = filter;
+	rc = bench_command_run(&cmd, &io, &res, &why);
+	close(filter);
+	bench_command_release(&cmd);
 	sweep(o->slot);
-	{
-		int e = 0;
-
-		if (read(rep[0], &e, sizeof(e)) == (ssize_t)sizeof(e) && e) {
-			failed = e;
-		}
-		close(rep[0]);
+	if (rc) {
+		e = res.exec_errno;
+		bench_command_result_release(&res);
+		return e ? cannot_start(err, e) :
+		       bench_err_set(err, rc, "sandbox: %s", why.msg);
 	}
-	r->truncated = seen_out > r->out_len || seen_err > r->err_len;
-	if (!r->out)
-		r->out = calloc(1, 1);
-	if (!r->err)
-		r->err = calloc(1, 1);
-	if (failed) {
-		sbx_result_free(r);
-		return bench_err_set(err, BENCH_ESYS,
-				     "sandbox: cannot start %s: %s (install bubblewrap: apt-get install bubblewrap)",
-				     BWRAP, strerror(failed));
-	}
-	if (WIFEXITED(status)) {
+	r->timed_out = res.timed_out;
+	r->flooded = res.flooded;
+	r->wall_ns = res.wall_ns;
+	r->out = res.output[1].data;
+	r->out_len = res.output[1].len;
+	r->err = res.output[2].data;
+	r->err_len = res.output[2].len;
+	r->truncated = res.output[1].total > r->out_len ||
+		       res.output[2].total > r->err_len;
+	res.output[1].data = res.output[2].data = NULL;
+	if (res.exited) {
 		r->exited = 1;
-		r->exit_code = WEXITSTATUS(status);
+		r->exit_code = res.exit_code;
 		/* bwrap reports its child's death by signal as 128 + N. */
 		if (r->exit_code > 128 && r->exit_code < 128 + NSIG) {
 			r->exited = 0;
 			r->signal = r->exit_code - 128;
 		}
-	} else if (WIFSIGNALED(status)) {
-		r->signal = WTERMSIG(status);
+	} else {
+		r->signal = res.signal;
 	}
 	return 0;
 }

@@ -72,9 +72,12 @@ void sbx_defaults(struct sbx_opts *o);
 
 /*
  * Runs o->argv sandboxed and waits for it (every process of it is gone
- * when this returns). Returns 0 when it ran, whatever its fate (r says),
- * or BENCH_ESYS with err filled when the sandbox itself could not start
- * (bwrap missing, a fork that failed). Thread-safe.
+ * when this returns). Returns 0 when it ran, whatever its fate (r says;
+ * r->out and r->err are then malloc'd, "" at least, freed by
+ * sbx_result_free), or BENCH_ESYS with err filled when the sandbox itself
+ * could not start (bwrap missing, a fork that failed), or BENCH_ENOMEM.
+ * bench_cancel() does not stop a run (o->timeout_ns bounds it): the
+ * caller stops between runs. Thread-safe.
  */
 int sbx_run(const struct sbx_opts *o, struct sbx_result *r,
 	    struct bench_err *err);

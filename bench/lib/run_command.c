@@ -1,5 +1,5 @@
 /*
- * run_command.c - one run of a whole program: vfork, execve, wait4.
+ * run_command.c - start, watch and reap child processes (command.h).
  *
  * vfork rather than posix_spawn for one reason: the child can ask the
  * kernel to SIGKILL it if bench dies (PR_SET_PDEATHSIG), so a second
@@ -12,15 +12,26 @@
  * posix_spawn's rules: only async-signal-safe calls, no return from the
  * function that vforked, every signal blocked until its handlers are
  * reset to the default (a handler run in the child would run on the
- * parent's memory).
+ * parent's memory). A command with a setup, or a function, forks
+ * instead: the caller's code runs in that child, and some of it cannot
+ * run in a vfork child (glibc's setresuid signals every thread of the
+ * process, which in a vfork child are the parent's).
  *
- * The parent never blocks on the error pipe: it waits for the child to
- * end (polling a pidfd, so that bench_cancel() is seen), and only then
- * reads the pipe without blocking. A child whose exec failed has written
- * its errno before exiting; one that exec'd has written nothing. Reading
- * first and waiting second would hang whenever another thread's forked
- * child inherited the pipe's write end.
+ * One loop watches a run: poll() on a pidfd (the child's exit), on the
+ * pipes it captures and on the stdin pipe it feeds, waking at least every
+ * quarter second to look at bench_cancel() and the deadline. The parent
+ * never blocks on the error pipe: once the child is reaped, it reads the
+ * pipe without blocking. A child whose exec failed has written its errno
+ * before exiting; one that exec'd has written nothing. Reading first and
+ * waiting second would hang whenever another thread's forked child
+ * inherited the pipe's write end.
+ *
+ * Children being waited for are listed (live), and a fork happens with
+ * the list locked, so that reaping orphans - after a tree run, or in
+ * bench_command_reap_orphan() - never takes a child another run waits
+ * for.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -34,6 +45,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench/command.h"
@@ -41,17 +53,32 @@
 
 extern char **environ;
 
-/* How long a wait may go without checking bench_cancel(): the bound on
- * a cancellation whose signal arrived just before poll() blocked. */
-#define CANCEL_POLL_MS 250
+#define NFDS BENCH_COMMAND_FDS
 
-/* What a child whose exec failed sends back. */
+/* How long a wait may go without checking bench_cancel() and the stop
+ * of the child: the bound on a cancellation whose signal arrived just
+ * before poll() blocked. */
+#define CANCEL_POLL_MS 250
+/* Without a pidfd, how often a run with pipes or a deadline looks at
+ * whether the child has ended. */
+#define NO_PIDFD_POLL_MS 10
+/* Reads of one pipe per wake-up, so that a flood cannot starve the
+ * deadline and flood checks; and after the reap, the most read from a
+ * pipe a descendant may go on writing to. */
+#define READS_PER_WAKE 16
+#define READS_AFTER_END 1024
+#define READ_CHUNK 16384
+#define WRITE_CHUNK 65536
+/* How long a tree run waits for the killed rest of the tree to die. */
+#define TREE_WAIT_NS (10 * BENCH_NS_PER_S)
+
+/* What a child that failed before (or at) its exec sends back. */
 struct exec_failure {
 	int stage;   /* STAGE_* */
 	int errnum;  /* errno */
 };
 
-enum { STAGE_STREAMS = 1, STAGE_EXEC = 2 };
+enum { STAGE_STREAMS = 1, STAGE_SETUP, STAGE_EXEC };
 
 static char *dup_str(const char *s)
 {
@@ -164,6 +191,25 @@ nomem:
 	return bench_err_set(err, BENCH_ENOMEM, "out of memory copying a command");
 }
 
+int bench_command_init_fn(struct bench_command *cmd, const char *name,
+			  int (*fn)(void *arg), void *arg,
+			  struct bench_err *err)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	if (!fn || !name || !name[0])
+		return bench_err_set(err, BENCH_EINVAL, "missing the function to run");
+	cmd->argv = calloc(2, sizeof(*cmd->argv));
+	if (!cmd->argv || !(cmd->argv[0] = dup_str(name))) {
+		free(cmd->argv);
+		cmd->argv = NULL;
+		return bench_err_set(err, BENCH_ENOMEM, "out of memory copying a command");
+	}
+	cmd->argc = 1;
+	cmd->fn = fn;
+	cmd->fn_arg = arg;
+	return 0;
+}
+
 void bench_command_release(struct bench_command *cmd)
 {
 	if (!cmd)
@@ -176,17 +222,223 @@ void bench_command_release(struct bench_command *cmd)
 	memset(cmd, 0, sizeof(*cmd));
 }
 
-/* The child, from fork to exec: async-signal-safe calls only. src[i] is
- * the descriptor that becomes i, or -1 to keep the inherited one. */
-/* noinline: the vfork child must use a frame of its own, below the
+void bench_command_result_release(struct bench_command_result *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < NFDS; i++) {
+		free(r->output[i].data);
+		r->output[i].data = NULL;
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Children being waited for, and orphans. */
+
+struct live_child {
+	pid_t pid;
+	struct live_child *next;
+};
+
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct live_child *live;
+
+/* live_lock held. */
+static int is_live(pid_t pid)
+{
+	for (struct live_child *c = live; c; c = c->next)
+		if (c->pid == pid)
+			return 1;
+	return 0;
+}
+
+static void live_remove(struct live_child *node)
+{
+	pthread_mutex_lock(&live_lock);
+	for (struct live_child **p = &live; *p; p = &(*p)->next)
+		if (*p == node) {
+			*p = node->next;
+			break;
+		}
+	pthread_mutex_unlock(&live_lock);
+}
+
+int bench_command_reap_orphan(pid_t pid)
+{
+	int reaped = 0;
+
+	if (pid <= 0)
+		return 0;
+	pthread_mutex_lock(&live_lock);
+	if (!is_live(pid))
+		reaped = waitpid(pid, NULL, WNOHANG) == pid;
+	pthread_mutex_unlock(&live_lock);
+	return reaped;
+}
+
+/* The parent in /proc/PID/stat ("pid (comm) state ppid ..."), or -1. */
+static pid_t parent_of(const char *pid)
+{
+	char path[64], buf[512], *p;
+	long ppid;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%.20s/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: the last ')' ends it. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/* Kills the caller's children that no run waits for (orphans handed to
+ * it as subreaper) and reaps those that have died. Returns how many are
+ * still there. */
+static int end_orphans(void)
+{
+	pid_t self = getpid();
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int left = 0;
+
+	while (d && (e = readdir(d))) {
+		pid_t pid;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
+		    parent_of(e->d_name) != self)
+			continue;
+		pid = (pid_t)atol(e->d_name);
+		pthread_mutex_lock(&live_lock);
+		if (!is_live(pid)) {
+			kill(pid, SIGKILL);
+			left += waitpid(pid, NULL, WNOHANG) != pid;
+		}
+		pthread_mutex_unlock(&live_lock);
+	}
+	if (d)
+		closedir(d);
+	return left;
+}
+
+/* After a tree run's child is reaped: what is left of its group and every
+ * orphan are killed and reaped, until none is left or TREE_WAIT_NS. A
+ * group member that is no child of ours (its parent still alive) is
+ * waited for until it is gone. An empty group is never signalled again:
+ * its number is free for another process to lead a group with. */
+static void end_tree(pid_t pgid)
+{
+	bench_ns until = bench_clock_now() + TREE_WAIT_NS;
+	int group = 1;
+
+	for (;;) {
+		int left = 0;
+
+		if (group && kill(-pgid, SIGKILL) == 0) {
+			left = 1;
+			while (waitpid(-pgid, NULL, WNOHANG) > 0)
+				continue;
+		} else {
+			group = 0;
+		}
+		left += end_orphans();
+		if (!left || bench_clock_now() >= until)
+			return;
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+	}
+}
+
+/* The subreaper attribute is process-wide: tree runs in several threads
+ * share it, and the last one restores what the caller had. */
+static pthread_mutex_t tree_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned tree_runs;
+static int subreaper_before;
+
+static void tree_enter(void)
+{
+	pthread_mutex_lock(&tree_lock);
+	if (tree_runs++ == 0) {
+		int was = 0;
+
+		if (prctl(PR_GET_CHILD_SUBREAPER, &was, 0, 0, 0) != 0)
+			was = 0;
+		subreaper_before = was;
+		if (!was)
+			prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	}
+	pthread_mutex_unlock(&tree_lock);
+}
+
+static void tree_leave(void)
+{
+	pthread_mutex_lock(&tree_lock);
+	if (--tree_runs == 0 && !subreaper_before)
+		prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	pthread_mutex_unlock(&tree_lock);
+}
+
+/* ------------------------------------------------------------------------
+ * The child. */
+
+/* What the child does, decided in the parent: a vfork child may not
+ * allocate. */
+struct plan {
+	const struct bench_command *cmd;
+	char *const *envp;   /* the environment to exec with */
+	int src[NFDS];       /* the descriptor that becomes i; -1: i is
+				left as it is */
+	int to_stdout[NFDS]; /* 1: i becomes a copy of 1 */
+	int parent_end[NFDS];/* the parent's end of i's pipe, or -1 */
+	int close_from;      /* close_fds: the first descriptor not to
+				inherit; 0: keep all */
+	int new_group;       /* 1: a process group of its own */
+	int errfd;           /* the error pipe's write end */
+	pid_t parent;
+};
+
+/* Arms the parent-death signal; 0 if the parent is already gone. */
+static int watched_by(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return getppid() == parent;
+}
+
+/* Descriptors from first up: marked close-on-exec, or closed. */
+static void close_from(int first, int at_exec)
+{
+	struct rlimit rl;
+	int max = 65536;
+
+#ifdef CLOSE_RANGE_CLOEXEC
+	if (close_range((unsigned)first, ~0u, at_exec ? CLOSE_RANGE_CLOEXEC : 0) == 0)
+		return;
+#endif
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)max)
+		max = (int)rl.rlim_cur;
+	for (int fd = first; fd < max; fd++)
+		if (at_exec)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+		else
+			close(fd);
+}
+
+/* The child, from fork to exec (or fn): async-signal-safe calls only.
+ * noinline: a vfork child must use a frame of its own, below the
  * parent's, never slots of bench_command_run's frame. */
 static void __attribute__((noreturn, noinline))
-child_main(const struct bench_command *cmd, const int src[3], int errfd,
-	   pid_t parent)
+child_main(const struct plan *p)
 {
+	const struct bench_command *cmd = p->cmd;
 	struct exec_failure f = { STAGE_STREAMS, 0 };
 	sigset_t none;
-	int fd[3];
+	int fd[NFDS];
 
 	/* Signals are still blocked (see bench_command_run): drop the
 	 * parent's handlers before unblocking them. */
@@ -200,19 +452,19 @@ child_main(const struct bench_command *cmd, const int src[3], int errfd,
 			sigaction(sig, &sa, NULL);
 		}
 	}
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (p->new_group)
+		setpgid(0, 0);
+	if (!watched_by(p->parent))
 		_exit(127);
-	/* A source among 0..2 could be overwritten by an earlier dup2:
-	 * move such sources above 2 first. */
-	for (int i = 0; i < 3; i++) {
-		fd[i] = src[i];
-		if (fd[i] >= 0 && fd[i] < 3 && fd[i] != i &&
-		    (fd[i] = fcntl(fd[i], F_DUPFD_CLOEXEC, 3)) < 0)
+	/* A source among 0..3 could be overwritten by an earlier dup2:
+	 * move such sources above 3 first. */
+	for (int i = 0; i < NFDS; i++) {
+		fd[i] = p->src[i];
+		if (fd[i] >= 0 && fd[i] < NFDS && fd[i] != i &&
+		    (fd[i] = fcntl(fd[i], F_DUPFD_CLOEXEC, NFDS)) < 0)
 			goto fail;
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NFDS; i++) {
 		if (fd[i] == i) {
 			if (fcntl(i, F_SETFD, 0) < 0)
 				goto fail;
@@ -220,45 +472,189 @@ child_main(const struct bench_command *cmd, const int src[3], int errfd,
 			goto fail;
 		}
 	}
+	for (int i = 0; i < NFDS; i++) {
+		if (p->to_stdout[i] && dup2(1, i) < 0)
+			goto fail;
+		/* A function does not exec: its own stdin's write end would
+		 * keep it from ever seeing end of file. */
+		if (p->parent_end[i] >= 0)
+			close(p->parent_end[i]);
+	}
+	if (cmd->setup) {
+		f.stage = STAGE_SETUP;
+		if ((errno = cmd->setup(cmd->setup_arg)) != 0)
+			goto fail;
+		/* A change of credentials cleared the parent-death signal. */
+		if (!watched_by(p->parent))
+			_exit(127);
+	}
 	sigemptyset(&none);
+	if (cmd->fn) {
+		close(p->errfd);
+		if (p->close_from)
+			close_from(p->close_from, 0);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		_exit(cmd->fn(cmd->fn_arg));
+	}
+	if (p->close_from)
+		close_from(p->close_from, 1);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	f.stage = STAGE_EXEC;
-	execve(cmd->path, cmd->argv, environ);
+	execve(cmd->path, cmd->argv, p->envp);
 fail:
 	f.errnum = errno;
-	if (write(errfd, &f, sizeof(f)) != (ssize_t)sizeof(f))
+	if (write(p->errfd, &f, sizeof(f)) != (ssize_t)sizeof(f))
 		_exit(126);
 	_exit(127);
 }
 
-static bench_ns tv_ns(struct timeval tv)
+/* vfork (or fork) into child_main(). noinline: only this frame lives
+ * across vfork, and the parent uses nothing of it afterwards but the
+ * returned pid, so nothing the child writes can clobber the caller. */
+static pid_t __attribute__((noinline))
+start_child(const struct plan *p, int use_fork)
 {
-	return (bench_ns)tv.tv_sec * BENCH_NS_PER_S +
-	       (bench_ns)tv.tv_usec * BENCH_NS_PER_US;
+	pid_t pid = use_fork ? fork() : vfork();
+
+	if (pid == 0)
+		child_main(p);
+	return pid;
 }
 
-/* Reaps pid, blocking. Returns 0 or an errno. */
-static int reap(pid_t pid, int *status, struct rusage *ru)
+/* ------------------------------------------------------------------------
+ * Watching a run. */
+
+/* The parent's side of one run. */
+struct run {
+	const struct bench_command *cmd;
+	struct bench_command_opts o;
+	struct bench_command_result *out;
+	pid_t pid;
+	int pidfd;            /* -1 without pidfd_open */
+	int pipe[NFDS];       /* the parent's ends: stdin's write end, the
+				 read ends of captured descriptors; -1 */
+	int child_end[NFDS];  /* the child's ends, closed once it started */
+	size_t alloc[NFDS];   /* bytes allocated for out->output[i].data */
+	size_t fed;           /* bytes of cmd->input written */
+	uint64_t captured;    /* bytes read from all captured pipes */
+	bench_ns start, end;  /* fork, reap */
+	bench_ns deadline;    /* 0: none */
+	int status;           /* wait status */
+	struct rusage ru;
+	int canceled;         /* 1: killed for bench_cancel() */
+	int stop_sig;         /* stopped by this signal, then killed */
+	int epipe;            /* 1: a write to stdin raised SIGPIPE */
+};
+
+static void signal_child(const struct run *r, int sig)
 {
-	while (wait4(pid, status, 0, ru) < 0)
-		if (errno != EINTR)
-			return errno;
-	return 0;
+	kill(r->cmd->keep_group ? r->pid : -r->pid, sig);
 }
 
-static void kill_group(pid_t pid)
+static void kill_child(const struct run *r)
 {
-	kill(-pid, SIGKILL);  /* the group it started in */
-	kill(pid, SIGKILL);   /* in case it moved to another one */
+	signal_child(r, SIGKILL);
+	if (!r->cmd->keep_group)
+		kill(r->pid, SIGKILL);  /* in case it moved to another group */
 }
 
-/*
- * Waits for pid to end and reaps it, killing its group first if
- * bench_cancel() is called. A pidfd lets poll() wake on the exit and time
- * out to look at the cancel flag; without pidfds (kernels before 5.3,
- * some sandboxes) a blocking wait4 relies on the signal's EINTR.
- * Returns 0 or an errno; *canceled says whether it killed the child.
- */
+/* Keeps what fits of n bytes read from descriptor i. */
+static void take(struct run *r, int i, const char *buf, size_t n)
+{
+	struct bench_command_output *o = &r->out->output[i];
+	size_t max = r->cmd->capture_max, room = n;
+
+	o->total += n;
+	r->captured += n;
+	if (max)
+		room = o->len < max ? max - o->len : 0;
+	if (room > n)
+		room = n;
+	if (!room)
+		return;
+	if (o->len + room + 1 > r->alloc[i]) {
+		size_t want = r->alloc[i] > 4096 ? r->alloc[i] : 4096;
+		char *more;
+
+		while (want < o->len + room + 1)
+			want *= 2;
+		if (max && want > max + 1)
+			want = max + 1;
+		if (!(more = realloc(o->data, want)))
+			return;  /* dropped: total > len says so */
+		o->data = more;
+		r->alloc[i] = want;
+	}
+	memcpy(o->data + o->len, buf, room);
+	o->len += room;
+	o->data[o->len] = '\0';
+}
+
+/* Reads at most reads chunks of what pipe i holds now; closes it at end
+ * of file. */
+static void drain(struct run *r, int i, int reads)
+{
+	char buf[READ_CHUNK];
+
+	while (reads-- > 0) {
+		ssize_t n = read(r->pipe[i], buf, sizeof(buf));
+
+		if (n > 0) {
+			take(r, i, buf, (size_t)n);
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && errno == EAGAIN) {
+			return;
+		} else {
+			close(r->pipe[i]);  /* end of file, or an error */
+			r->pipe[i] = -1;
+			return;
+		}
+	}
+}
+
+/* Writes what the stdin pipe takes now; closes it when all is written or
+ * the child stopped reading. SIGPIPE is blocked meanwhile. */
+static void feed(struct run *r)
+{
+	const char *in = r->cmd->input;
+
+	while (r->fed < r->cmd->input_len) {
+		size_t n = r->cmd->input_len - r->fed;
+		ssize_t w = write(r->pipe[0], in + r->fed,
+				  n < WRITE_CHUNK ? n : WRITE_CHUNK);
+
+		if (w > 0) {
+			r->fed += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return;
+		r->epipe = w < 0 && errno == EPIPE;
+		break;
+	}
+	close(r->pipe[0]);
+	r->pipe[0] = -1;
+}
+
+static void service_pipes(struct run *r)
+{
+	for (int i = 1; i < NFDS; i++)
+		if (r->pipe[i] >= 0)
+			drain(r, i, READS_PER_WAKE);
+}
+
+static int has_ended(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid == pid;
+}
+
 /*
  * A child stopped by job control (SIGTTIN or SIGTTOU: it touched the
  * terminal from its background process group) would never end by
@@ -278,75 +674,131 @@ static int stopped(pid_t pid, int *stop_sig)
 }
 
 /* A cancel's polite first step: the signal to the group, then up to
- * grace for the program to end by itself (it stays unreaped). */
-static void ask_to_stop(pid_t pid, int sig, bench_ns grace)
+ * grace for the program to end by itself (it stays unreaped); its output
+ * is still read meanwhile, so a full pipe cannot hold it up. */
+static void ask_to_stop(struct run *r, int sig, bench_ns grace)
 {
 	bench_ns until = bench_clock_now() + grace;
-	siginfo_t si;
 
-	kill(-pid, sig);
+	signal_child(r, sig);
 	while (bench_clock_now() < until) {
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-		    si.si_pid == pid)
+		if (has_ended(r->pid))
 			return;
+		service_pipes(r);
 		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 	}
 }
 
-static int wait_child(pid_t pid, const struct bench_command_opts *opts,
-		      int *status, struct rusage *ru, int *canceled,
-		      int *stop_sig)
+/* Reaps the child, blocking. Returns 0 or an errno. */
+static int reap(struct run *r)
 {
-#ifdef SYS_pidfd_open
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	int pidfd = -1;
-#endif
-	int rc = 0;
+	while (wait4(r->pid, &r->status, 0, &r->ru) < 0)
+		if (errno != EINTR)
+			return errno;
+	r->end = bench_clock_now();
+	return 0;
+}
 
-	*canceled = 0;
-	*stop_sig = 0;
+/*
+ * Watches the child until it ends, or until it must be killed (cancel,
+ * job-control stop, deadline, flood: then its group is), and reaps it.
+ * A pidfd lets poll() wake on the exit as well as on the pipes, and time
+ * out to look at the cancel flag; without pidfds (kernels before 5.3,
+ * some sandboxes) a run with neither pipes nor deadline blocks in wait4
+ * and relies on the signal's EINTR, and any other run polls.
+ * Returns 0 or an errno.
+ */
+static int watch(struct run *r)
+{
+	const struct bench_command *cmd = r->cmd;
+
 	for (;;) {
-		if (bench_canceled() || stopped(pid, stop_sig)) {
-			if (!*stop_sig && opts->cancel_signal)
-				ask_to_stop(pid, opts->cancel_signal,
-					    opts->cancel_grace_ns);
-			kill_group(pid);
-			*canceled = !*stop_sig;
-			rc = reap(pid, status, ru);
+		struct pollfd p[1 + NFDS];
+		int which[1 + NFDS];  /* the pipe of each entry; -1: pidfd */
+		nfds_t n = 0;
+		int ms = CANCEL_POLL_MS, got, pipes = 0, ended = 0;
+		bench_ns now;
+
+		if (!cmd->no_cancel && bench_canceled()) {
+			if (r->o.cancel_signal)
+				ask_to_stop(r, r->o.cancel_signal,
+					    r->o.cancel_grace_ns);
+			r->canceled = 1;
 			break;
 		}
-		if (pidfd >= 0) {
-			struct pollfd p = { pidfd, POLLIN, 0 };
-			int n = poll(&p, 1, CANCEL_POLL_MS);
+		if (stopped(r->pid, &r->stop_sig))
+			break;
+		now = bench_clock_now();
+		if (r->deadline && now >= r->deadline) {
+			r->out->timed_out = 1;
+			break;
+		}
+		if (cmd->flood_bytes && r->captured > cmd->flood_bytes) {
+			r->out->flooded = 1;
+			break;
+		}
+		if (r->deadline && (r->deadline - now) / BENCH_NS_PER_MS < (bench_ns)ms)
+			ms = (int)((r->deadline - now) / BENCH_NS_PER_MS) + 1;
+		if (r->pidfd >= 0) {
+			p[n] = (struct pollfd){ r->pidfd, POLLIN, 0 };
+			which[n++] = -1;
+		}
+		for (int i = 0; i < NFDS; i++) {
+			if (r->pipe[i] < 0)
+				continue;
+			p[n] = (struct pollfd){ r->pipe[i], i ? POLLIN : POLLOUT, 0 };
+			which[n++] = i;
+			pipes++;
+		}
+		if (r->pidfd < 0 && !pipes && !r->deadline) {
+			pid_t w = wait4(r->pid, &r->status, WUNTRACED, &r->ru);
 
-			if (n > 0) {
-				rc = reap(pid, status, ru);
+			if (w == r->pid && !WIFSTOPPED(r->status)) {
+				r->end = bench_clock_now();
+				return 0;
+			}
+			if (w == r->pid) {
+				r->stop_sig = WSTOPSIG(r->status);
 				break;
 			}
-			if (n < 0 && errno != EINTR) {
-				close(pidfd);
-				pidfd = -1;
-			}
+			if (errno != EINTR)
+				return errno;
 			continue;
 		}
-		if (wait4(pid, status, WUNTRACED, ru) == pid) {
-			if (!WIFSTOPPED(*status))
-				break;
-			*stop_sig = WSTOPSIG(*status);
-			kill_group(pid);
-			rc = reap(pid, status, ru);
-			break;
+		if (r->pidfd < 0 && ms > NO_PIDFD_POLL_MS)
+			ms = NO_PIDFD_POLL_MS;
+		got = poll(p, n, ms);
+		if (got < 0 && errno != EINTR && r->pidfd >= 0) {
+			close(r->pidfd);  /* from now on, as without pidfds */
+			r->pidfd = -1;
+			continue;
 		}
-		if (errno != EINTR) {
-			rc = errno;
-			break;
+		for (nfds_t k = 0; got > 0 && k < n; k++) {
+			if (!p[k].revents)
+				continue;
+			if (which[k] < 0)
+				ended = 1;
+			else if (which[k] == 0)
+				feed(r);
+			else
+				drain(r, which[k], READS_PER_WAKE);
 		}
+		if (r->pidfd < 0)
+			ended = has_ended(r->pid);
+		if (ended)
+			return reap(r);
 	}
-	if (pidfd >= 0)
-		close(pidfd);
-	return rc;
+	kill_child(r);
+	return reap(r);
+}
+
+/* ------------------------------------------------------------------------
+ * Starting a run. */
+
+static bench_ns tv_ns(struct timeval tv)
+{
+	return (bench_ns)tv.tv_sec * BENCH_NS_PER_S +
+	       (bench_ns)tv.tv_usec * BENCH_NS_PER_US;
 }
 
 static void fill_status(struct bench_command_result *out, int status,
@@ -362,110 +814,331 @@ static void fill_status(struct bench_command_result *out, int status,
 	out->maxrss_kb = ru->ru_maxrss > 0 ? (uint64_t)ru->ru_maxrss : 0;
 }
 
+static int check_args(const struct bench_command *cmd,
+		      const struct bench_command_opts *o, struct bench_err *err)
+{
+	if (cmd->tree && cmd->keep_group)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "a tree run needs the child in a process group of its own");
+	if (cmd->input_len && !cmd->input)
+		return bench_err_set(err, BENCH_EINVAL, "input_len without input");
+	for (int i = 0; i < NFDS; i++) {
+		switch (o->stream[i]) {
+		case BENCH_STREAM_DEFAULT:
+		case BENCH_STREAM_NULL:
+		case BENCH_STREAM_INHERIT:
+		case BENCH_STREAM_MEMORY:
+			continue;
+		case BENCH_STREAM_FD:
+			if (o->fd[i] >= 0)
+				continue;
+			break;
+		case BENCH_STREAM_STDOUT:
+			if (i >= 2)
+				continue;
+			break;
+		}
+		return bench_err_set(err, BENCH_EINVAL,
+				     "bad descriptor for stream %d", i);
+	}
+	return 0;
+}
+
+/* fd moved to NFDS or above (close-on-exec), where setting up the
+ * child's 0..3 cannot clobber it; -1 stays -1. */
+static int high_fd(int fd)
+{
+	int h;
+
+	if (fd < 0 || fd >= NFDS)
+		return fd;
+	h = fcntl(fd, F_DUPFD_CLOEXEC, NFDS);
+	close(fd);
+	return h;
+}
+
+/* The same name before '='. */
+static int same_name(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "="), lb = strcspn(b, "=");
+
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+static int named_in(char *const *list, size_t n, const char *entry)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_name(list[i], entry))
+			return 1;
+	return 0;
+}
+
+/* The child's environment into *envp: environ (or nothing) with cmd's
+ * changes, an array of borrowed pointers; NULL when environ serves as it
+ * is. Returns 0 or BENCH_ENOMEM. */
+static int make_env(const struct bench_command *cmd, char ***envp)
+{
+	size_t n = 0, m = 0, k = 0;
+	char **v;
+
+	*envp = NULL;
+	if (!cmd->env && !cmd->clear_env)
+		return 0;
+	while (!cmd->clear_env && environ && environ[n])
+		n++;
+	while (cmd->env && cmd->env[m])
+		m++;
+	if (!(v = calloc(n + m + 1, sizeof(*v))))
+		return BENCH_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!named_in(cmd->env, m, environ[i]))
+			v[k++] = environ[i];
+	/* Sets only, and of a name set twice the last. */
+	for (size_t i = 0; i < m; i++)
+		if (strchr(cmd->env[i], '=') &&
+		    !named_in(cmd->env + i + 1, m - i - 1, cmd->env[i]))
+			v[k++] = cmd->env[i];
+	*envp = v;
+	return 0;
+}
+
+/* Decides where each of the child's descriptors comes from: /dev/null
+ * opened, pipes made, capture buffers allocated. Returns 0, or an error
+ * with what it made left in r and *devnull for the caller to close. */
+static int plan_streams(struct run *r, struct plan *p, int *devnull,
+			struct bench_err *err)
+{
+	for (int i = 0; i < NFDS; i++) {
+		int pp[2];
+
+		p->src[i] = -1;
+		p->to_stdout[i] = 0;
+		switch (r->o.stream[i]) {
+		case BENCH_STREAM_DEFAULT:
+			if (i >= 3)
+				break;  /* left as it is */
+			/* fall through */
+		case BENCH_STREAM_NULL:
+			if (*devnull < 0 &&
+			    (*devnull = high_fd(open("/dev/null", O_RDWR | O_CLOEXEC))) < 0)
+				return bench_err_set(err, BENCH_ESYS,
+						     "cannot open '/dev/null': %s",
+						     strerror(errno));
+			p->src[i] = *devnull;
+			break;
+		case BENCH_STREAM_INHERIT:
+			break;
+		case BENCH_STREAM_FD:
+			p->src[i] = r->o.fd[i];
+			break;
+		case BENCH_STREAM_STDOUT:
+			p->to_stdout[i] = 1;
+			break;
+		case BENCH_STREAM_MEMORY:
+			if (pipe2(pp, O_CLOEXEC) != 0)
+				return bench_err_set(err, BENCH_ESYS, "cannot create a pipe: %s",
+						     strerror(errno));
+			/* The child reads its stdin and writes the others. */
+			r->child_end[i] = high_fd(i ? pp[1] : pp[0]);
+			r->pipe[i] = high_fd(i ? pp[0] : pp[1]);
+			if (r->child_end[i] < 0 || r->pipe[i] < 0)
+				return bench_err_set(err, BENCH_ESYS, "cannot create a pipe: %s",
+						     strerror(errno));
+			fcntl(r->pipe[i], F_SETFL, O_NONBLOCK);
+			p->src[i] = r->child_end[i];
+			if (i && !(r->out->output[i].data = calloc(1, 1)))
+				return bench_err_set(err, BENCH_ENOMEM,
+						     "out of memory for a command's output");
+			r->alloc[i] = 1;
+			break;
+		}
+		p->parent_end[i] = r->pipe[i];
+	}
+	return 0;
+}
+
+/* Closes what plan_streams() made for the child. */
+static void close_child_ends(struct run *r, int *devnull)
+{
+	for (int i = 0; i < NFDS; i++)
+		if (r->child_end[i] >= 0) {
+			close(r->child_end[i]);
+			r->child_end[i] = -1;
+		}
+	if (*devnull >= 0)
+		close(*devnull);
+	*devnull = -1;
+}
+
+static void close_parent_ends(struct run *r)
+{
+	for (int i = 0; i < NFDS; i++)
+		if (r->pipe[i] >= 0) {
+			close(r->pipe[i]);
+			r->pipe[i] = -1;
+		}
+}
+
 int bench_command_run(const struct bench_command *cmd,
 		      const struct bench_command_opts *opts,
 		      struct bench_command_result *out, struct bench_err *err)
 {
 	static const struct bench_command_opts defaults;
-	/* Kept in memory, not in a register vfork could clobber. */
-	struct bench_command_opts o = opts ? *opts : defaults;
+	struct run r;
+	struct plan plan;
+	struct live_child node = { 0, NULL };
 	struct exec_failure f;
-	struct rusage ru;
-	int src[3], pipefd[2], devnull = -1, status = 0, canceled, stop_sig, e;
-	bench_ns start;
+	sigset_t all, saved, pipe_sig, pipe_saved;
+	char **envp = NULL;
+	int errpipe[2] = { -1, -1 }, devnull = -1, feeds, rc, e;
 	ssize_t got;
-	pid_t pid, self = getpid();
-	sigset_t all, saved;
+	pid_t pid;
 
 	if (!out)
 		return bench_err_set(err, BENCH_EINVAL, "no result to fill");
 	memset(out, 0, sizeof(*out));
 	out->exit_code = -1;
-	if (!cmd || !cmd->argv || !cmd->path)
+	if (!cmd || !cmd->argv || (!cmd->path && !cmd->fn))
 		return bench_err_set(err, BENCH_EINVAL, "no command to run");
-	for (int i = 0; i < 3; i++) {
-		switch (o.stream[i]) {
-		case BENCH_STREAM_NULL:
-			if (devnull < 0 &&
-			    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
-				return bench_err_set(err, BENCH_ESYS,
-						     "cannot open '/dev/null': %s",
-						     strerror(errno));
-			src[i] = devnull;
-			break;
-		case BENCH_STREAM_INHERIT:
-			src[i] = -1;
-			break;
-		case BENCH_STREAM_FD:
-			src[i] = o.fd[i];
-			if (src[i] >= 0)
-				break;
-			/* fall through */
-		default:
-			if (devnull >= 0)
-				close(devnull);
-			return bench_err_set(err, BENCH_EINVAL,
-					     "bad descriptor for stream %d", i);
-		}
-	}
-	if (bench_canceled()) {
-		if (devnull >= 0)
-			close(devnull);
+	memset(&r, 0, sizeof(r));
+	memset(&plan, 0, sizeof(plan));
+	r.cmd = cmd;
+	r.o = opts ? *opts : defaults;
+	r.out = out;
+	r.pidfd = -1;
+	for (int i = 0; i < NFDS; i++)
+		r.pipe[i] = r.child_end[i] = -1;
+	if ((rc = check_args(cmd, &r.o, err)) != 0)
+		return rc;
+	if (!cmd->no_cancel && bench_canceled())
 		return bench_err_set(err, BENCH_ECANCELED, "interrupted");
+	feeds = r.o.stream[0] == BENCH_STREAM_MEMORY;
+	if (feeds) {
+		/* A child that stops reading must not kill the caller. */
+		sigemptyset(&pipe_sig);
+		sigaddset(&pipe_sig, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &pipe_sig, &pipe_saved);
 	}
-	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) != 0) {
-		e = errno;
-		if (devnull >= 0)
-			close(devnull);
-		return bench_err_set(err, BENCH_ESYS, "cannot create a pipe: %s",
-				     strerror(e));
+	if ((rc = plan_streams(&r, &plan, &devnull, err)) != 0)
+		goto undo;
+	if (feeds && cmd->input_len == 0) {
+		close(r.pipe[0]);  /* end of file at once */
+		r.pipe[0] = plan.parent_end[0] = -1;
 	}
+	if (make_env(cmd, &envp) != 0) {
+		rc = bench_err_set(err, BENCH_ENOMEM, "out of memory for an environment");
+		goto undo;
+	}
+	if (pipe2(errpipe, O_CLOEXEC | O_NONBLOCK) != 0 ||
+	    (errpipe[0] = high_fd(errpipe[0])) < 0 ||
+	    (errpipe[1] = high_fd(errpipe[1])) < 0) {
+		rc = bench_err_set(err, BENCH_ESYS, "cannot create a pipe: %s",
+				   strerror(errno));
+		goto undo;
+	}
+	plan.cmd = cmd;
+	plan.envp = envp ? envp : environ;
+	plan.new_group = !cmd->keep_group;
+	plan.errfd = errpipe[1];
+	plan.parent = getpid();
+	if (cmd->close_fds)
+		plan.close_from = r.o.stream[3] == BENCH_STREAM_DEFAULT ? 3 : NFDS;
+	if (cmd->tree)
+		tree_enter();
+
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);
-	start = bench_clock_now();
-	pid = vfork();
-	if (pid == 0)
-		child_main(cmd, src, pipefd[1], self);
+	pthread_mutex_lock(&live_lock);
+	r.start = bench_clock_now();
+	pid = start_child(&plan, cmd->fn || cmd->setup);
 	e = errno;
+	if (pid > 0) {
+		node.pid = pid;
+		node.next = live;
+		live = &node;
+	}
+	pthread_mutex_unlock(&live_lock);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	close(pipefd[1]);
-	if (devnull >= 0)
-		close(devnull);
+	close(errpipe[1]);
+	errpipe[1] = -1;
+	close_child_ends(&r, &devnull);
 	if (pid < 0) {
-		close(pipefd[0]);
-		return bench_err_set(err, BENCH_ESYS, "cannot fork to run '%s': %s",
-				     cmd->argv[0], strerror(e));
+		if (cmd->tree)
+			tree_leave();
+		rc = bench_err_set(err, BENCH_ESYS, "cannot fork to run '%s': %s",
+				   cmd->argv[0], strerror(e));
+		goto undo;
 	}
 	/* Also here, so that the group exists whichever runs first. */
-	setpgid(pid, pid);
-	memset(&ru, 0, sizeof(ru));
-	e = wait_child(pid, &o, &status, &ru, &canceled, &stop_sig);
-	out->wall_ns = bench_clock_now() - start;
-	got = read(pipefd[0], &f, sizeof(f));
-	close(pipefd[0]);
+	if (!cmd->keep_group)
+		setpgid(pid, pid);
+#ifdef SYS_pidfd_open
+	r.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
+	r.pid = pid;
+	if (cmd->timeout_ns)
+		r.deadline = r.start + cmd->timeout_ns;
+	e = watch(&r);
+	live_remove(&node);
+	out->wall_ns = (e ? bench_clock_now() : r.end) - r.start;
+	for (int i = 1; i < NFDS; i++)
+		if (r.pipe[i] >= 0)
+			drain(&r, i, READS_AFTER_END);
+	close_parent_ends(&r);
+	if (cmd->tree) {
+		end_tree(pid);
+		tree_leave();
+	}
+	if (r.pidfd >= 0)
+		close(r.pidfd);
+	got = read(errpipe[0], &f, sizeof(f));
+	close(errpipe[0]);
+	if (feeds) {
+		if (r.epipe)
+			sigtimedwait(&pipe_sig, NULL, &(struct timespec){ 0, 0 });
+		pthread_sigmask(SIG_SETMASK, &pipe_saved, NULL);
+	}
+	free(envp);
 	if (e)
 		return bench_err_set(err, BENCH_ESYS, "cannot wait for '%s' (pid %ld): %s",
 				     cmd->argv[0], (long)pid, strerror(e));
-	fill_status(out, status, &ru);
-	if (canceled)
+	fill_status(out, r.status, &r.ru);
+	if (r.canceled)
 		return bench_err_set(err, BENCH_ECANCELED,
 				     "interrupted: '%s' was killed and reaped",
 				     cmd->argv[0]);
-	if (stop_sig)
+	if (r.stop_sig)
 		return bench_err_set(err, BENCH_ESYS,
 				     "'%s' was stopped by SIG%s: it used the terminal, which the timed command does not get; it was killed",
-				     cmd->argv[0], sigabbrev_np(stop_sig) ?
-				     sigabbrev_np(stop_sig) : "?");
+				     cmd->argv[0], sigabbrev_np(r.stop_sig) ?
+				     sigabbrev_np(r.stop_sig) : "?");
 	if (got == (ssize_t)sizeof(f)) {
 		out->exec_errno = f.errnum;
 		if (f.stage == STAGE_STREAMS)
 			return bench_err_set(err, BENCH_ESYS,
 					     "cannot redirect the standard streams of '%s': %s",
 					     cmd->argv[0], strerror(f.errnum));
+		if (f.stage == STAGE_SETUP)
+			return bench_err_set(err, BENCH_ESYS,
+					     "cannot set up the process of '%s': %s",
+					     cmd->argv[0], strerror(f.errnum));
 		return bench_err_set(err, BENCH_ESYS, "cannot run '%s': %s",
 				     cmd->argv[0], strerror(f.errnum));
 	}
 	return 0;
+undo:
+	/* Nothing was started. */
+	close_child_ends(&r, &devnull);
+	close_parent_ends(&r);
+	if (errpipe[0] >= 0)
+		close(errpipe[0]);
+	if (errpipe[1] >= 0)
+		close(errpipe[1]);
+	free(envp);
+	bench_command_result_release(out);
+	if (feeds)
+		pthread_sigmask(SIG_SETMASK, &pipe_saved, NULL);
+	return rc;
 }
 
 char *bench_command_describe(const struct bench_command_result *r, char *buf,
@@ -476,7 +1149,11 @@ char *bench_command_describe(const struct bench_command_result *r, char *buf,
 
 	if (len == 0)
 		return buf;
-	if (r->exited && r->exit_code == 0) {
+	if (r->timed_out) {
+		snprintf(buf, len, "ran past its time limit and was killed");
+	} else if (r->flooded) {
+		snprintf(buf, len, "wrote more output than allowed and was killed");
+	} else if (r->exited && r->exit_code == 0) {
 		snprintf(buf, len, "exited normally");
 	} else if (r->exited) {
 		snprintf(buf, len, "exited with status %d", r->exit_code);

@@ -1,7 +1,9 @@
 /*
- * test_command.c - one run of a whole program (bench/command.h): how it
- * ended, what it used, where its streams went, and that it is always
- * reaped, cancellation included.
+ * test_command.c - one run of a whole program or function
+ * (bench/command.h): how it ended, what it used, where its descriptors
+ * went, what it read and wrote in memory, its environment, setup and
+ * limits (timeout, flood), its process group and tree, and that it is
+ * always reaped, cancellation included.
  *
  * Children are /bin/sh one-liners and coreutils, so the tests need
  * nothing but a POSIX system. Timing is asserted only where physics
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -667,6 +670,631 @@ START_TEST(test_many_runs_reap_all)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Memory: captured output, input fed                                  */
+
+/* Runs `sh -c SCRIPT` with cmd's extra settings from tune (may be NULL)
+ * and opts; the run itself must succeed. r must be released. */
+static void sh_run_with(const char *script, void (*tune)(struct bench_command *),
+			const struct bench_command_opts *o,
+			struct bench_command_result *r)
+{
+	const char *words[] = { "sh", "-c", script, NULL };
+	struct bench_command c;
+	struct bench_err err = { 0 };
+	int rc;
+
+	make(&c, words);
+	if (tune)
+		tune(&c);
+	rc = bench_command_run(&c, o, r, &err);
+	bench_command_release(&c);
+	ck_assert_msg(rc == 0, "sh -c '%s': rc %d: %s", script, rc, err.msg);
+}
+
+START_TEST(test_capture_stdout_stderr)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+
+	o.stream[1] = o.stream[2] = BENCH_STREAM_MEMORY;
+	sh_run_with("printf out; printf 'err\\n' >&2", NULL, &o, &r);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_str_eq(r.output[1].data, "out");
+	ck_assert_uint_eq(r.output[1].len, 3);
+	ck_assert_uint_eq(r.output[1].total, 3);
+	ck_assert_str_eq(r.output[2].data, "err\n");
+	ck_assert_ptr_null(r.output[0].data);
+	ck_assert_ptr_null(r.output[3].data);
+	bench_command_result_release(&r);
+	bench_command_result_release(&r);  /* twice is harmless */
+	/* A captured stream the child never writes to is "", not NULL. */
+	sh_run_with("exit 0", NULL, &o, &r);
+	ck_assert_str_eq(r.output[1].data, "");
+	bench_command_result_release(&r);
+	assert_no_child();
+}
+END_TEST
+
+/* 2>&1: both streams in one buffer, in the order written. */
+START_TEST(test_capture_merged)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+
+	o.stream[1] = BENCH_STREAM_MEMORY;
+	o.stream[2] = BENCH_STREAM_STDOUT;
+	sh_run_with("echo a; echo b >&2; echo c", NULL, &o, &r);
+	ck_assert_str_eq(r.output[1].data, "a\nb\nc\n");
+	ck_assert_ptr_null(r.output[2].data);
+	bench_command_result_release(&r);
+	assert_no_child();
+}
+END_TEST
+
+static void cap_10(struct bench_command *c)
+{
+	c->capture_max = 10;
+}
+
+/* Past the cap, output is read (the child never blocks) and counted,
+ * not kept; without a cap, far more than a pipe holds is kept whole. */
+START_TEST(test_capture_cap)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+
+	o.stream[1] = BENCH_STREAM_MEMORY;
+	sh_run_with("head -c 300000 /dev/zero | tr '\\0' x", cap_10, &o, &r);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_uint_eq(r.output[1].len, 10);
+	ck_assert_uint_eq(r.output[1].total, 300000);
+	ck_assert_str_eq(r.output[1].data, "xxxxxxxxxx");
+	bench_command_result_release(&r);
+	sh_run_with("head -c 3000000 /dev/zero | tr '\\0' y", NULL, &o, &r);
+	ck_assert_uint_eq(r.output[1].len, 3000000);
+	ck_assert_uint_eq(r.output[1].total, 3000000);
+	ck_assert_int_eq(r.output[1].data[2999999], 'y');
+	ck_assert_int_eq(r.output[1].data[3000000], '\0');
+	bench_command_result_release(&r);
+	assert_no_child();
+}
+END_TEST
+
+/* Descriptor 3: captured, given, or by default left as the caller has
+ * it: closed at exec when close-on-exec, inherited when not. */
+START_TEST(test_descriptor_3)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	int file = temp_fd(), had;
+
+	o.stream[3] = BENCH_STREAM_MEMORY;
+	sh_run_with("echo report >&3; echo shown", NULL, &o, &r);
+	ck_assert_str_eq(r.output[3].data, "report\n");
+	bench_command_result_release(&r);
+	o.stream[3] = BENCH_STREAM_FD;
+	o.fd[3] = file;
+	sh_run_with("echo to-file >&3", NULL, &o, &r);
+	ck_assert_str_eq(slurp(file), "to-file\n");
+	bench_command_result_release(&r);
+	memset(&o, 0, sizeof(o));
+	o.stream[1] = BENCH_STREAM_MEMORY;
+	had = fcntl(3, F_GETFD);
+	if (had < 0)
+		ck_assert(dup2(file, 3) == 3);
+	for (int inherit = 0; inherit < 2; inherit++) {
+		ck_assert(fcntl(3, F_SETFD, inherit ? 0 : FD_CLOEXEC) == 0);
+		sh_run_with("if (: >&3) 2>/dev/null; then echo open; else echo closed; fi",
+			    NULL, &o, &r);
+		ck_assert_str_eq(r.output[1].data, inherit ? "open\n" : "closed\n");
+		bench_command_result_release(&r);
+	}
+	if (had < 0)
+		close(3);
+	else
+		fcntl(3, F_SETFD, had);
+	close(file);
+	assert_no_child();
+}
+END_TEST
+
+static const char *input_text;
+static size_t input_size;
+
+static void feed_input(struct bench_command *c)
+{
+	c->input = input_text;
+	c->input_len = input_size;
+}
+
+/* stdin from memory: cat gives it back, even when it is far more than a
+ * pipe holds in both directions at once; empty input is end of file. */
+START_TEST(test_input_from_memory)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	char *big = malloc(2000000);
+
+	ck_assert_ptr_nonnull(big);
+	for (size_t i = 0; i < 2000000; i++)
+		big[i] = (char)('a' + i % 26);
+	o.stream[0] = o.stream[1] = BENCH_STREAM_MEMORY;
+	input_text = "hello\nworld\n";
+	input_size = strlen(input_text);
+	sh_run_with("cat", feed_input, &o, &r);
+	ck_assert_str_eq(r.output[1].data, "hello\nworld\n");
+	bench_command_result_release(&r);
+	input_text = big;
+	input_size = 2000000;
+	sh_run_with("cat", feed_input, &o, &r);
+	ck_assert_uint_eq(r.output[1].len, 2000000);
+	ck_assert(memcmp(r.output[1].data, big, 2000000) == 0);
+	bench_command_result_release(&r);
+	input_size = 0;
+	sh_run_with("if read x; then echo got; else echo eof; fi", feed_input, &o, &r);
+	ck_assert_str_eq(r.output[1].data, "eof\n");
+	bench_command_result_release(&r);
+	free(big);
+	assert_no_child();
+}
+END_TEST
+
+/* A child that never reads its stdin: the run still ends normally, and
+ * no SIGPIPE is left for the caller (it would kill this test). */
+START_TEST(test_input_not_read)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	char *big = calloc(1, 1000000);
+	sigset_t pending, mask;
+
+	ck_assert_ptr_nonnull(big);
+	o.stream[0] = BENCH_STREAM_MEMORY;
+	input_text = big;
+	input_size = 1000000;
+	sh_run_with("exit 4", feed_input, &o, &r);
+	ck_assert_int_eq(r.exit_code, 4);
+	bench_command_result_release(&r);
+	ck_assert(sigpending(&pending) == 0);
+	ck_assert_int_eq(sigismember(&pending, SIGPIPE), 0);
+	ck_assert(pthread_sigmask(SIG_SETMASK, NULL, &mask) == 0);
+	ck_assert_int_eq(sigismember(&mask, SIGPIPE), 0);
+	free(big);
+	assert_no_child();
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Limits: wall clock and output                                       */
+
+static void timeout_300ms_tree(struct bench_command *c)
+{
+	c->timeout_ns = 300 * MS;
+	c->tree = 1;
+}
+
+/* Past its wall-clock limit the child's group is killed, the child
+ * reaped, and the run says so; the tree run leaves no grandchild. */
+START_TEST(test_timeout)
+{
+	const char *dir = temp_dir();
+	char *pidfile, *script;
+	struct bench_command_result r;
+	char how[160];
+	pid_t grandchild;
+	FILE *f;
+
+	ck_assert(asprintf(&pidfile, "%s/pid", dir) > 0);
+	ck_assert(asprintf(&script, "sleep 30 & echo $! > %s; wait", pidfile) > 0);
+	sh_run_with(script, timeout_300ms_tree, NULL, &r);
+	ck_assert_int_eq(r.timed_out, 1);
+	ck_assert_int_eq(r.flooded, 0);
+	ck_assert_int_eq(r.signal, SIGKILL);
+	ck_assert_msg(r.wall_ns >= 300 * MS && r.wall_ns < 10 * BENCH_NS_PER_S,
+		      "wall %llu ns", (unsigned long long)r.wall_ns);
+	ck_assert_str_eq(bench_command_describe(&r, how, sizeof(how)),
+			 "ran past its time limit and was killed");
+	ck_assert_int_eq(bench_command_failed(&r), 1);
+	f = fopen(pidfile, "r");
+	ck_assert_msg(f != NULL, "the shell wrote no pid file");
+	ck_assert(fscanf(f, "%d", &grandchild) == 1);
+	fclose(f);
+	ck_assert_msg(kill(grandchild, 0) != 0 && errno == ESRCH,
+		      "the background sleep %d outlived the run", (int)grandchild);
+	bench_command_result_release(&r);
+	unlink(pidfile);
+	rmdir(dir);
+	free(pidfile);
+	free(script);
+	assert_no_child();
+}
+END_TEST
+
+static void flood_64k(struct bench_command *c)
+{
+	c->flood_bytes = 64 << 10;
+	c->capture_max = 1000;
+}
+
+/* A child writing without end is killed once the captured streams pass
+ * the flood limit; what was kept stays capped. */
+START_TEST(test_flood)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	char how[160];
+
+	o.stream[1] = o.stream[2] = BENCH_STREAM_MEMORY;
+	sh_run_with("yes flood", flood_64k, &o, &r);
+	ck_assert_int_eq(r.flooded, 1);
+	ck_assert_int_eq(r.timed_out, 0);
+	ck_assert_int_eq(r.signal, SIGKILL);
+	ck_assert_uint_eq(r.output[1].len, 1000);
+	ck_assert_msg(r.output[1].total > 64 << 10, "total %llu",
+		      (unsigned long long)r.output[1].total);
+	ck_assert_str_eq(bench_command_describe(&r, how, sizeof(how)),
+			 "wrote more output than allowed and was killed");
+	bench_command_result_release(&r);
+	assert_no_child();
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The process: environment, setup, descriptors, function, group       */
+
+static char *const env_changes[] = { "BENCH_TEST_A=first", "HOME",
+				     "BENCH_TEST_A=1", NULL };
+
+static void change_env(struct bench_command *c)
+{
+	c->env = env_changes;
+}
+
+START_TEST(test_environment)
+{
+	const char *words[] = { "env", NULL };
+	static char *const only[] = { "ONLY=1", NULL };
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	struct bench_command c;
+	struct bench_err err = { 0 };
+
+	o.stream[1] = BENCH_STREAM_MEMORY;
+	setenv("HOME", "/nowhere", 1);
+	/* Set (the last of a name wins), removed, the rest inherited. */
+	sh_run_with("echo \"$BENCH_TEST_A ${HOME-unset} ${PATH:+path}\"", change_env, &o, &r);
+	ck_assert_str_eq(r.output[1].data, "1 unset path\n");
+	bench_command_result_release(&r);
+	ck_assert_str_eq(getenv("HOME"), "/nowhere");  /* the caller's stays */
+	/* A cleared environment holds only what env lists. */
+	make(&c, words);
+	c.clear_env = 1;
+	c.env = only;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), 0);
+	ck_assert_str_eq(r.output[1].data, "ONLY=1\n");
+	bench_command_result_release(&r);
+	c.env = NULL;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), 0);
+	ck_assert_str_eq(r.output[1].data, "");
+	bench_command_result_release(&r);
+	bench_command_release(&c);
+	assert_no_child();
+}
+END_TEST
+
+static int setup_nofile(void *arg)
+{
+	struct rlimit rl = { 32, 32 };
+
+	(void)arg;
+	return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : errno;
+}
+
+static int setup_fails(void *arg)
+{
+	return *(const int *)arg;
+}
+
+/* The setup runs in the child before the exec, its limits last into the
+ * program, and its failure is the run's, reported like an exec's. */
+START_TEST(test_setup)
+{
+	const char *words[] = { "sh", "-c", "ulimit -n", NULL };
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	struct bench_command c;
+	struct bench_err err = { 0 };
+	int e = EACCES;
+
+	o.stream[1] = BENCH_STREAM_MEMORY;
+	make(&c, words);
+	c.setup = setup_nofile;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), 0);
+	ck_assert_str_eq(r.output[1].data, "32\n");
+	bench_command_result_release(&r);
+	c.setup = setup_fails;
+	c.setup_arg = &e;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), BENCH_ESYS);
+	ck_assert_int_eq(r.exec_errno, EACCES);
+	ck_assert_str_eq(err.msg, "cannot set up the process of 'sh': Permission denied");
+	bench_command_result_release(&r);
+	bench_command_release(&c);
+	assert_no_child();
+}
+END_TEST
+
+/* close_fds: a descriptor the caller left inheritable reaches the
+ * program only without it. */
+START_TEST(test_close_fds)
+{
+	const char *words[] = { "sh", "-c", "if (: >&9) 2>/dev/null; then echo open; else echo closed; fi", NULL };
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	struct bench_command c;
+	struct bench_err err = { 0 };
+	int fd = temp_fd();
+
+	ck_assert(dup2(fd, 9) == 9);  /* dup2 leaves it inheritable */
+	o.stream[1] = BENCH_STREAM_MEMORY;
+	make(&c, words);
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), 0);
+	ck_assert_str_eq(r.output[1].data, "open\n");
+	bench_command_result_release(&r);
+	c.close_fds = 1;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), 0);
+	ck_assert_str_eq(r.output[1].data, "closed\n");
+	bench_command_result_release(&r);
+	bench_command_release(&c);
+	close(9);
+	close(fd);
+	assert_no_child();
+}
+END_TEST
+
+/* A function in a forked child: reads its stdin to the end, writes the
+ * count, exits with a status of its own. */
+static int count_stdin(void *arg)
+{
+	char buf[512], line[32];
+	size_t n = 0;
+	ssize_t k;
+	int len;
+
+	while ((k = read(0, buf, sizeof(buf))) > 0)
+		n += (size_t)k;
+	len = snprintf(line, sizeof(line), "%zu bytes", n);
+	if (write(1, line, (size_t)len) != len)
+		return 1;
+	return *(const int *)arg;
+}
+
+START_TEST(test_function)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	struct bench_command c;
+	struct bench_err err = { 0 };
+	int status = 7;
+
+	ck_assert_int_eq(bench_command_init_fn(&c, "counter", count_stdin,
+					       &status, &err), 0);
+	ck_assert_str_eq(c.argv[0], "counter");
+	ck_assert_ptr_null(c.path);
+	o.stream[0] = o.stream[1] = BENCH_STREAM_MEMORY;
+	c.input = "twelve bytes";
+	c.input_len = 12;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), 0);
+	ck_assert_int_eq(r.exited, 1);
+	ck_assert_int_eq(r.exit_code, 7);
+	ck_assert_str_eq(r.output[1].data, "12 bytes");
+	bench_command_result_release(&r);
+	bench_command_release(&c);
+	ck_assert_int_eq(bench_command_init_fn(&c, "", count_stdin, NULL, &err),
+			 BENCH_EINVAL);
+	ck_assert_int_eq(bench_command_init_fn(&c, "x", NULL, NULL, &err),
+			 BENCH_EINVAL);
+	assert_no_child();
+}
+END_TEST
+
+static void keep_group(struct bench_command *c)
+{
+	c->keep_group = 1;
+}
+
+/* keep_group: the child stays in the caller's process group. */
+START_TEST(test_keep_group)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	long pgid;
+
+	o.stream[1] = BENCH_STREAM_MEMORY;
+	sh_run_with("cut -d' ' -f5 /proc/$$/stat", keep_group, &o, &r);
+	ck_assert_msg(sscanf(r.output[1].data, "%ld", &pgid) == 1, "output '%s'",
+		      r.output[1].data);
+	ck_assert_int_eq(pgid, (long)getpgrp());
+	bench_command_result_release(&r);
+	assert_no_child();
+}
+END_TEST
+
+/* Cancelled, a keep_group child is killed alone: the caller (in the same
+ * group) lives on to check it. */
+START_TEST(test_keep_group_cancel)
+{
+	const char *words[] = { "sleep", "30", NULL };
+	struct bench_command c;
+	struct bench_command_result r;
+	struct bench_err err = { 0 };
+	pthread_t t;
+	int rc;
+
+	make(&c, words);
+	c.keep_group = 1;
+	ck_assert(pthread_create(&t, NULL, cancel_later, NULL) == 0);
+	rc = bench_command_run(&c, NULL, &r, &err);
+	pthread_join(t, NULL);
+	ck_assert_msg(rc == BENCH_ECANCELED, "rc %d: %s", rc, err.msg);
+	ck_assert_int_eq(r.signal, SIGKILL);
+	bench_cancel_reset();
+	bench_command_release(&c);
+	assert_no_child();
+}
+END_TEST
+
+/* no_cancel: a cancel neither stops the run from starting nor ends it. */
+START_TEST(test_no_cancel)
+{
+	const char *words[] = { "sleep", "0.4", NULL };
+	struct bench_command c;
+	struct bench_command_result r;
+	struct bench_err err = { 0 };
+	pthread_t t;
+
+	make(&c, words);
+	c.no_cancel = 1;
+	ck_assert(pthread_create(&t, NULL, cancel_later, NULL) == 0);
+	ck_assert_int_eq(bench_command_run(&c, NULL, &r, &err), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_msg(r.wall_ns >= 400 * MS, "wall %llu ns", (unsigned long long)r.wall_ns);
+	ck_assert_int_eq(bench_command_run(&c, NULL, &r, &err), 0);  /* flag still set */
+	bench_cancel_reset();
+	bench_command_release(&c);
+	assert_no_child();
+}
+END_TEST
+
+static void tree(struct bench_command *c)
+{
+	c->tree = 1;
+}
+
+/* A tree run: the child exits at once, leaving a sleep in its group and
+ * another in a session of its own; neither outlives the run, both are
+ * reaped, and the caller is no subreaper afterwards. */
+START_TEST(test_tree_run)
+{
+	const char *dir = temp_dir();
+	char *script;
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	int pid1, pid2, sub = -1;
+
+	ck_assert(prctl(PR_GET_CHILD_SUBREAPER, &sub, 0, 0, 0) == 0 && sub == 0);
+	ck_assert(asprintf(&script,
+			   "sleep 30 & echo $!; setsid sh -c 'echo $$ > %s/pid; exec sleep 30' & "
+			   "while [ ! -s %s/pid ]; do sleep 0.01; done; cat %s/pid",
+			   dir, dir, dir) > 0);
+	o.stream[1] = BENCH_STREAM_MEMORY;
+	sh_run_with(script, tree, &o, &r);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_msg(sscanf(r.output[1].data, "%d %d", &pid1, &pid2) == 2,
+		      "output '%s'", r.output[1].data);
+	ck_assert_msg(kill(pid1, 0) != 0 && errno == ESRCH, "sleep %d in the group outlived the run", pid1);
+	ck_assert_msg(kill(pid2, 0) != 0 && errno == ESRCH, "sleep %d in its own session outlived the run", pid2);
+	ck_assert(prctl(PR_GET_CHILD_SUBREAPER, &sub, 0, 0, 0) == 0);
+	ck_assert_int_eq(sub, 0);
+	bench_command_result_release(&r);
+	free(script);
+	assert_no_child();
+	{
+		char *pidfile;
+
+		ck_assert(asprintf(&pidfile, "%s/pid", dir) > 0);
+		unlink(pidfile);
+		free(pidfile);
+		rmdir(dir);
+	}
+}
+END_TEST
+
+static void *run_sleep(void *arg)
+{
+	const char *words[] = { "sleep", "0.5", NULL };
+	struct bench_command c;
+	struct bench_err err = { 0 };
+
+	make(&c, words);
+	*(int *)arg = bench_command_run(&c, NULL, &(struct bench_command_result){ 0 }, &err);
+	bench_command_release(&c);
+	return NULL;
+}
+
+/* What a tree run kills is its own: another thread's run, started just
+ * before, ends normally. */
+START_TEST(test_tree_spares_other_runs)
+{
+	struct bench_command_result r;
+	pthread_t t;
+	int other = -99;
+
+	ck_assert(pthread_create(&t, NULL, run_sleep, &other) == 0);
+	nanosleep(&(struct timespec){ 0, 100 * MS }, NULL);
+	sh_run_with("sleep 30 & exit 0", tree, NULL, &r);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(other, 0);
+	bench_command_result_release(&r);
+	assert_no_child();
+}
+END_TEST
+
+/* bench_command_reap_orphan(): a subreaper's ended orphan is reaped once;
+ * a pid that is not the caller's child never is. */
+START_TEST(test_reap_orphan)
+{
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	int orphan;
+
+	ck_assert(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0);
+	o.stream[1] = BENCH_STREAM_MEMORY;
+	sh_run_with("sh -c 'sleep 0.2' & echo $!", NULL, &o, &r);
+	ck_assert(sscanf(r.output[1].data, "%d", &orphan) == 1);
+	bench_command_result_release(&r);
+	ck_assert_int_eq(bench_command_reap_orphan(orphan), 0);  /* still running */
+	for (int i = 0; i < 1000 && !bench_command_reap_orphan(orphan); i++)
+		nanosleep(&(struct timespec){ 0, 10 * MS }, NULL);
+	ck_assert_msg(kill(orphan, 0) != 0 && errno == ESRCH, "orphan %d not reaped", orphan);
+	ck_assert_int_eq(bench_command_reap_orphan(orphan), 0);
+	ck_assert_int_eq(bench_command_reap_orphan(getppid()), 0);
+	ck_assert_int_eq(bench_command_reap_orphan(0), 0);
+	assert_no_child();
+}
+END_TEST
+
+/* What makes no sense is refused before anything starts. */
+START_TEST(test_run_bad_settings)
+{
+	const char *words[] = { "true", NULL };
+	struct bench_command c;
+	struct bench_command_opts o = { 0 };
+	struct bench_command_result r;
+	struct bench_err err = { 0 };
+
+	make(&c, words);
+	o.stream[1] = BENCH_STREAM_STDOUT;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), BENCH_EINVAL);
+	o.stream[1] = 0;
+	o.stream[0] = BENCH_STREAM_STDOUT;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), BENCH_EINVAL);
+	o.stream[0] = 99;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), BENCH_EINVAL);
+	o.stream[0] = 0;
+	c.tree = c.keep_group = 1;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), BENCH_EINVAL);
+	c.tree = c.keep_group = 0;
+	c.input_len = 3;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), BENCH_EINVAL);
+	c.input_len = 0;
+	ck_assert_int_eq(bench_command_run(&c, &o, &r, &err), 0);
+	bench_command_release(&c);
+	assert_no_child();
+}
+END_TEST
+
 Suite *suite_command(void)
 {
 	Suite *s = suite_create("command");
@@ -676,6 +1304,9 @@ Suite *suite_command(void)
 	TCase *streams = tcase_create("streams");
 	TCase *cancel = tcase_create("cancel");
 	TCase *split = tcase_create("split");
+	TCase *memory = tcase_create("memory");
+	TCase *limits = tcase_create("limits");
+	TCase *process = tcase_create("process");
 
 	tcase_add_test(ended, test_exit_zero);
 	tcase_add_test(ended, test_exit_status);
@@ -714,5 +1345,33 @@ Suite *suite_command(void)
 
 	tcase_add_test(split, test_split);
 	suite_add_tcase(s, split);
+
+	tcase_add_test(memory, test_capture_stdout_stderr);
+	tcase_add_test(memory, test_capture_merged);
+	tcase_add_test(memory, test_capture_cap);
+	tcase_add_test(memory, test_descriptor_3);
+	tcase_add_test(memory, test_input_from_memory);
+	tcase_add_test(memory, test_input_not_read);
+	tcase_set_timeout(memory, 60);
+	suite_add_tcase(s, memory);
+
+	tcase_add_test(limits, test_timeout);
+	tcase_add_test(limits, test_flood);
+	tcase_set_timeout(limits, 60);
+	suite_add_tcase(s, limits);
+
+	tcase_add_test(process, test_environment);
+	tcase_add_test(process, test_setup);
+	tcase_add_test(process, test_close_fds);
+	tcase_add_test(process, test_function);
+	tcase_add_test(process, test_keep_group);
+	tcase_add_test(process, test_keep_group_cancel);
+	tcase_add_test(process, test_no_cancel);
+	tcase_add_test(process, test_tree_run);
+	tcase_add_test(process, test_tree_spares_other_runs);
+	tcase_add_test(process, test_reap_orphan);
+	tcase_add_test(process, test_run_bad_settings);
+	tcase_set_timeout(process, 60);
+	suite_add_tcase(s, process);
 	return s;
 }

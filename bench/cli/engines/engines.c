@@ -10,7 +10,6 @@
  * which the other engines leave out.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #endif
 
 #define GBENCH_MIN_TIME 0.2 /* seconds per sample, as --min-time */
+#define LOG_MAX (64u << 10)  /* bytes of hyperfine's messages kept */
 
 struct gb_call {
 	const struct bench_report *r;
@@ -115,17 +115,23 @@ static int child_report(const char *path, struct bench_sample *out,
 	return rc;
 }
 
-/* The first line of a log that mentions an error, for a message. */
+/* The first line of a log that mentions an error, for a message (a line
+ * longer than len is looked at in pieces of len - 1 bytes). */
 static void log_error(const char *log, char *line, size_t len)
 {
-	FILE *f = fopen(log, "r");
-
 	line[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, (int)len, f) && !strstr(line, "rror"))
-		line[0] = '\0';
-	fclose(f);
+	while (*log && !line[0]) {
+		size_t n = strcspn(log, "\n");
+
+		n += log[n] == '\n';  /* with its newline, as fgets */
+		if (n > len - 1)
+			n = len - 1;
+		memcpy(line, log, n);
+		line[n] = '\0';
+		log += n;
+		if (!strstr(line, "rror"))
+			line[0] = '\0';
+	}
 	line[strcspn(line, "\n")] = '\0';
 }
 
@@ -158,16 +164,16 @@ static int hyperfine_sample(const struct bench_report *r,
 {
 	const char *tmp = getenv("TMPDIR");
 	char dir[PATH_MAX], exe[PATH_MAX], self[PATH_MAX + 16], cmd[PATH_MAX + 600];
-	char json[PATH_MAX + 16], output[PATH_MAX + 16], log[PATH_MAX + 16];
+	char json[PATH_MAX + 16], output[PATH_MAX + 16];
 	char *argv[12];
 	struct bench_command hf = { 0 };
 	struct bench_command_opts co = { 0 };
-	struct bench_command_result res;
+	struct bench_command_result res = { 0 };
 	json_t *doc = NULL, *hres;
 	json_error_t jerr;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	bench_ns prepare_ns = 0;
-	int logfd = -1, rc = BENCH_ESYS, k = 0;
+	int rc = BENCH_ESYS, k = 0;
 
 	if (n <= 0)
 		return bench_err_set(err, BENCH_ESYS, "engine hyperfine: cannot find bench's own binary");
@@ -182,7 +188,6 @@ static int hyperfine_sample(const struct bench_report *r,
 	snprintf(self, sizeof(self), "%s/bench", dir);
 	snprintf(json, sizeof(json), "%s/h.json", dir);
 	snprintf(output, sizeof(output), "%s/out.json", dir);
-	snprintf(log, sizeof(log), "%s/log", dir);
 	if (strpbrk(dir, " '\"\\") || symlink(exe, self) != 0) {
 		bench_err_set(err, BENCH_ESYS, "engine hyperfine: cannot link bench into '%s'", dir);
 		goto out;
@@ -232,16 +237,12 @@ static int hyperfine_sample(const struct bench_report *r,
 			      "engine hyperfine: hyperfine is not installed (apt-get install hyperfine)");
 		goto out;
 	}
-	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (logfd < 0) {
-		bench_err_set(err, BENCH_ESYS, "engine hyperfine: cannot write '%s': %s",
-			      log, strerror(errno));
-		goto out;
-	}
 	/* Through bench_command_run: its own process group, killed with
-	 * bench (PR_SET_PDEATHSIG), killed and reaped on Ctrl-C. */
-	co.stream[1] = co.stream[2] = BENCH_STREAM_FD;
-	co.fd[1] = co.fd[2] = logfd;
+	 * bench (PR_SET_PDEATHSIG), killed and reaped on Ctrl-C; what it
+	 * says is kept in memory for a message. */
+	hf.capture_max = LOG_MAX;
+	co.stream[1] = BENCH_STREAM_MEMORY;
+	co.stream[2] = BENCH_STREAM_STDOUT;
 	rc = bench_command_run(&hf, &co, &res, err);
 	if (rc)
 		goto out;
@@ -249,7 +250,7 @@ static int hyperfine_sample(const struct bench_report *r,
 	if (bench_command_failed(&res)) {
 		char line[256], how[96];
 
-		log_error(log, line, sizeof(line));
+		log_error(res.output[1].data, line, sizeof(line));
 		bench_err_set(err, BENCH_ESYS, "engine hyperfine: %s",
 			      line[0] ? line :
 			      bench_command_describe(&res, how, sizeof(how)));
@@ -266,13 +267,11 @@ static int hyperfine_sample(const struct bench_report *r,
 	out->wall_ns = out->wall_ns > prepare_ns ? out->wall_ns - prepare_ns : 0;
 	rc = 0;
 out:
-	if (logfd >= 0)
-		close(logfd);
+	bench_command_result_release(&res);
 	bench_command_release(&hf);
 	json_decref(doc);
 	unlink(json);
 	unlink(output);
-	unlink(log);
 	unlink(self);
 	rmdir(dir);
 	return rc;
