@@ -44,8 +44,9 @@ int cmd_complexity(int argc, char **argv)
 						   optarg);
 			break;
 		case 'w':
+			/* The mode's own limit: the harness checks it. */
 			if (parse_u64(s.cmd, "--workers", optarg, 1,
-				      BENCH_WORKERS_MAX, &v))
+				      bench_executors_max_workers(), &v))
 				return EXIT_USAGE;
 			s.opts.workers = (unsigned)v;
 			break;

@@ -46,8 +46,10 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'w':
+			/* Each mode's own limit is checked once the modes
+			 * are known (the harness names the mode). */
 			if (parse_u64(s.cmd, "--workers", optarg, 1,
-				      BENCH_WORKERS_MAX, &v))
+				      bench_executors_max_workers(), &v))
 				return EXIT_USAGE;
 			s.opts.workers = (unsigned)v;
 			break;

@@ -61,8 +61,9 @@ int cmd_scale(int argc, char **argv)
 	s.opts.wl = workload_operand(s.cmd, argc, argv, "to scale");
 	if (!s.opts.wl)
 		return EXIT_USAGE;
+	/* Each mode's own limit: the harness checks it per case. */
 	if (parse_list(s.cmd, "--workers", list ? list : "1..8x2", 1,
-		       BENCH_WORKERS_MAX, 256, &workers, &nworkers))
+		       bench_executors_max_workers(), 256, &workers, &nworkers))
 		return EXIT_USAGE;
 	if (modes.nmodes == 0) /* the pools; async only scales waiting */
 		add_modes(&modes, BENCH_EXEC_SCALE);

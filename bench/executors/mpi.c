@@ -717,6 +717,7 @@ const struct bench_executor bench_executor_mpi = {
 	.name = "mpi",
 	.summary = SUMMARY,
 	.flags = BENCH_EXEC_LAUNCHED,
+	.workers_noun = "ranks", /* the default limit: a process each */
 	.sample = mpi_sample,
 	.check = mpi_check,
 	.init = mpi_init,

@@ -89,10 +89,12 @@ int bench_exec(const struct bench_executor *ex,
 	if (!ex || (!ex->run && !ex->sample))
 		return bench_err_set(err, BENCH_EINVAL, "unknown mode");
 	if (opts->chunk == 0 || opts->workers == 0 ||
-	    opts->workers > BENCH_WORKERS_MAX)
+	    opts->workers > bench_executor_max_workers(ex))
 		return bench_err_set(err, BENCH_EINVAL,
-				     "workers must be 1..%d and chunk at least 1",
-				     BENCH_WORKERS_MAX);
+				     "%s: workers must be 1..%u %s and chunk at least 1",
+				     ex->name, bench_executor_max_workers(ex),
+				     ex->workers_noun ? ex->workers_noun :
+							"workers");
 	if (wl->partial_size > BENCH_PARTIAL_MAX)
 		return bench_err_set(err, BENCH_EINVAL,
 				     "%s: partial result of %zu bytes exceeds %d",

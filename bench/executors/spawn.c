@@ -33,6 +33,9 @@
 
 #define CANCEL_POLL_MS 100
 
+/* The row's limit on --workers, which sizes wait_one's arrays. */
+#define SPAWN_WORKERS_MAX BENCH_POOL_WORKERS_MAX
+
 /* What a child writes back: its status, then the partial result or the
  * error message. Written in one write() below PIPE_BUF, so a child that
  * dies leaves either all of it or none. */
@@ -224,8 +227,8 @@ static int fill(struct spawner *sp)
 static int wait_one(struct spawner *sp)
 {
 	unsigned n = sp->ctx->opts->workers;
-	struct pollfd fds[BENCH_WORKERS_MAX];
-	struct child *who[BENCH_WORKERS_MAX];
+	struct pollfd fds[SPAWN_WORKERS_MAX];
+	struct child *who[SPAWN_WORKERS_MAX];
 	nfds_t nfds = 0;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -256,6 +259,10 @@ static int spawn_run(struct bench_exec_ctx *ctx)
 	struct spawner sp = { .ctx = ctx };
 	int rc = 0;
 
+	if (ctx->opts->workers > SPAWN_WORKERS_MAX)
+		return bench_err_set(ctx->err, BENCH_EINVAL,
+				     "spawn: at most %d processes at once",
+				     SPAWN_WORKERS_MAX);
 	sp.kids = calloc(ctx->opts->workers, sizeof(*sp.kids));
 	if (!sp.kids)
 		return bench_err_set(ctx->err, BENCH_ENOMEM,
@@ -281,5 +288,7 @@ const struct bench_executor bench_executor_spawn = {
 	.name = "spawn",
 	.summary = "a new process forked for every task and reaped after it, at most --workers at once (no pool)",
 	.flags = BENCH_EXEC_PARALLEL,
+	.max_workers = SPAWN_WORKERS_MAX,
+	.workers_noun = "processes",
 	.run = spawn_run,
 };

@@ -149,5 +149,6 @@ const struct bench_executor bench_executor_thread = {
 	.summary = "a pthread pool; idle threads take the next task",
 	.flags = BENCH_EXEC_DEFAULT | BENCH_EXEC_PARALLEL | BENCH_EXEC_GIL |
 		 BENCH_EXEC_SCALE,
+	.workers_noun = "threads", /* the default limit: a stack each */
 	.run = thread_run,
 };

@@ -149,6 +149,32 @@ static int check_modes(const struct bench_run_opts *o, struct bench_case *cases,
 	return (int)k;
 }
 
+/*
+ * A case asks mode ex for more workers than its row allows: says so, and
+ * which mode would take that many (the one with the largest limit).
+ */
+static int too_many_workers(const struct bench_executor *ex, unsigned workers,
+			    struct bench_err *err)
+{
+	const struct bench_executor *most = NULL;
+	char also[160] = "";
+
+	for (size_t i = 0; bench_executors[i]; i++)
+		if (bench_executors[i] != ex &&
+		    (!most || bench_executor_max_workers(bench_executors[i]) >
+				      bench_executor_max_workers(most)))
+			most = bench_executors[i];
+	if (most && bench_executor_max_workers(most) >= workers)
+		snprintf(also, sizeof(also), "; %s takes up to %u %s", most->name,
+			 bench_executor_max_workers(most),
+			 most->workers_noun ? most->workers_noun : "workers");
+	return bench_err_set(err, BENCH_EINVAL,
+			     "--workers %u is too many for %s: at most %u %s%s",
+			     workers, ex->name, bench_executor_max_workers(ex),
+			     ex->workers_noun ? ex->workers_noun : "workers",
+			     also);
+}
+
 static int check_opts(struct run *run)
 {
 	const struct bench_run_opts *o = run->o;
@@ -233,6 +259,8 @@ static int check_opts(struct run *run)
 		p.size = mr->size;
 		if (bench_workload_params(o->wl, &p, err))
 			return BENCH_EINVAL;
+		if (mr->workers > bench_executor_max_workers(mr->mode))
+			return too_many_workers(mr->mode, mr->workers, err);
 		if (mr->mode->check && mr->mode->check(mr->workers, err))
 			return BENCH_EINVAL;
 		r->nresults = i + 1; /* counted once it can be freed */

@@ -66,6 +66,7 @@ t help_unknown_command
 t warmup_zero_is_valid
 t chunk_equal_to_size_is_valid
 t size_suffix
+t workers_over_pool_limit
 # 3. list
 t list
 # 4. show
@@ -102,6 +103,10 @@ t output_to_fifo
 t stdout_write_error
 # 8, 9. failures
 t process_worker_crash
+t process_crash_names_task
+t process_events_agree
+t process_events_strict
+t process_events_crash
 t checksum_mismatch
 # 10. signals
 t sigint_process
@@ -110,8 +115,11 @@ t sigint_async
 t sigint_all_modes
 t sigterm_process
 t sigint_process_group
+t sigint_process_events
+t sigint_async_million
 # 11. physics
 t sleep_async_overlaps
+t async_million_in_flight
 
 # ---------------------------------------------------------------------------
 # Helpers for the tests. Each test runs in its own process, so a failed
@@ -736,6 +744,89 @@ test_process_worker_crash() {
 	[ -n "$REAPER" ] || note "python3 not found: leftover processes checked by pid only"
 }
 
+# A process worker claiming tasks from shared memory records the task it
+# is on: a crash names the task and its items.
+test_process_crash_names_task() {
+	run_reaped env BENCH_TEST_CRASH_TASK=2 "$BENCH" run range --size 2000 \
+		--mode process --workers 2 --chunk 100 --repeat 1 --warmup 0 -q --no-save
+	expect_rc 1
+	expect_nlines err 1
+	expect_match err '^bench: process worker [12] of 2 \(pid [0-9]+\) was killed by signal 6 \(SIGABRT.* while running task 2 \(items 200\.\.299\)$' \
+		"the worker, its pid, the signal, the task and its items"
+	expect_reaped
+}
+
+# An events file with bad lines (blank and malformed, at lines 89, 97,
+# 178, ...), as bench gen writes it otherwise.
+events_with_bad_lines() { # LINES
+	bench gen events --lines "$1" -o ev.jsonl
+	expect_rc 0
+	awk 'NR % 97 == 0 { print ""; next }
+		NR % 89 == 0 { print "{\"event_id\": " NR ","; next }
+		{ print }' ev.jsonl >bad.jsonl || fail "awk failed"
+}
+
+# Process workers read their own parts of an events file: every worker
+# count and batch size gives serial's checksum (the harness verifies it),
+# lines, kept events and bad lines by number.
+test_process_events_agree() {
+	events_with_bad_lines 3000
+	bench run events --input bad.jsonl --mode serial --format csv --repeat 1 --warmup 0 --no-save
+	expect_rc 0
+	grep -E '^bench: (result: lines|note: [0-9]+ bad line)' err >want ||
+		fail "no result line from serial"
+	expect_match want 'line 89 \(malformed JSON\), line 97 \(blank line\)' \
+		"the first bad lines by number"
+	for _w in 1 3 8; do
+		for _c in 1 7 1000; do
+			run_reaped "$BENCH" run events --input bad.jsonl \
+				--mode serial,thread,process --workers "$_w" --chunk "$_c" \
+				--format csv --repeat 1 --warmup 0 -q --no-save
+			expect_rc 0
+			csv_checksum 3 >/dev/null || exit 1
+			expect_reaped
+			bench run events --input bad.jsonl --mode process --workers "$_w" \
+				--chunk "$_c" --format csv --repeat 1 --warmup 0 --no-save
+			expect_rc 0
+			grep -E '^bench: (result: lines|note: [0-9]+ bad line)' err >got
+			cmp -s want got ||
+				fail "process x$_w chunk $_c: $(tr '\n' ' ' <got), serial: $(tr '\n' ' ' <want)"
+		done
+	done
+}
+
+# --strict in process mode fails on the first bad line in file order, as
+# serial does, whichever worker met it.
+test_process_events_strict() {
+	events_with_bad_lines 3000
+	bench run events --input bad.jsonl --strict --mode serial --repeat 1 --warmup 0 -q --no-save
+	expect_rc 1
+	expect_nlines err 1
+	expect_match err 'line 89: malformed JSON' "the first bad line"
+	mv err want
+	for _w in 1 3 8; do
+		run_reaped "$BENCH" run events --input bad.jsonl --strict --mode process \
+			--workers "$_w" --chunk 7 --repeat 1 --warmup 0 -q --no-save
+		expect_rc 1
+		cmp -s want err || fail "process x$_w: '$(cat err)', serial: '$(cat want)'"
+		expect_reaped
+	done
+}
+
+# A worker reading its own parts of a stream dies on the part it claims
+# (crash_task numbers parts there), to run it or to count its lines while
+# others may wait for that count: named, nothing hangs, nothing is left.
+test_process_events_crash() {
+	events_with_bad_lines 3000
+	run_reaped env BENCH_TEST_CRASH_TASK=1 "$BENCH" run events --input bad.jsonl \
+		--mode process --workers 3 --chunk 7 --repeat 1 --warmup 0 -q --no-save
+	expect_rc 1
+	expect_nlines err 1
+	expect_match err '^bench: process worker [1-3] of 3 \(pid [0-9]+\) was killed by signal 6 \(SIGABRT.* (on|while counting the items of|while running) part 1 of [0-9]+' \
+		"the worker, its pid, the signal and its part"
+	expect_reaped
+}
+
 test_checksum_mismatch() {
 	for _m in thread process async; do
 		run env BENCH_TEST_CORRUPT_MODE="$_m" "$BENCH" run range --size 2000 --repeat 2 --warmup 0 -q
@@ -819,6 +910,35 @@ test_sigint_process_group() {
 	expect_reaped "$_kids"
 }
 
+# Ctrl-C while process workers read their own parts of an events stream:
+# status 130, one line, no output file, every worker reaped.
+test_sigint_process_events() {
+	bench gen events --lines 100000 -o ev.jsonl
+	expect_rc 0
+	start_bg "$BENCH" run events --input ev.jsonl --mode process --workers 3 \
+		--chunk 10 --repeat 1000 --warmup 0 -o out.json --format json
+	wait_ready "$BG_PID"
+	_i=0
+	_kids=$(children "$BG_PID")
+	while [ -z "$_kids" ] && [ "$_i" -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+		_kids=$(children "$BG_PID")
+	done
+	[ -n "$_kids" ] || fail "no process worker seen in 5 s"
+	kill -s INT "$BG_PID" || fail "bench was gone before the signal"
+	wait_exit "$BG_WAIT" 20 || fail "bench did not exit within 20 s of SIGINT"
+	wait "$BG_WAIT"
+	RC=$?
+	BG_PID='' BG_WAIT=''
+	expect_rc 130
+	expect_empty out
+	expect_nlines err 1
+	expect_match err 'interrupted' "'interrupted'"
+	[ ! -e out.json ] || fail "out.json was written"
+	expect_reaped "$_kids"
+}
+
 # ---------------------------------------------------------------------------
 # 11. physics
 
@@ -843,6 +963,63 @@ test_sleep_async_overlaps() {
 		"$_async" -ge "${_max_ms}000000"
 	assert_num "async median_ns vs half the serial one" \
 		"$_async" -lt "$(awk -v s="$_serial" 'BEGIN { printf "%.0f", s / 2 }')"
+}
+
+# ---------------------------------------------------------------------------
+# async at scale
+
+# A pool refuses more workers than its row allows, naming the mode, its
+# limit and the mode that takes that many; past every mode's limit the
+# parser says the largest accepted.
+test_workers_over_pool_limit() {
+	usage_error "--workers 5000 is too many for thread: at most 1024 threads; async takes up to 10000000 tasks in flight" \
+		run range --size 100 --workers 5000 --mode thread
+	usage_error "--workers 5000 is too many for thread" run range --size 100 --workers 5000
+	usage_error "--workers '10000001': expected a whole number from 1 to 10000000" \
+		run sleep --workers 10000001 --mode async
+	usage_error "--workers 2000 is too many for thread" \
+		scale range --size 100 --workers 1000,2000 --modes thread,async
+}
+
+# A million tasks in flight are accepted and give the checksum that a few
+# workers with large chunks give for the same waits.
+test_async_million_in_flight() {
+	bench run sleep --size 20000 --max-ms 20 --workers 200 --chunk 100 \
+		--mode async --repeat 1 --warmup 0 -q --no-save --format csv
+	expect_rc 0
+	_ref=$(csv_col out checksum)
+	bench run sleep --size 20000 --max-ms 20 --workers 1000000 \
+		--mode async --repeat 1 --warmup 0 -q --no-save --format csv
+	expect_rc 0
+	assert_eq "workers" 1000000 "$(csv_col out workers)"
+	assert_eq "checksum with 1000000 tasks in flight" "$_ref" "$(csv_col out checksum)"
+	assert_eq "verified" true "$(csv_col out verified)"
+}
+
+# Ctrl-C while a million timers wait (60 s each), early (perhaps while the
+# input is prepared), once they are all armed, and later: status 130, one
+# line, no output file, nothing left behind, and soon (20 s is generous:
+# sanitizer builds on a loaded machine; it takes milliseconds).
+test_sigint_async_million() {
+	for _delay in 0 1 3; do
+		start_bg "$BENCH" run sleep --size 1000000 --workers 1000000 \
+			--max-ms 60000 --mode async -o out.json --format json
+		wait_ready "$BG_PID"
+		sleep "$_delay"
+		kill -s INT "$BG_PID" || fail "bench was gone before SIGINT (after $_delay s)"
+		wait_exit "$BG_WAIT" 20 ||
+			fail "bench did not exit within 20 s of SIGINT (after $_delay s)"
+		wait "$BG_WAIT"
+		RC=$?
+		BG_PID='' BG_WAIT=''
+		expect_rc 130
+		expect_empty out
+		expect_nlines err 1
+		expect_match err 'interrupted' "'interrupted'"
+		[ ! -e out.json ] || fail "out.json was written (SIGINT after $_delay s)"
+		no_temp_files
+		expect_reaped
+	done
 }
 
 lib_start "$@"

@@ -11,7 +11,12 @@
  * misplaces an item cannot pass.
  *
  * A small streaming workload defined below ("lines") drives the batch path
- * of the source and the payload path of the process pool. Timing tests
+ * of the source and the payload path of the process pool; the same lines
+ * with split hooks ("plines") drive the process pool's split streams,
+ * whose workers read parts of the stream themselves, and "refuse", an
+ * indexed workload that fails on one item, its shared-memory claims.
+ * Events read from a file on disk, with bad lines, check that a split
+ * stream keeps serial's line numbers, --strict and checksum. Timing tests
  * assert only what physics guarantees. Sizes are small so the suite runs in
  * seconds, and in well under its timeouts under ThreadSanitizer.
  */
@@ -19,12 +24,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -76,6 +83,8 @@ struct lines_state {
 	char *batch;        /* the current batch's bytes, reused */
 	size_t batch_len, batch_cap;
 	size_t pos;         /* stream position, bytes */
+	size_t begin, end;  /* the part split() chose, bytes */
+	int part;           /* split() chose a part; else the whole text */
 	uint64_t next;      /* index of the next line to hand out */
 	uint64_t batches;   /* batches handed out since the rewind */
 	uint64_t fail_batch; /* next_batch fails on this 1-based batch; 0 never */
@@ -122,16 +131,16 @@ static int lines_next_batch(void *state, uint64_t max_items,
 			    struct bench_task *task, struct bench_err *err)
 {
 	struct lines_state *s = state;
-	size_t start = s->pos;
+	size_t start = s->pos, stop = s->part ? s->end : s->len;
 	uint64_t count = 0;
 
-	if (s->next >= s->n)
+	if (s->pos >= stop)
 		return 0;
 	if (++s->batches == s->fail_batch)
 		return bench_err_set(err, BENCH_ESYS,
 				     "lines: read error at batch %" PRIu64,
 				     s->batches);
-	while (count < max_items && s->next + count < s->n) {
+	while (count < max_items && s->pos < stop) {
 		while (s->text[s->pos] != '\n')
 			s->pos++;
 		s->pos++;
@@ -164,10 +173,51 @@ static int lines_rewind(void *state, struct bench_err *err)
 	struct lines_state *s = state;
 
 	(void)err;
-	s->pos = 0;
+	s->pos = s->begin;
 	s->next = 0;
 	s->batches = 0;
 	return 0;
+}
+
+/* The first line start at or after part/parts of the text. */
+static size_t lines_cut(const struct lines_state *s, unsigned part,
+			unsigned parts)
+{
+	size_t at = (size_t)((uint64_t)s->len * part / parts);
+
+	if (at == 0 || at >= s->len)
+		return at >= s->len ? s->len : 0;
+	while (s->text[at - 1] != '\n')
+		at++;
+	return at;
+}
+
+/* Part part of parts, as events splits a file: cut at line starts, its
+ * lines counted. The batches counter runs on across parts (per process),
+ * so fail_batch still fails a worker that reads several small parts. */
+static int lines_split(void *state, unsigned part, unsigned parts,
+		       uint64_t *items, struct bench_err *err)
+{
+	struct lines_state *s = state;
+	size_t begin = lines_cut(s, part, parts);
+	size_t end = part + 1 == parts ? s->len : lines_cut(s, part + 1, parts);
+
+	(void)err;
+	if (items) {
+		*items = 0;
+		for (size_t i = begin; i < end; i++)
+			*items += s->text[i] == '\n';
+	}
+	s->begin = s->pos = begin;
+	s->end = end;
+	s->part = parts > 1;
+	s->next = 0;
+	return 0;
+}
+
+static void lines_split_first(void *state, uint64_t first)
+{
+	((struct lines_state *)state)->next = first;
 }
 
 static void lines_init(void *partial)
@@ -255,6 +305,82 @@ static const struct bench_workload lines_wl = {
 	.checksum = lines_checksum,
 };
 
+/* The same lines, splittable. */
+static const struct bench_workload plines_wl = {
+	.name = "plines",
+	.summary = "test: numbered lines, split into parts",
+	.item_desc = "lines",
+	.default_size = 100,
+	.max_size = 1000000,
+	.partial_size = sizeof(struct lines_partial),
+	.prepare = lines_prepare,
+	.release = lines_release,
+	.next_batch = lines_next_batch,
+	.rewind = lines_rewind,
+	.split = lines_split,
+	.split_first = lines_split_first,
+	.partial_init = lines_init,
+	.run = lines_run,
+	.merge = lines_merge,
+	.checksum = lines_checksum,
+};
+
+/* ------------------------------------------------------------------ */
+/* "refuse": an indexed workload that fails on one item                */
+
+struct refuse_state {
+	uint64_t n;      /* items */
+	uint64_t bad;    /* run() fails on this item */
+};
+
+static uint64_t refuse_count(const void *state)
+{
+	return ((const struct refuse_state *)state)->n;
+}
+
+static void refuse_init(void *partial)
+{
+	memset(partial, 0, sizeof(uint64_t));
+}
+
+static int refuse_run(const void *state, const struct bench_task *task,
+		      void *partial, struct bench_err *err)
+{
+	const struct refuse_state *s = state;
+
+	for (uint64_t i = task->first; i < task->first + task->count; i++) {
+		if (i == s->bad)
+			return bench_err_set(err, BENCH_EINVAL,
+					     "refuse: item %" PRIu64 " refused", i);
+		*(uint64_t *)partial += i;
+	}
+	return 0;
+}
+
+static void refuse_merge(void *acc, const void *partial)
+{
+	*(uint64_t *)acc += *(const uint64_t *)partial;
+}
+
+static void refuse_checksum(const void *acc, char *out)
+{
+	snprintf(out, BENCH_CHECKSUM_MAX, "%" PRIu64, *(const uint64_t *)acc);
+}
+
+static const struct bench_workload refuse_wl = {
+	.name = "refuse",
+	.summary = "test: indexed items, one refused",
+	.item_desc = "items",
+	.default_size = 100,
+	.max_size = 1000000,
+	.partial_size = sizeof(uint64_t),
+	.item_count = refuse_count,
+	.partial_init = refuse_init,
+	.run = refuse_run,
+	.merge = refuse_merge,
+	.checksum = refuse_checksum,
+};
+
 static void *lines_make(uint64_t n)
 {
 	struct bench_params p = { .size = n };
@@ -325,6 +451,24 @@ static uint64_t expected_tasks(const struct bench_workload *wl, void *state,
 	return tasks;
 }
 
+/*
+ * The tasks a sample ran. A stream the workload can split is read by the
+ * process pool in parts, each worker reading its own, and a batch never
+ * spans two parts: then there are at least the whole pass's batches and
+ * at most one per item.
+ */
+static void assert_tasks(const struct bench_executor *mode,
+			 const struct bench_workload *wl, void *state,
+			 uint64_t items, uint64_t chunk, uint64_t tasks)
+{
+	if (mode == MODE(process) && wl->split) {
+		ck_assert_uint_ge(tasks, ceil_div(items, chunk));
+		ck_assert_uint_le(tasks, items);
+		return;
+	}
+	ck_assert_uint_eq(tasks, expected_tasks(wl, state, items, chunk));
+}
+
 /* _i: index into bench_workloads. */
 START_TEST(test_modes_agree)
 {
@@ -363,9 +507,8 @@ START_TEST(test_modes_agree)
 							      local_mode(m)->name,
 							      worker_counts[w], chunks[c],
 							      sum, ref);
-						ck_assert_uint_eq(s.tasks,
-								  expected_tasks(wl, state, items,
-										 chunks[c]));
+						assert_tasks(local_mode(m), wl, state,
+							     items, chunks[c], s.tasks);
 					}
 				}
 			}
@@ -751,6 +894,423 @@ START_TEST(test_streaming_errors)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* The process pool: shared-memory claims and split streams            */
+
+/*
+ * A splittable stream in every mode, at sizes from nothing to more lines
+ * than parts: the same checksum as the lines counted directly. The
+ * process pool's workers read parts themselves, so its batches are cut
+ * at part ends too: at least the whole pass's batches, at most a line
+ * each. run() checks every line's number against its batch's first, so
+ * a part numbered from the wrong line fails outright.
+ */
+START_TEST(test_split_stream_agrees)
+{
+	static const uint64_t sizes[] = { 0, 1, 7, 100, 1001 };
+	static const uint64_t chunks[] = { 1, 7, 64 };
+	static const unsigned workers[] = { 1, 2, 3, 8 };
+
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		void *state = lines_make(sizes[si]);
+		char want[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
+
+		lines_expected(sizes[si], want);
+		for (size_t c = 0; c < 3; c++) {
+			for (size_t w = 0; w < 4; w++) {
+				for (int m = 0; m < n_local(); m++) {
+					struct bench_sample s;
+
+					exec_ok(local_mode(m), &plines_wl, state,
+						workers[w], chunks[c], &s, got);
+					ck_assert_msg(strcmp(got, want) == 0,
+						      "%" PRIu64 " lines, %s, %u workers, "
+						      "chunk %" PRIu64 ": %s, expected %s",
+						      sizes[si], local_mode(m)->name,
+						      workers[w], chunks[c], got, want);
+					assert_tasks(local_mode(m), &plines_wl,
+						     state, sizes[si], chunks[c],
+						     s.tasks);
+				}
+			}
+		}
+		lines_release(state);
+	}
+	assert_no_child();
+}
+END_TEST
+
+/* A split stream's failures come back with the workload's code and
+ * message: a batch that cannot be read, a line run() refuses. */
+START_TEST(test_split_stream_errors)
+{
+	struct lines_state *state = lines_make(100);
+
+	no_core_dumps();
+	for (unsigned workers = 1; workers <= 8; workers *= 2) {
+		struct bench_exec_opts o = { .workers = workers, .chunk = 1 };
+		struct bench_err err = { 0 };
+		struct bench_sample s;
+		int rc;
+
+		lines_rewind(state, &err);
+		state->fail_batch = 3;
+		state->bad_line = 0;
+		rc = bench_exec(MODE(process), &plines_wl, state, &o, &s, &err);
+		ck_assert_msg(rc == BENCH_ESYS, "x%u: %s (%s)", workers,
+			      bench_strerror(rc), err.msg);
+		assert_contains(err.msg, "read error at batch 3");
+		assert_no_child();
+
+		memset(&err, 0, sizeof(err));
+		state->fail_batch = 0;
+		state->bad_line = 42;
+		rc = bench_exec(MODE(process), &plines_wl, state, &o, &s, &err);
+		ck_assert_msg(rc == BENCH_EINVAL, "x%u: %s (%s)", workers,
+			      bench_strerror(rc), err.msg);
+		assert_contains(err.msg, "bad line 42");
+		assert_contains(err.msg, "pid");
+		assert_no_child();
+	}
+	lines_release(state);
+}
+END_TEST
+
+/*
+ * A worker of a split stream dies on the part it claims (crash_task names
+ * a part there), to run it or to count its lines for a later part, so
+ * others may be waiting for that count: the run still ends at once,
+ * naming the worker, its pid, its signal and its part, with no worker
+ * left behind.
+ */
+START_TEST(test_split_stream_crash)
+{
+	struct lines_state *state = lines_make(1000);
+	static const int64_t parts[] = { 0, 1, 5 };
+
+	no_core_dumps();
+	for (size_t i = 0; i < 3; i++) {
+		for (unsigned workers = 1; workers <= 3; workers += 2) {
+			struct bench_exec_opts o = {
+				.workers = workers, .chunk = 7,
+				.crash_task = parts[i], .crash_set = 1,
+			};
+			struct bench_err err = { 0 };
+			struct bench_sample s;
+			char part[32];
+			int rc;
+
+			lines_rewind(state, &err);
+			rc = bench_exec(MODE(process), &plines_wl, state, &o,
+					&s, &err);
+			ck_assert_msg(rc == BENCH_EWORKER, "part %" PRId64 ": %s (%s)",
+				      parts[i], bench_strerror(rc), err.msg);
+			snprintf(part, sizeof(part), "part %" PRId64 " of ",
+				 parts[i]);
+			assert_contains(err.msg, part);
+			assert_contains(err.msg, "pid");
+			assert_contains(err.msg, "SIGABRT");
+			assert_no_child();
+		}
+	}
+	lines_release(state);
+}
+END_TEST
+
+/* An indexed worker that crashes is named with its task and the task's
+ * items, which it recorded in shared memory before running it. */
+START_TEST(test_process_crash_names_task)
+{
+	const struct bench_workload *wl = find("range");
+	struct bench_params p = { .size = 100, .seed = 1 };
+	void *state = prepare(wl, &p);
+
+	no_core_dumps();
+	for (unsigned workers = 1; workers <= 3; workers += 2) {
+		struct bench_exec_opts o = { .workers = workers, .chunk = 10,
+					     .crash_task = 2, .crash_set = 1 };
+		struct bench_err err = { 0 };
+		struct bench_sample s;
+		int rc = bench_exec(MODE(process), wl, state, &o, &s, &err);
+
+		ck_assert_msg(rc == BENCH_EWORKER, "%s (%s)", bench_strerror(rc),
+			      err.msg);
+		assert_contains(err.msg, "while running task 2 (items 20..29)");
+		assert_contains(err.msg, "SIGABRT");
+		assert_no_child();
+	}
+	wl->release(state);
+}
+END_TEST
+
+/* A task that fails in a worker claiming from shared memory: its code
+ * and message, whichever worker met it, and no worker left. */
+START_TEST(test_process_task_error)
+{
+	struct refuse_state state = { .n = 200, .bad = 13 };
+	static const uint64_t chunks[] = { 1, 7, 200 };
+
+	for (unsigned workers = 1; workers <= 8; workers *= 2) {
+		for (size_t c = 0; c < 3; c++) {
+			struct bench_exec_opts o = { .workers = workers,
+						     .chunk = chunks[c] };
+			struct bench_err err = { 0 };
+			struct bench_sample s;
+			int rc = bench_exec(MODE(process), &refuse_wl, &state,
+					    &o, &s, &err);
+
+			ck_assert_msg(rc == BENCH_EINVAL, "x%u chunk %" PRIu64
+				      ": %s (%s)", workers, chunks[c],
+				      bench_strerror(rc), err.msg);
+			assert_contains(err.msg, "item 13 refused");
+			assert_no_child();
+		}
+	}
+	/* Without the refused item, the sum of the items. */
+	state.bad = UINT64_MAX;
+	{
+		struct bench_sample s;
+		char sum[BENCH_CHECKSUM_MAX];
+
+		exec_ok(MODE(process), &refuse_wl, &state, 3, 1, &s, sum);
+		ck_assert_str_eq(sum, "19900");
+		ck_assert_uint_eq(s.tasks, 200);
+	}
+}
+END_TEST
+
+/* The pids of this process's children, from every thread's children
+ * file; how many (0 when the kernel does not list them). */
+static size_t child_pids(pid_t *pids, size_t max)
+{
+	char path[64];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+		 (int)getpid());
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (n < max && fscanf(f, "%d", &pids[n]) == 1)
+		n++;
+	fclose(f);
+	return n;
+}
+
+struct killer {
+	pid_t victim;    /* out: the worker killed, 0 none */
+};
+
+/* Kills one process worker mid-task once the workers are under way. */
+static void *kill_a_worker(void *arg)
+{
+	struct killer *k = arg;
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < 300 && !k->victim; i++) {
+		pid_t pids[16];
+
+		nanosleep(&nap, NULL);
+		if (child_pids(pids, 16) >= 2 && i >= 5 &&
+		    kill(pids[0], SIGKILL) == 0)
+			k->victim = pids[0];
+	}
+	return NULL;
+}
+
+/*
+ * A worker killed from outside while it waits inside a task (SIGKILL:
+ * no handler runs) is named with its pid, the signal and the task it had
+ * recorded; the others are killed and everyone is reaped.
+ */
+START_TEST(test_process_killed_mid_task)
+{
+	const struct bench_workload *wl = find("sleep");
+	struct bench_params p = { .size = 40, ONE_OPT("max-ms", 200), .seed = 1 };
+	void *state = prepare(wl, &p);
+	struct bench_exec_opts o = { .workers = 2, .chunk = 1 };
+	struct bench_err err = { 0 };
+	struct bench_sample s;
+	struct killer k = { 0 };
+	char pid[32];
+	pthread_t t;
+	int rc;
+
+	{
+		pid_t none[1];
+
+		/* The kernel may not list children (no CONFIG_PROC_CHILDREN). */
+		FILE *f;
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+			 (int)getpid());
+		f = fopen(path, "r");
+		if (!f) {
+			wl->release(state);
+			return;
+		}
+		fclose(f);
+		ck_assert_uint_eq(child_pids(none, 1), 0);
+	}
+	ck_assert_int_eq(pthread_create(&t, NULL, kill_a_worker, &k), 0);
+	rc = bench_exec(MODE(process), wl, state, &o, &s, &err);
+	pthread_join(t, NULL);
+	ck_assert_msg(k.victim != 0, "no worker was seen to kill");
+	ck_assert_msg(rc == BENCH_EWORKER, "%s (%s)", bench_strerror(rc),
+		      err.msg);
+	snprintf(pid, sizeof(pid), "(pid %d)", (int)k.victim);
+	assert_contains(err.msg, pid);
+	assert_contains(err.msg, "signal 9");
+	assert_contains(err.msg, "while running task");
+	assert_no_child();
+	wl->release(state);
+}
+END_TEST
+
+/*
+ * bench_cancel() mid-sample stops the process pool within the task under
+ * way (its workers are killed, not waited for): far sooner than the
+ * least a whole run takes, the waits' sum over the workers.
+ */
+START_TEST(test_process_cancel_within_task)
+{
+	const struct bench_workload *wl = find("sleep");
+	struct bench_params p = { .size = 40, ONE_OPT("max-ms", 200), .seed = 1 };
+	void *state = prepare(wl, &p);
+	struct bench_exec_opts o = { .workers = 2, .chunk = 1 };
+	struct bench_err err = { 0 };
+	struct bench_sample s;
+	bench_ns sum_wait = 0;
+	long ms = 50;
+	pthread_t t;
+	int rc;
+
+	for (uint64_t i = 0; i < p.size; i++)
+		sum_wait += wl->wait_ns(state, i);
+	ck_assert_int_eq(pthread_create(&t, NULL, cancel_after_ms, &ms), 0);
+	rc = bench_exec(MODE(process), wl, state, &o, &s, &err);
+	pthread_join(t, NULL);
+	bench_cancel_reset();
+	ck_assert_msg(rc == BENCH_ECANCELED, "%s (%s)", bench_strerror(rc),
+		      err.msg);
+	ck_assert_msg(s.wall_ns < sum_wait / 2,
+		      "process ran %llu ms after a cancel at 50 ms (a whole run: %llu ms)",
+		      (unsigned long long)(s.wall_ns / MS),
+		      (unsigned long long)(sum_wait / 2 / MS));
+	assert_no_child();
+	wl->release(state);
+}
+END_TEST
+
+/* Writes an events file of n lines, bad ones among them (blank,
+ * malformed, no event_type, invalid UTF-8), into path. */
+static void write_events(const char *path, unsigned n)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	for (unsigned i = 1; i <= n; i++) {
+		if (i % 97 == 0)
+			fputs("\n", f);
+		else if (i % 89 == 0)
+			fprintf(f, "{\"event_id\": %u, \"event_type\": \n", i);
+		else if (i % 83 == 0)
+			fprintf(f, "{\"event_id\": %u}\n", i);
+		else if (i % 211 == 0)
+			fprintf(f, "{\"event_id\": %u, \"event_type\": \"\xff\"}\n", i);
+		else
+			fprintf(f, "{\"event_id\": %u, \"event_type\": \"%s\", \"n\": [%u, \"%*s\"]}\n",
+				i, i % 3 ? "click" : "purchase", i,
+				(int)(i % 50), "x");
+	}
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Runs events over path in mode: the status, the checksum, the counts
+ * and the note (bad lines by number), or the error message. */
+static int events_in(const struct bench_executor *mode, const char *path,
+		     int strict, unsigned workers, uint64_t chunk, char *sum,
+		     uint64_t *fields, char *note, size_t len)
+{
+	const struct bench_workload *wl = find("events");
+	struct bench_params p = { 0 };
+	struct bench_exec_opts o = { .workers = workers, .chunk = chunk };
+	struct bench_err err = { 0 };
+	struct bench_sample s;
+	void *state;
+	int rc;
+
+	bench_params_set(&p, "input", 0, path);
+	if (strict)
+		bench_params_set(&p, "strict", 1, NULL);
+	state = prepare(wl, &p);
+	rc = bench_exec(mode, wl, state, &o, &s, &err);
+	if (rc == 0) {
+		wl->checksum(s.result, sum);
+		wl->fields(s.result, fields);
+		wl->note(s.result, note, len);
+	} else {
+		snprintf(note, len, "%s", err.msg);
+	}
+	wl->release(state);
+	return rc;
+}
+
+/*
+ * Events read from a file on disk by process workers that each read
+ * their own parts (through a description of the file of their own): the
+ * lines, kept events, bad lines by number and checksum of serial, at
+ * every worker count and batch size; under --strict the same first bad
+ * line fails the run.
+ */
+START_TEST(test_process_events_file)
+{
+	char path[] = "/tmp/bench-test-events-XXXXXX";
+	char ref[BENCH_CHECKSUM_MAX], sum[BENCH_CHECKSUM_MAX];
+	char ref_note[512], note[512];
+	uint64_t ref_f[BENCH_FIELDS_MAX], f[BENCH_FIELDS_MAX];
+	static const unsigned workers[] = { 1, 2, 3, 8 };
+	static const uint64_t chunks[] = { 1, 7, 1000 };
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	write_events(path, 3000);
+	ck_assert_int_eq(events_in(MODE(serial), path, 0, 1, 1000, ref, ref_f,
+				   ref_note, sizeof(ref_note)), 0);
+	ck_assert_uint_eq(ref_f[0], 3000);
+	ck_assert_uint_gt(ref_f[2], 50);
+	assert_contains(ref_note, "line 83 (");
+	for (size_t w = 0; w < 4; w++) {
+		for (size_t c = 0; c < 3; c++) {
+			int rc = events_in(MODE(process), path, 0, workers[w],
+					   chunks[c], sum, f, note, sizeof(note));
+
+			ck_assert_msg(rc == 0, "x%u chunk %" PRIu64 ": %s",
+				      workers[w], chunks[c], note);
+			ck_assert_msg(strcmp(sum, ref) == 0,
+				      "x%u chunk %" PRIu64 ": %s, serial %s",
+				      workers[w], chunks[c], sum, ref);
+			for (int k = 0; k < 3; k++)
+				ck_assert_uint_eq(f[k], ref_f[k]);
+			ck_assert_str_eq(note, ref_note);
+		}
+	}
+	ck_assert_int_eq(events_in(MODE(serial), path, 1, 1, 1000, ref, ref_f,
+				   ref_note, sizeof(ref_note)), BENCH_EINPUT);
+	assert_contains(ref_note, "line 83:");
+	for (size_t w = 0; w < 4; w++) {
+		ck_assert_int_eq(events_in(MODE(process), path, 1, workers[w], 7,
+					   sum, f, note, sizeof(note)),
+				 BENCH_EINPUT);
+		ck_assert_str_eq(note, ref_note);
+	}
+	unlink(path);
+	assert_no_child();
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* Cancellation                                                        */
 
 /* Canceled before the sample: every mode returns BENCH_ECANCELED. */
@@ -863,6 +1423,10 @@ Suite *suite_exec(void)
 	tcase_add_test(fail, test_mode_names);
 	tcase_add_test(fail, test_cancel_before);
 	tcase_add_test(fail, test_cancel_during);
+	tcase_add_test(fail, test_process_crash_names_task);
+	tcase_add_test(fail, test_process_task_error);
+	tcase_add_test(fail, test_process_killed_mid_task);
+	tcase_add_test(fail, test_process_cancel_within_task);
 	tcase_set_timeout(fail, 60);
 	suite_add_tcase(s, fail);
 
@@ -874,6 +1438,10 @@ Suite *suite_exec(void)
 	tcase_add_test(stream, test_streaming_needs_rewind);
 	tcase_add_test(stream, test_streaming_harness);
 	tcase_add_test(stream, test_streaming_errors);
+	tcase_add_test(stream, test_split_stream_agrees);
+	tcase_add_test(stream, test_split_stream_errors);
+	tcase_add_test(stream, test_split_stream_crash);
+	tcase_add_test(stream, test_process_events_file);
 	tcase_set_timeout(stream, 60);
 	suite_add_tcase(s, stream);
 	return s;

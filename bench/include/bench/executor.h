@@ -31,8 +31,17 @@
 #include "bench/error.h"
 #include "bench/workload.h"
 
-/* Largest --workers accepted (threads, processes or tasks in flight). */
-#define BENCH_WORKERS_MAX 1024
+/*
+ * --workers counts threads, processes or tasks in flight, and each
+ * executor accepts up to its row's max_workers. A pool pays a stack or a
+ * process per worker, so a row that leaves the limit 0 takes at most
+ * BENCH_POOL_WORKERS_MAX; an event loop pays a few dozen bytes per task in
+ * flight and may declare far more. BENCH_WORKERS_MAX bounds every row's
+ * limit: what --workers may be before a mode is known (bench_exec, reports
+ * read back).
+ */
+#define BENCH_WORKERS_MAX 10000000
+#define BENCH_POOL_WORKERS_MAX 1024
 
 /* Most executors a build may have (sizes the harness's mode lists). */
 #define BENCH_EXECUTORS_MAX 16
@@ -202,6 +211,10 @@ struct bench_executor {
 	const char *name;     /* --mode NAME */
 	const char *summary;  /* one line for `bench list` */
 	unsigned flags;       /* BENCH_EXEC_* */
+	unsigned max_workers; /* largest --workers, <= BENCH_WORKERS_MAX;
+				 0: BENCH_POOL_WORKERS_MAX */
+	const char *workers_noun; /* what --workers counts, plural, for
+				     messages ("threads"); NULL: "workers" */
 
 	/*
 	 * Runs every task of ctx->src (one stage), merging into
@@ -261,6 +274,24 @@ struct bench_executor {
 
 /* The executors, NULL-terminated, in `bench list` order (the list). */
 extern const struct bench_executor *const bench_executors[];
+
+/* The largest --workers ex accepts (its row's limit or the default). */
+static inline unsigned bench_executor_max_workers(const struct bench_executor *ex)
+{
+	return ex->max_workers ? ex->max_workers : BENCH_POOL_WORKERS_MAX;
+}
+
+/* The largest --workers any executor accepts: what the CLI parses, each
+ * mode's own limit checked by the harness once the modes are known. */
+static inline unsigned bench_executors_max_workers(void)
+{
+	unsigned most = 0;
+
+	for (size_t i = 0; bench_executors[i]; i++)
+		if (bench_executor_max_workers(bench_executors[i]) > most)
+			most = bench_executor_max_workers(bench_executors[i]);
+	return most;
+}
 
 /* The executor called name, or NULL. */
 const struct bench_executor *bench_executor_find(const char *name);
