@@ -9,16 +9,18 @@
  * output; the mapper emits "word\t1" per word, the framework (here
  * sort) brings equal keys together, and the reducer sums each run of
  * equal keys. Words are split exactly as the workload splits them
- * (wordcount.h).
+ * (wordcount.h). The mapper and reducer themselves work on bytes
+ * (wordcount_stream.c); this file feeds them standard input and gives
+ * them standard output.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "workloads/wordcount.h"
 #include "cli.h"
+#include "wordcount_stream.h"
 
 #define READ_BYTES (1u << 16)
 
@@ -27,137 +29,86 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int write_failed(void)
+static int to_stdout(void *ud, const void *data, size_t len)
 {
-	error("cannot write to standard output: %s", strerror(errno));
-	return 1;
+	(void)ud;
+	return fwrite(data, 1, len, stdout) == len ? 0 : -1;
 }
 
-/* Emits the pending word (lowercased) with a count of 1. */
-static int emit_word(const char *word, size_t len)
+static const struct wc_sink out = { to_stdout, NULL };
+
+/* Reads standard input: bytes read, 0 at its end, -1 on an error. */
+static ssize_t read_stdin(void *buf, size_t len)
 {
-	if (fwrite(word, 1, len, stdout) != len ||
-	    fputs("\t1\n", stdout) == EOF)
-		return -1;
-	return 0;
+	ssize_t n;
+
+	do
+		n = read(STDIN_FILENO, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* The exit status for a role's status rc, with its message. */
+static int finish(const char *role, int rc, const char *msg)
+{
+	if (rc == WC_OK && fflush(stdout) != 0)
+		rc = WC_WRITE;
+	switch (rc) {
+	case WC_OK:
+		return 0;
+	case WC_WRITE:
+		error("cannot write to standard output: %s", strerror(errno));
+		return 1;
+	case WC_NOMEM:
+		error("%s: out of memory", role);
+		return 1;
+	default:
+		error("%s", msg);
+		return 1;
+	}
 }
 
 static int mapper(void)
 {
 	static unsigned char buf[READ_BYTES];
-	char *word = NULL;        /* a word that may go on in the next read */
-	size_t len = 0, cap = 0;
-	size_t n;
+	struct wc_mapper m;
+	ssize_t n;
+	int rc = WC_OK;
 
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c = bench__wc_lower[buf[i]];
-
-			if (c) {
-				if (len == cap) {
-					char *more = realloc(word, cap ? 2 * cap : 64);
-
-					if (!more) {
-						free(word);
-						error("mapper: out of memory");
-						return 1;
-					}
-					word = more;
-					cap = cap ? 2 * cap : 64;
-				}
-				word[len++] = (char)c;
-			} else if (len) {
-				if (emit_word(word, len) != 0) {
-					free(word);
-					return write_failed();
-				}
-				len = 0;
-			}
-		}
-	}
-	if (ferror(stdin)) {
-		free(word);
+	wc_mapper_init(&m);
+	while (rc == WC_OK && (n = read_stdin(buf, sizeof(buf))) > 0)
+		rc = wc_mapper_feed(&m, buf, (size_t)n, &out);
+	if (rc == WC_OK && n < 0) {
 		error("mapper: cannot read standard input: %s", strerror(errno));
+		wc_mapper_release(&m);
 		return 1;
 	}
-	if (len && emit_word(word, len) != 0) {
-		free(word);
-		return write_failed();
-	}
-	free(word);
-	return fflush(stdout) == 0 ? 0 : write_failed();
+	if (rc == WC_OK)
+		rc = wc_mapper_finish(&m, &out);
+	wc_mapper_release(&m);
+	return finish("mapper", rc, "");
 }
 
 static int reducer(void)
 {
-	char *line = NULL, *key = NULL;
-	size_t cap = 0, key_len = 0, key_cap = 0;
-	uint64_t sum = 0, lineno = 0;
-	int have = 0, rc = 0;
+	static unsigned char buf[READ_BYTES];
+	struct wc_reducer r;
 	ssize_t n;
+	int rc = WC_OK, status;
 
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
-		char *tab, *end;
-		size_t klen;
-		uint64_t v;
-
-		lineno++;
-		if (n && line[n - 1] == '\n')
-			line[--n] = '\0';
-		tab = memchr(line, '\t', (size_t)n);
-		errno = 0;
-		if (!tab || tab[1] < '0' || tab[1] > '9' ||
-		    (v = strtoull(tab + 1, &end, 10), errno) || *end) {
-			error("reducer: line %" PRIu64 ": expected KEY<tab>COUNT (a whole number), got '%.40s'",
-			      lineno, line);
-			rc = 1;
-			break;
-		}
-		klen = (size_t)(tab - line);
-		if (have && (klen != key_len || memcmp(line, key, klen) != 0)) {
-			if (printf("%.*s\t%" PRIu64 "\n", (int)key_len, key, sum) < 0) {
-				rc = write_failed();
-				break;
-			}
-			have = 0;
-		}
-		if (!have) {
-			if (klen + 1 > key_cap) {
-				char *more = realloc(key, klen + 1);
-
-				if (!more) {
-					error("reducer: out of memory");
-					rc = 1;
-					break;
-				}
-				key = more;
-				key_cap = klen + 1;
-			}
-			memcpy(key, line, klen);
-			key_len = klen;
-			sum = 0;
-			have = 1;
-		}
-		if (sum > UINT64_MAX - v) {
-			error("reducer: line %" PRIu64 ": the count of '%.*s' overflows",
-			      lineno, (int)(key_len > 40 ? 40 : key_len), key);
-			rc = 1;
-			break;
-		}
-		sum += v;
-	}
-	if (rc == 0 && ferror(stdin)) {
+	wc_reducer_init(&r);
+	while (rc == WC_OK && (n = read_stdin(buf, sizeof(buf))) > 0)
+		rc = wc_reducer_feed(&r, buf, (size_t)n, &out);
+	if (rc == WC_OK && n < 0) {
 		error("reducer: cannot read standard input: %s", strerror(errno));
-		rc = 1;
+		wc_reducer_release(&r);
+		return 1;
 	}
-	if (rc == 0 && have &&
-	    printf("%.*s\t%" PRIu64 "\n", (int)key_len, key, sum) < 0)
-		rc = write_failed();
-	free(line);
-	free(key);
-	if (rc == 0 && fflush(stdout) != 0)
-		rc = write_failed();
-	return rc;
+	if (rc == WC_OK)
+		rc = wc_reducer_finish(&r, &out);
+	status = finish("reducer", rc, r.msg);
+	wc_reducer_release(&r);
+	return status;
 }
 
 int cmd_wordcount(int argc, char **argv)

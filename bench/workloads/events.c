@@ -30,6 +30,12 @@
  * over, naming the first bad line in file order (check()).
  * The result folds every kept event's digest with its line number, so it
  * is the same whatever the batch size, the mode or the worker count.
+ *
+ * Every sample reads an --input file again, so a file that grows or
+ * shrinks midway would give samples different results, which the harness
+ * would blame on the modes. prepare() keeps the file's size and
+ * modification time, and check() fails a pass that finds them changed,
+ * before any checksum is compared.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +71,9 @@ _Static_assert(BENCH__JSONL_PADDING <= BENCH_BATCH_PADDING,
 struct events_state {
 	int fd;                /* the input, or a memfd of generated lines */
 	char *path;            /* for messages: the file, or "generated" */
+	int stamped;           /* an --input file: size and mtime kept */
+	off_t size;            /* its bytes when prepared */
+	struct timespec mtime; /* its modification time when prepared */
 	char type[TYPE_MAX];   /* the event_type kept */
 	size_t type_len;
 	int strict;
@@ -178,6 +187,9 @@ static int open_input(struct events_state *s, const char *path,
 		return bench_err_set(err, BENCH_ESYS,
 				     "events: %s cannot be read twice (a pipe?): expected a regular file",
 				     path);
+	s->stamped = 1;
+	s->size = st.st_size;
+	s->mtime = st.st_mtim;
 	return 0;
 }
 
@@ -510,13 +522,41 @@ static void events_checksum(const void *acc, char *out)
 	bench__fold_checksum(&f, out);
 }
 
-/* --strict: a bad line fails the run, naming the first in file order. */
+/* An --input file must still be what prepare() found: its size and
+ * modification time. */
+static int unchanged(const struct events_state *s, struct bench_err *err)
+{
+	struct stat st;
+
+	if (!s->stamped)
+		return 0;
+	if (fstat(s->fd, &st) != 0)
+		return bench_err_set(err, BENCH_ESYS, "events: cannot stat %s: %s",
+				     s->path, strerror(errno));
+	if (st.st_size != s->size)
+		return bench_err_set(err, BENCH_EINPUT,
+				     "events: input '%s' changed during the run (%jd bytes, now %jd)",
+				     s->path, (intmax_t)s->size,
+				     (intmax_t)st.st_size);
+	if (st.st_mtim.tv_sec != s->mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != s->mtime.tv_nsec)
+		return bench_err_set(err, BENCH_EINPUT,
+				     "events: input '%s' changed during the run (%jd bytes, the same size but rewritten)",
+				     s->path, (intmax_t)s->size);
+	return 0;
+}
+
+/* After every pass: the input unchanged, then --strict: a bad line fails
+ * the run, naming the first in file order. */
 static int events_check(const void *state, const void *acc,
 			struct bench_err *err)
 {
 	const struct events_state *s = state;
 	const struct events_result *r = acc;
+	int rc;
 
+	if ((rc = unchanged(s, err)))
+		return rc;
 	if (!s->strict || !r->bad)
 		return 0;
 	return bench_err_set(err, BENCH_EINPUT,

@@ -59,6 +59,8 @@ t wordcount_long_word
 t wordcount_streaming_pair
 t wordcount_mapper_format
 t wordcount_reducer_errors
+t wordcount_reducer_bytes
+t wordcount_mapper_bytes
 t wordcount_role_usage
 t wordcount_missing_input
 t events_engines_agree
@@ -66,6 +68,7 @@ t graph_and_gil
 t events_odd_inputs
 t events_stored_and_reported
 t unreadable_input
+t input_changed_midrun
 
 # ---------------------------------------------------------------------------
 # Helpers. A failed assertion prints what it expected and what it got (with
@@ -810,6 +813,60 @@ test_wordcount_reducer_errors() {
 	done
 }
 
+# Keys are bytes: NULs are part of a key, compared and printed whole.
+# Counts are digits up to the newline, nothing else. A CRLF line ending
+# is named as such, and what a message echoes of the input has its
+# control bytes escaped, never raw on the terminal.
+test_wordcount_reducer_bytes() {
+	printf 'a\0b\t1\na\0b\t2\na\0c\t5\n' >nul.in
+	bench_stdin nul.in wordcount reducer
+	expect_rc 0
+	expect_empty err
+	printf 'a\0b\t3\na\0c\t5\n' >want
+	same_files "reducer output of keys holding a NUL" want out
+	# CASE|INPUT (a printf format)|what the message echoes of line 2 (ERE)
+	while IFS='|' read -r _what _in _echo; do
+		# shellcheck disable=SC2059 # the formats are ours
+		printf "$_in" >bad.in
+		bench_stdin bad.in wordcount reducer
+		expect_rc 1
+		expect_nlines err 1
+		expect_match err "^bench: reducer: line 2: .*got '$_echo'" "line 2 and its bytes, escaped ($_what)"
+		LC_ALL=C grep -q "$(printf '[\001-\037\177]')" err &&
+			fail "a raw control byte in the message ($_what): $(od -c err | head -n 4)"
+		[ "$(tr -d '\000' <err | wc -c)" = "$(wc -c <err)" ] ||
+			fail "a raw NUL in the message ($_what): $(od -c err | head -n 4)"
+	done <<'EOF'
+a count, a NUL and junk|a\t1\nb\t1\0junk\n|b\\t1\\0junk
+an escape sequence in the key|a\t1\nb\033[31m\tx\n|b\\x1b\[31m\\tx
+a CR inside the count|a\t1\nb\t1\r2\n|b\\t1\\r2
+a backslash in the key|a\t1\nb\\x\ty\n|b\\\\x\\ty
+EOF
+	printf 'a\t1\r\nb\t2\r\n' >crlf.in
+	bench_stdin crlf.in wordcount reducer
+	expect_rc 1
+	expect_empty out
+	expect_nlines err 1
+	expect_match err '^bench: reducer: line 1: .*got .a\\t1\\r. \(a CRLF line ending\)$' \
+		"CRLF named as such, the CR escaped"
+}
+
+# The mapper splits at every byte that is not a letter: NUL and CR too.
+test_wordcount_mapper_bytes() {
+	printf 'one\0two\r\nThree\033[1m four\377five' >in.txt
+	bench_stdin in.txt wordcount mapper
+	expect_rc 0
+	expect_empty err
+	printf 'one\t1\ntwo\t1\nthree\t1\nm\t1\nfour\t1\nfive\t1\n' >want
+	same_files "mapper output of words between NUL, CR, ESC and 0xff bytes" want out
+	# A word longer than a read (64 KiB) comes out whole.
+	{ printf 'a '; head -c 200000 /dev/zero | tr '\0' W; printf ' b'; } >long.txt
+	bench_stdin long.txt wordcount mapper
+	expect_rc 0
+	assert_eq "the long word's mapping (word or length, count)" "a 1|200000 1|b 1|" \
+		"$(awk -F '\t' '{ n = length($1); printf "%s %s|", (n > 1 ? n : $1), $2 }' out)"
+}
+
 test_wordcount_role_usage() {
 	usage_error 'mapper or reducer' wordcount
 	usage_error "'shuffle'" wordcount shuffle
@@ -847,6 +904,8 @@ test_events_engines_agree() {
 
 # graph: every mode agrees and none beats the critical path; --gil holds
 # thread mode to about serial on computing, and lets it overlap waits.
+# Only what physics guarantees on a loaded machine (or under TSan) is
+# asserted: lower bounds on time, and overlap, never a speedup.
 test_graph_and_gil() {
 	need_jq
 	bench run graph --size 20 --max-ms 10 --workers 4 $QUICK -f json
@@ -859,13 +918,19 @@ test_graph_and_gil() {
 		assert_num "$m median (ns) against the critical path (us)" \
 			"$(jout ".results[] | select(.mode == \"$m\") | .median_ns | floor")" -ge $((crit * 1000))
 	done
-	bench run sleep --size 16 --max-ms 20 --mode serial,thread --workers 16 --gil -r 3 --warmup 0 --no-save -q -f json
+	bench run sleep --size 16 --max-ms 50 --mode serial,thread --workers 16 --gil -r 3 --warmup 0 --no-save -q -f json
 	expect_rc 0
 	assert_eq "gil_ms on the thread result" 5 "$(jout '.results[] | select(.mode == "thread") | .gil_ms | floor')"
 	assert_eq "no gil_ms on serial" null "$(jout '.results[] | select(.mode == "serial") | .gil_ms')"
-	# Waiting lets go of the lock: 16 threads still overlap 16 waits.
-	assert_num "thread speedup on sleep under --gil (x100)" \
-		"$(jout '.results[] | select(.mode == "thread") | .speedup * 100 | floor')" -ge 300
+	# Waiting lets go of the lock, so 16 threads overlap 16 waits. Waits
+	# taken one after another last at least their sum however loaded the
+	# machine is, so one thread sample below the sum proves that they
+	# overlapped (by how much is a timing claim: scripts/bench-check.sh).
+	"$BENCH" show sleep --size 16 --max-ms 50 >waits || fail "bench show sleep failed"
+	sum_ms=$(awk '{ s += $2 } END { print s + 0 }' waits)
+	assert_num "sum of the 16 waits (ms; the test's own data)" "$sum_ms" -ge 200
+	assert_num "fastest thread sample on sleep under --gil (ns) against the sum of the waits" \
+		"$(jout '.results[] | select(.mode == "thread") | .samples_ns | min | floor')" -lt $((sum_ms * 1000000))
 	bench run hash --size 200k --gil=2 --mode thread --workers 2 $QUICK
 	expect_rc 0
 	expect_match out 'gil: thread workers took turns' "the --gil note"
@@ -949,6 +1014,57 @@ test_unreadable_input() {
 		expect_empty out
 		expect_nlines err 1
 		expect_match err "cannot open ${wl#*:}: Permission denied" "the error naming the file"
+	done
+}
+
+# Waits until bench (PID) has a child, a worker of its process mode:
+# then its input is prepared and its samples under way.
+wait_worker() { # PID
+	_i=0
+	while [ -z "$(children "$1")" ]; do
+		kill -0 "$1" 2>/dev/null || fail "bench ended before starting a worker"
+		_i=$((_i + 1))
+		[ "$_i" -lt 600 ] || fail "bench started no worker in 30 s"
+		sleep 0.05
+	done
+}
+
+# An input file that shrinks or grows while a run goes: one line naming
+# it and both sizes, exit 1, every worker reaped. wordcount, which mapped
+# its input, used to die of SIGBUS (exit 135, no message), and events
+# blamed the modes ("checksum mismatch ... serial gave X but thread gave
+# Y"). The run asks for endless samples, so it stops only on the change.
+test_input_changed_midrun() {
+	"$BENCH" gen text --mb 4 -o words.txt || fail "bench gen text failed"
+	"$BENCH" gen events --lines 10000 -o ev.jsonl || fail "bench gen events failed"
+	for _case in wordcount:words.txt:empty wordcount:words.txt:grow \
+		events:ev.jsonl:shrink events:ev.jsonl:grow; do
+		_wl=${_case%%:*} _how=${_case##*:}
+		_f=${_case#*:}
+		_f=${_f%:*}
+		cp "$_f" in
+		_size=$(wc -c <in | tr -d ' ')
+		start_bg "$BENCH" run "$_wl" --input in --mode serial,thread,process \
+			-r 100000 --warmup 0 --no-save -q
+		wait_worker "$BG_PID"
+		# truncate(1) changes the size in one step, as bench may look
+		# at any moment.
+		case $_how in
+		empty) _now=0 ;;
+		shrink) _now=$((_size / 2)) ;;
+		grow) _now=$((_size + 1000)) ;;
+		esac
+		truncate -s "$_now" in || fail "truncate -s $_now failed"
+		wait_exit "$BG_PID" 30 || fail "bench run $_wl went on for 30 s after its input changed"
+		wait "$BG_WAIT"
+		RC=$?
+		expect_rc 1
+		expect_empty out
+		expect_nlines err 1
+		expect_match err "^bench: $_wl: input 'in' changed during the run \\($_size bytes, now $_now\\)\$" \
+			"the error naming the input and both sizes ($_wl, $_how)"
+		expect_reaped ""
+		BG_PID='' BG_WAIT=''
 	done
 }
 

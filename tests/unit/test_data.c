@@ -8,9 +8,12 @@
  * bytes). Dependency scheduling must never start a node before the nodes
  * it depends on have finished, in any executor, with any worker count.
  * The GIL must let only one thread compute at a time, and still let every
- * thread have its turn.
+ * thread have its turn. A workload reading an --input file must fail a
+ * pass with a message naming the file once it has changed (shrunk, grown
+ * or rewritten), in every mode, never crash nor blame the modes.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "executors/gil.h"
@@ -197,6 +201,133 @@ START_TEST(test_events_batch_independent)
 	}
 	wl->release(state);
 	assert_no_child();
+}
+END_TEST
+
+/* ---- inputs that change during a run ---------------------------------- */
+
+enum change { SHRINK, GROW, REWRITE, NCHANGES };
+
+static const char *const change_names[] = { "shrink", "grow", "rewrite" };
+
+/* A file for workload wl of about len bytes: JSON Lines for events,
+ * words for wordcount (more than one 256 KiB block). */
+static char *input_file(const char *wl, size_t *len)
+{
+	if (strcmp(wl, "events") == 0)
+		return lines_file(3000, 0, 0, len);
+	{
+		static const char *const words[] = { "alpha", "Beta", "gamma",
+						     "delta", "epsilon" };
+		size_t cap = 700000, at = 0;
+		char *text = malloc(cap), *path;
+
+		ck_assert_ptr_nonnull(text);
+		for (unsigned i = 0; at + 16 < cap; i++)
+			at += (size_t)sprintf(text + at, "%s%s", words[i * 7 % 5],
+					      i % 11 ? " " : ".\n");
+		path = temp_file(text, at);
+		free(text);
+		*len = at;
+		return path;
+	}
+}
+
+/* Changes the file at path (len bytes) as `how` says; a rewrite keeps
+ * the size and moves the modification time on by a second, so the change
+ * shows even where timestamps are coarse. */
+static void change_file(const char *path, size_t len, enum change how)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	struct stat st;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	switch (how) {
+	case SHRINK:
+		ck_assert_int_eq(ftruncate(fd, (off_t)(len / 3)), 0);
+		break;
+	case GROW:
+		ck_assert_int_eq(pwrite(fd, "more words\n", 11, (off_t)len), 11);
+		break;
+	default: {
+		struct timespec t[2] = { st.st_atim, st.st_mtim };
+
+		ck_assert_int_eq(pwrite(fd, "X", 1, 0), 1);
+		t[1].tv_sec++;
+		ck_assert_int_eq(futimens(fd, t), 0);
+		break;
+	}
+	}
+	close(fd);
+}
+
+/* Prepared, one good pass, the file changed, then the next pass in every
+ * mode fails with BENCH_EINPUT naming the file and both sizes. Before,
+ * wordcount's mapped input raised SIGBUS in whichever worker read past
+ * the new end, and an events run reported a checksum mismatch between
+ * modes. */
+START_TEST(test_input_changed)
+{
+	const char *name = _i / NCHANGES ? "events" : "wordcount";
+	enum change how = (enum change)(_i % NCHANGES);
+	const struct bench_workload *wl = find(name);
+
+	for (int m = 0; m < n_local(); m++) {
+		struct bench_exec_opts o = { .workers = 2, .chunk = 1 };
+		struct bench_params p = { 0 };
+		struct bench_err err = { 0 };
+		struct bench_sample s;
+		char sum[BENCH_CHECKSUM_MAX], want[512];
+		size_t len;
+		char *path = input_file(name, &len);
+		void *state;
+		int rc;
+
+		bench_params_set(&p, "input", 0, path);
+		state = prepare(wl, &p);
+		exec_ok(local_mode(m), wl, state, 2, 1, &s, sum);
+		change_file(path, len, how);
+		if (wl->rewind)
+			ck_assert_int_eq(wl->rewind(state, &err), 0);
+		rc = bench_exec(local_mode(m), wl, state, &o, &s, &err);
+		ck_assert_msg(rc == BENCH_EINPUT, "%s, %s, %s mode: got %s (%s)",
+			      name, change_names[how], local_mode(m)->name,
+			      bench_strerror(rc), err.msg);
+		if (how == REWRITE)
+			snprintf(want, sizeof(want),
+				 "%s: input '%s' changed during the run (%zu bytes, the same size but rewritten)",
+				 name, path, len);
+		else
+			snprintf(want, sizeof(want),
+				 "%s: input '%s' changed during the run (%zu bytes, now %zu)",
+				 name, path, len, how == SHRINK ? len / 3 : len + 11);
+		ck_assert_str_eq(err.msg, want);
+		wl->release(state);
+		unlink(path);
+		free(path);
+	}
+	assert_no_child();
+}
+END_TEST
+
+/* A generated input has no file to change: passes go on succeeding. */
+START_TEST(test_generated_input_unchecked)
+{
+	static const char *const names[] = { "events", "wordcount" };
+
+	for (size_t k = 0; k < 2; k++) {
+		const struct bench_workload *wl = find(names[k]);
+		struct bench_params p = { .size = 2000 };
+		struct bench_sample s;
+		char first[BENCH_CHECKSUM_MAX], sum[BENCH_CHECKSUM_MAX];
+		void *state = prepare(wl, &p);
+
+		exec_ok(MODE(serial), wl, state, 1, 1, &s, first);
+		exec_ok(MODE(thread), wl, state, 2, 1, &s, sum);
+		ck_assert_str_eq(sum, first);
+		wl->release(state);
+	}
 }
 END_TEST
 
@@ -510,6 +641,7 @@ Suite *suite_data(void)
 {
 	Suite *s = suite_create("data");
 	TCase *batch = tcase_create("batcher");
+	TCase *changed = tcase_create("input_changed");
 	TCase *dag = tcase_create("dag");
 	TCase *gil = tcase_create("gil");
 
@@ -519,6 +651,11 @@ Suite *suite_data(void)
 	tcase_add_test(batch, test_events_batch_independent);
 	tcase_set_timeout(batch, 60);
 	suite_add_tcase(s, batch);
+
+	tcase_add_loop_test(changed, test_input_changed, 0, 2 * NCHANGES);
+	tcase_add_test(changed, test_generated_input_unchecked);
+	tcase_set_timeout(changed, 60);
+	suite_add_tcase(s, changed);
 
 	tcase_add_test(dag, test_dag_order);
 	tcase_add_test(dag, test_graph_critical_path);
