@@ -7,6 +7,11 @@
 #   make check-nompi  a build without Open MPI (MPI=no) and its mpi message
 #   make deps         install missing Debian packages (apt-get, as root)
 #   make bench-check  the performance ratios, measured in one run
+#   make fuzz         the libFuzzer targets, one per input path (every
+#                     tests/fuzz/fuzz_*.c), built with clang, ASan and UBSan
+#                     into build-fuzz/fuzz_<name> (tests/fuzz/README.md)
+#   make fuzz-smoke   each target for FUZZ_SECONDS (default 5) over its seed
+#                     corpus; fails on any finding
 #   make install      PREFIX=/usr/local (DESTDIR honoured)
 #
 # CFLAGS given on the command line add to the warnings, never replace them;
@@ -76,7 +81,8 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(CLI_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all test asan tsan check-nompi deps bench-check install uninstall clean FORCE
+.PHONY: all test asan tsan check-nompi deps bench-check install uninstall clean FORCE \
+	fuzz fuzz-targets fuzz-smoke
 
 all: $(BUILD)/bench $(BUILD)/libbench.a $(BUILD)/libbench.so
 
@@ -162,6 +168,41 @@ check-nompi:
 deps:
 	scripts/install-deps.sh
 
+# Fuzzing: every tests/fuzz/fuzz_<name>.c is a libFuzzer target, linked
+# with tests/fuzz/common.c, the library and the CLI's objects but main.o.
+# Everything is compiled with clang, AddressSanitizer, UBSan (any report
+# aborts) and libFuzzer's coverage, in a build folder of its own; -Werror
+# is off there, since clang warns about other things than gcc does.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 5
+FUZZ_CC ?= clang
+FUZZ_CXX ?= clang++
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+FUZZ_OBJ = $(FUZZ_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/fuzz/common.o
+FUZZ_CLI_OBJ = $(filter-out $(BUILD)/obj/bench/cli/main.o,$(CLI_OBJ))
+
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) WERROR= \
+		CXXFLAGS="$(CXXFLAGS) -Wno-error" OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-targets
+
+fuzz-targets: $(FUZZ_BIN)
+.SECONDARY: $(FUZZ_OBJ)
+
+$(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/common.o \
+		$(FUZZ_CLI_OBJ) $(BUILD)/libbench.a
+	$(say) LD $@
+	$(Q)$(LINK) $(BENCH_LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(BUILD)/obj/tests/fuzz/common.o $(FUZZ_CLI_OBJ) $(BUILD)/libbench.a \
+		$(BENCH_LIBS) $(GBENCH_LIBS)
+
+# A few seconds of each target; new inputs go to $(FUZZ_BUILD)/corpus,
+# never into the committed seeds.
+fuzz-smoke: fuzz
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 bench-check: $(BUILD)/bench
 	scripts/bench-check.sh $(BUILD)/bench
 
@@ -201,4 +242,4 @@ uninstall:
 clean:
 	rm -rf build build-*
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

@@ -5,7 +5,11 @@
 # a tool is missing or a command fails).
 #
 # Section 11 runs mode mpi (Open MPI) beside serial and the pools; section
-# 12 measures what the profilers (bench profile) cost.
+# 12 measures what the profilers (bench profile) cost; section 13 runs
+# every fuzz target (make fuzz, built if missing) for FUZZ_SECONDS
+# (default 120) each and adds the runs up per target; section 14 sets the
+# process pool against the thread pool (PROCESS_ROUNDS), section 15 async
+# against asyncio with up to a million waits in flight (ASYNC_ROUNDS).
 # Sections 8 to 10 time the data workloads against jq and tr | awk on
 # generated files (EVENTS_LINES, TEXT_MB and BIG_LINES set their sizes;
 # section 10 writes a 1 GB file to $TMPDIR and removes it).
@@ -384,3 +388,45 @@ if [ -f "$lib/libbenchprof.so" ] && [ -f "$lib/libbenchprof-mem.so" ]; then
 else
 	echo "12. profiler overhead: skipped, no libbenchprof.so beside $bench (make)"
 fi
+
+# 13. A fuzzing campaign: every fuzz target (tests/fuzz/, built into
+# $FUZZ_BUILD, default build-fuzz, with ASan and UBSan) for FUZZ_SECONDS
+# each, over its seeds and what earlier runs kept in FUZZ_BUILD/corpus.
+# One line per target (execs, time, libFuzzer's cov and ft, findings),
+# then each target's executions over every run so far, from the log
+# tests/fuzz/run.sh keeps (the goal: 10 million each, no finding). A
+# finding is shown with its input and does not stop the script.
+echo
+fuzz_build=${FUZZ_BUILD:-$here/build-fuzz}
+fuzz_seconds=${FUZZ_SECONDS:-120}
+if ! ls "$fuzz_build"/fuzz_* >/dev/null 2>&1 && have clang; then
+	make -C "$here" FUZZ_BUILD="$fuzz_build" fuzz >"$tmp/fuzz-build.log" 2>&1 ||
+		echo "   make fuzz failed: $(tail -n 1 "$tmp/fuzz-build.log")"
+fi
+if ls "$fuzz_build"/fuzz_* >/dev/null 2>&1; then
+	echo "13. fuzzing, $fuzz_seconds s per target (ASan + UBSan builds: executions, not timings)"
+	FUZZ_LABEL="   fuzzing" "$here/tests/fuzz/run.sh" "$fuzz_build" "$fuzz_seconds" |
+		sed 's/^fuzz_/   fuzz_/'
+	echo "   every run so far ($fuzz_build/fuzz-history.tsv):"
+	awk -F '\t' 'NR > 1 { e[$2] += $3; s[$2] += $4; f[$2] += $7; c[$2] = $5; n[$2]++ }
+		END { for (t in e) printf "   %-16s %12d execs in %d runs, %d s, last cov %d, findings %d%s\n",
+			t, e[t], n[t], s[t], c[t], f[t], (e[t] >= 10000000 ? "" : " (goal 10M)") }' \
+		"$fuzz_build/fuzz-history.tsv" | sort
+else
+	echo "13. fuzzing: skipped, no fuzz target in $fuzz_build (install clang and libclang-rt-dev, then make fuzz)"
+fi
+
+# 14. The process pool against the thread pool: dispatch cost per task,
+# hash speedup, the event pipeline and word count (scripts/bench-check/
+# process.sh, which says what each goal is).
+echo
+printf '14. '
+. "$here/scripts/bench-check/process.sh"
+bench_check_process "$bench" "${PROCESS_ROUNDS:-7}"
+
+# 15. async at scale: a hundred thousand and a million waits in flight,
+# time and memory against asyncio (scripts/bench-check/async.sh).
+echo
+printf '15. '
+. "$here/scripts/bench-check/async.sh"
+bench_check_async "$bench" "${ASYNC_ROUNDS:-3}"

@@ -6,10 +6,12 @@
 # Jansson, SQLite, Check; charts: gnuplot (without it bench still runs and
 # says how to get charts); the engines that cross-check bench's timing:
 # Google Benchmark (with g++ for its C++ API) and hyperfine; mode mpi:
-# Open MPI (without it bench builds, and mode mpi says how to get it).
+# Open MPI (without it bench builds, and mode mpi says how to get it);
+# the fuzz targets (make fuzz): clang, and libclang-rt-dev for libFuzzer's
+# runtime (libclang_rt.fuzzer) and the sanitizers' with it.
 set -eu
 
-packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev bubblewrap libseccomp-dev libunwind-dev binutils"
+packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev bubblewrap libseccomp-dev libunwind-dev binutils clang libclang-rt-dev"
 
 missing=""
 for p in $packages; do

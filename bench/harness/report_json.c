@@ -308,6 +308,8 @@ char *bench_report_json(const struct bench_report *r,
 
 /* ---- reading ---- */
 
+#define GIL_MS_MAX 10000 /* the longest --gil interval, ms */
+
 static void copy_str(char *dst, size_t len, json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -498,10 +500,17 @@ int bench_report_parse(const char *text, struct bench_report **out,
 		r->params.size = size;
 		r->params.seed = seed;
 	}
+	/* The lock's interval, as written: on results of modes that run
+	 * under it, and within --gil's range (which also keeps the
+	 * conversion to nanoseconds defined); anything else is ignored. */
 	for (size_t i = 0; i < json_array_size(results); i++) {
-		json_t *g = json_object_get(json_array_get(results, i), "gil_ms");
+		json_t *o = json_array_get(results, i);
+		json_t *g = json_object_get(o, "gil_ms");
+		const struct bench_executor *m =
+			bench_executor_find(json_string_value(json_object_get(o, "mode")));
 
-		if (json_is_number(g) && json_number_value(g) > 0)
+		if (m && m->flags & BENCH_EXEC_GIL && json_is_number(g) &&
+		    json_number_value(g) > 0 && json_number_value(g) <= GIL_MS_MAX)
 			r->gil_ns = (bench_ns)(json_number_value(g) * 1e6 + 0.5);
 	}
 	{

@@ -108,14 +108,16 @@ static int check_schema(struct bench_store *s, struct bench_err *err)
 	if (rc == SQLITE_OK && app != APP_ID)
 		rc = query_int(s->db, "SELECT count(*) FROM sqlite_schema", &objects);
 	if (rc != SQLITE_OK) {
-		int code = sqlite3_errcode(s->db);
-
+		/* The message is taken before ROLLBACK, whose success would
+		 * reset SQLite's to "not an error". */
+		if (sqlite3_errcode(s->db) == SQLITE_NOTADB)
+			rc = bench_err_set(err, BENCH_EINVAL,
+					   "'%s' is not a bench results store (not an SQLite database)",
+					   s->path);
+		else
+			rc = db_error(s, err, "cannot read the schema version");
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		if (code == SQLITE_NOTADB)
-			return bench_err_set(err, BENCH_EINVAL,
-					     "'%s' is not a bench results store (not an SQLite database)",
-					     s->path);
-		return db_error(s, err, "cannot read the schema version");
+		return rc;
 	}
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (app != APP_ID && (app != 0 || objects != 0))
