@@ -28,6 +28,7 @@ enum {
 	OPT_INCLUDE,
 	OPT_CFLAGS,
 	OPT_LIBS,
+	OPT_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -45,6 +46,7 @@ static const struct option long_opts[] = {
 	{ "include", required_argument, NULL, OPT_INCLUDE },
 	{ "cflags", required_argument, NULL, OPT_CFLAGS },
 	{ "libs", required_argument, NULL, OPT_LIBS },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -53,12 +55,12 @@ static const struct option long_opts[] = {
  * What both modes print. */
 
 /* Seconds as a decimal ("0.2", "1.5") into ns. */
-static int parse_seconds(const char *text, bench_ns *out)
+static int parse_seconds(const char *text, bench_ns *out, double max)
 {
 	char *end;
 	double v = strtod(text, &end);
 
-	if (end == text || *end || !(v > 0) || v > 3600)
+	if (end == text || *end || !(v > 0) || v > max)
 		return -1;
 	*out = (bench_ns)(v * 1e9);
 	return 0;
@@ -149,7 +151,7 @@ int cmd_timeit(int argc, char **argv)
 			to.repeat = (unsigned)v;
 			break;
 		case OPT_MIN_TIME:
-			if (parse_seconds(optarg, &to.min_time_ns)) {
+			if (parse_seconds(optarg, &to.min_time_ns, 3600)) {
 				usage_error(cmd, "--min-time '%s': expected seconds, more than 0 and at most 3600",
 					    optarg);
 				goto out;
@@ -199,6 +201,14 @@ int cmd_timeit(int argc, char **argv)
 			snippet_flag = c == OPT_CFLAGS ? "--cflags" : "--libs";
 			if (timeit_strvec_split(c == OPT_CFLAGS ? &sn.cflags : &sn.libs, optarg))
 				goto nomem;
+			break;
+		case OPT_TIMEOUT:
+			snippet_flag = "--timeout";
+			if (parse_seconds(optarg, &sn.timeout_ns, 86400)) {
+				usage_error(cmd, "--timeout '%s': expected seconds, more than 0 and at most 86400",
+					    optarg);
+				goto out;
+			}
 			break;
 		case 'h':
 			print_help(cmd, stdout);

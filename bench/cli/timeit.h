@@ -59,7 +59,12 @@ struct snippet {
 	struct strvec cflags;    /* --cflags words */
 	struct strvec libs;      /* --libs words */
 	struct strvec stmt;      /* the operands: lines of the statement */
+	bench_ns timeout_ns;     /* --timeout: the program's wall limit;
+				    0: TIMEIT_TIMEOUT_S */
 };
+
+/* The compiled program's wall-clock limit unless --timeout says. */
+#define TIMEIT_TIMEOUT_S 600
 
 void timeit_snippet_release(struct snippet *sn);
 

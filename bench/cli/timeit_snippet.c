@@ -16,10 +16,19 @@
  * the sources, the compiler's own temporary files and the program, so
  * one kill of the group stops cc1, as and ld too, and one removal clears
  * everything; its stdout and stderr are captured (1 MiB kept) and shown
- * after it ends. The program stays in bench's process group with bench's
- * standard streams, as if run from the shell, so a terminal's Ctrl-C
- * reaches both. On Ctrl-C the child is killed and reaped, the folder
- * removed, and bench exits 130.
+ * after it ends. The compiler runs under limits (COMPILE_CPU_S of CPU
+ * time and COMPILE_MEMORY bytes of address space for each of its
+ * processes, COMPILE_WALL_S in all), so `#include </dev/zero>` fails in
+ * seconds instead of eating the machine's memory.
+ *
+ * The program gets bench's standard streams, as if run from the shell,
+ * and is a tree run too: a process group of its own, bench its subreaper,
+ * so what the statement forks (daemons that setsid() included) is killed
+ * and reaped when the program ends, and cannot hold bench's stdout open
+ * after bench exits. It runs for at most --timeout (TIMEIT_TIMEOUT_S by
+ * default): a program that stops itself (raise(SIGSTOP)) is killed then.
+ * On Ctrl-C, bench kills the program's group, removes the folder and
+ * exits 130.
  */
 #include <assert.h>
 #include <errno.h>
@@ -27,6 +36,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -34,6 +44,27 @@
 
 /* Compiler messages kept for the user; more is read and dropped. */
 #define OUTPUT_MAX (1u << 20)
+
+/* The compiler's limits: CPU seconds and bytes of address space for each
+ * of its processes (cc, cc1, as, ld), wall seconds for all of them. A
+ * snippet is small: real ones compile in well under a second and 200 MB;
+ * the limits are for a runaway (an #include of a device, a template-like
+ * macro explosion). */
+#define COMPILE_CPU_S 120
+#define COMPILE_MEMORY (2ull << 30)
+#define COMPILE_WALL_S 300
+
+/* The compiler's process, just before exec: async-signal-safe only. */
+static int compile_limits(void *arg)
+{
+	struct rlimit cpu = { COMPILE_CPU_S, COMPILE_CPU_S + 5 };
+	struct rlimit mem = { COMPILE_MEMORY, COMPILE_MEMORY };
+
+	(void)arg;
+	if (setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_AS, &mem) != 0)
+		return errno;
+	return 0;
+}
 
 /* How a child ended: "was killed by signal 6 (SIGABRT: Aborted)". */
 static void describe_status(int status, char *buf, size_t len)
@@ -184,6 +215,8 @@ static int compile(const struct strvec *argv, char *const *env,
 	}
 	cc.env = env;
 	cc.tree = 1;
+	cc.setup = compile_limits;
+	cc.timeout_ns = (bench_ns)COMPILE_WALL_S * BENCH_NS_PER_S;
 	cc.capture_max = OUTPUT_MAX;
 	io.stream[1] = BENCH_STREAM_MEMORY;
 	io.stream[2] = BENCH_STREAM_STDOUT;
@@ -201,7 +234,10 @@ static int compile(const struct strvec *argv, char *const *env,
 		if (res.output[1].total > res.output[1].len)
 			fputs("... (the rest of the compiler's messages left out)\n", stderr);
 		rc = 1;
-		if (WIFSIGNALED(res.status)) {
+		if (res.timed_out) {
+			error("the C compiler '%s' ran past %d s and was killed",
+			      argv->v[0], COMPILE_WALL_S);
+		} else if (WIFSIGNALED(res.status)) {
 			describe_status(res.status, how, sizeof(how));
 			error("the C compiler '%s' %s", argv->v[0], how);
 		} else if (res.exit_code != 0) {
@@ -209,6 +245,13 @@ static int compile(const struct strvec *argv, char *const *env,
 		} else {
 			rc = 0;
 		}
+		/* A runaway compile rather than an error in the code. */
+		if (rc && (res.timed_out ||
+			   res.maxrss_kb >= COMPILE_MEMORY / 1024 / 2 ||
+			   res.user_ns + res.sys_ns >=
+			   (bench_ns)COMPILE_CPU_S * BENCH_NS_PER_S * 9 / 10))
+			fprintf(stderr, "bench timeit: note: the compiler runs with at most %d s of CPU time and %llu MiB of memory per process, %d s in all\n",
+				COMPILE_CPU_S, COMPILE_MEMORY >> 20, COMPILE_WALL_S);
 	}
 	bench_command_result_release(&res);
 	return rc;
@@ -219,7 +262,7 @@ static int compile(const struct strvec *argv, char *const *env,
  * exit status after printing why not.
  */
 static int run_program(char *const *argv, size_t repeat, bench_ns target,
-		       struct bench_timeit_result *r)
+		       bench_ns timeout, struct bench_timeit_result *r)
 {
 	struct bench_command prog = { 0 };
 	/* As if run from the shell, plus the report channel. */
@@ -239,7 +282,8 @@ static int run_program(char *const *argv, size_t repeat, bench_ns target,
 			   " (is TMPDIR on a noexec file system?)" : "");
 		return 1;
 	}
-	prog.keep_group = 1;
+	prog.tree = 1;
+	prog.timeout_ns = timeout;
 	fflush(stdout);
 	fflush(stderr);
 	rc = bench_command_run(&prog, &io, &res, &err);
@@ -256,6 +300,14 @@ static int run_program(char *const *argv, size_t repeat, bench_ns target,
 		goto out;
 	}
 	rc = 1;
+	if (res.timed_out) {
+		char limit[32];
+
+		format_ns((double)timeout, limit, sizeof(limit));
+		fprintf(stderr, "bench timeit: the snippet %s (--timeout %s)\n",
+			bench_command_describe(&res, how, sizeof(how)), limit);
+		goto out;
+	}
 	if (!res.exited || res.exit_code != 0) {
 		describe_status(res.status, how, sizeof(how));
 		fprintf(stderr, "bench timeit: the snippet %s\n", how);
@@ -331,7 +383,9 @@ int timeit_snippet(const struct snippet *sn, const struct bench_timeit_opts *to)
 		goto out;
 	}
 	if ((rc = compile(&compile_v, env, ccenv)) != 0 ||
-	    (rc = run_program(run_argv, repeat, target, &r)) != 0)
+	    (rc = run_program(run_argv, repeat, target, sn->timeout_ns ?
+			      sn->timeout_ns : (bench_ns)TIMEIT_TIMEOUT_S *
+			      BENCH_NS_PER_S, &r)) != 0)
 		goto out;
 	rc = 1;
 	if (bench_stats_compute(r.per_call_ns, r.repeat, &r.stats, NULL) != 0) {

@@ -658,15 +658,23 @@ static int has_ended(pid_t pid)
 /*
  * A child stopped by job control (SIGTTIN or SIGTTOU: it touched the
  * terminal from its background process group) would never end by
- * itself: it is killed and reaped, and *stop_sig says why.
+ * itself: it is killed and reaped, and *stop_sig says why. Any other
+ * stop (SIGSTOP, SIGTSTP: raised by the program itself, or sent by a
+ * user who may send SIGCONT later) is noted in out->stopped_by and
+ * waited on like a running child: the deadline, a cancel or a SIGCONT
+ * ends it.
  */
-static int stopped(pid_t pid, int *stop_sig)
+static int stopped(pid_t pid, int *stop_sig, struct bench_command_result *out)
 {
 	siginfo_t si;
 
 	memset(&si, 0, sizeof(si));
 	if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | WNOWAIT) == 0 &&
 	    si.si_pid == pid && si.si_code == CLD_STOPPED) {
+		if (si.si_status != SIGTTIN && si.si_status != SIGTTOU) {
+			out->stopped_by = si.si_status;
+			return 0;
+		}
 		*stop_sig = si.si_status;
 		return 1;
 	}
@@ -726,7 +734,7 @@ static int watch(struct run *r)
 			r->canceled = 1;
 			break;
 		}
-		if (stopped(r->pid, &r->stop_sig))
+		if (stopped(r->pid, &r->stop_sig, r->out))
 			break;
 		now = bench_clock_now();
 		if (r->deadline && now >= r->deadline) {
@@ -758,7 +766,13 @@ static int watch(struct run *r)
 				return 0;
 			}
 			if (w == r->pid) {
-				r->stop_sig = WSTOPSIG(r->status);
+				int sig = WSTOPSIG(r->status);
+
+				if (sig != SIGTTIN && sig != SIGTTOU) {
+					r->out->stopped_by = sig;
+					continue;  /* as stopped() */
+				}
+				r->stop_sig = sig;
 				break;
 			}
 			if (errno != EINTR)
@@ -1149,7 +1163,11 @@ char *bench_command_describe(const struct bench_command_result *r, char *buf,
 
 	if (len == 0)
 		return buf;
-	if (r->timed_out) {
+	if (r->timed_out && r->stopped_by) {
+		abbrev = sigabbrev_np(r->stopped_by);
+		snprintf(buf, len, "was stopped by SIG%s and killed at its time limit",
+			 abbrev ? abbrev : "?");
+	} else if (r->timed_out) {
 		snprintf(buf, len, "ran past its time limit and was killed");
 	} else if (r->flooded) {
 		snprintf(buf, len, "wrote more output than allowed and was killed");

@@ -47,6 +47,7 @@ t setup_with_workload
 t workload_flag_with_snippet
 t mistyped_workload
 t bad_include
+t bad_timeout
 # 2. workload mode
 t workload
 t workload_seed
@@ -80,6 +81,9 @@ t sigint_running
 t sigterm_running
 t sigint_compiling
 t sigint_process_group
+t runaway_compile_limited
+t forked_daemon_killed
+t stopped_snippet_killed
 
 # ---------------------------------------------------------------------------
 # Helpers for the tests. Each test runs in its own process, so a failed
@@ -226,6 +230,13 @@ test_mistyped_workload() {
 
 test_bad_include() {
 	usage_error "^bench timeit: --include '': expected a header" timeit --include '' 'BENCH_KEEP(1);'
+	no_temp_left
+}
+
+test_bad_timeout() {
+	usage_error "^bench timeit: --timeout '0': expected seconds, more than 0 and at most 86400" \
+		timeit --timeout 0 'BENCH_KEEP(1);'
+	usage_error "^bench timeit: --timeout 'soon': expected seconds" timeit --timeout soon 'BENCH_KEEP(1);'
 	no_temp_left
 }
 
@@ -573,6 +584,45 @@ test_sigint_process_group() {
 	kill -s INT -- "-$_pgid" || fail "cannot signal process group $_pgid"
 	finish_bg INT
 	expect_interrupted "$_kids"
+}
+
+# A compile that would eat the machine (cc1 reading /dev/zero grew to
+# 4.6 GB before the limits) fails under the compiler's memory limit and
+# says so.
+test_runaway_compile_limited() {
+	run_reaped "$BENCH" timeit -s '#include </dev/zero>' 'return;'
+	expect_rc 1
+	expect_empty out
+	expect_match err 'note: the compiler runs with at most [0-9]+ s of CPU time and [0-9]+ MiB of memory per process' \
+		"the note naming the compiler's limits"
+	no_temp_left
+	expect_reaped
+}
+
+# A statement that starts a daemon (fork, setsid, fork again) leaves
+# nothing running once bench exits: the daemon would hold bench's stdout,
+# and `bench timeit ... | cat` would wait for it.
+test_forked_daemon_killed() {
+	_stmt='if (fork() == 0) { setsid(); if (fork() == 0) sleep(100); _exit(0); }'
+	run_reaped "$BENCH" timeit -N 1 -r 3 --include unistd.h "$_stmt"
+	expect_rc 0
+	expect_timeit "$SNIPPET" 3
+	expect_reaped
+	# Through a pipe: cat ends when the last writer of stdout is gone.
+	timeout 30 sh -c '"$1" timeit -N 1 -r 3 --include unistd.h "$2" | cat >piped' \
+		sh "$BENCH" "$_stmt"
+	_rc=$?
+	[ "$_rc" -eq 0 ] || fail "bench timeit | cat: status $_rc (124: cat waited for the daemon)"
+	grep -q 'best of 3' piped || fail "piped: no timeit line"
+	no_temp_left
+}
+
+# A program that stops itself would wait forever: --timeout ends it and
+# the message says it was stopped.
+test_stopped_snippet_killed() {
+	run_reaped "$BENCH" timeit --timeout 1 --include signal.h 'raise(SIGSTOP);'
+	expect_snippet_failure 'the snippet was stopped by SIGSTOP and killed at its time limit \(--timeout 1\.000 s\)$'
+	expect_reaped
 }
 
 # Run by lib.sh's run_one before each test: bench's temporary folders go

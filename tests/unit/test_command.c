@@ -911,6 +911,55 @@ START_TEST(test_timeout)
 }
 END_TEST
 
+static void timeout_300ms(struct bench_command *c)
+{
+	c->timeout_ns = 300 * MS;
+}
+
+static void tree_only(struct bench_command *c)
+{
+	c->tree = 1;
+}
+
+/* A child that stops itself (SIGSTOP) is waited on like a running one -
+ * a SIGCONT could come - until the time limit kills it; the run says it
+ * was stopped. One stopped by SIGTTOU (the terminal) is killed at once:
+ * BENCH_ESYS naming the signal. */
+START_TEST(test_stopped_child)
+{
+	const char *words[] = { "sh", "-c", "kill -TTOU $$; sleep 30", NULL };
+	struct bench_command c;
+	struct bench_command_result r;
+	struct bench_err err = { 0 };
+	char how[160];
+
+	sh_run_with("kill -STOP $$; exit 3", timeout_300ms, NULL, &r);
+	ck_assert_int_eq(r.timed_out, 1);
+	ck_assert_int_eq(r.stopped_by, SIGSTOP);
+	ck_assert_int_eq(r.signal, SIGKILL);
+	ck_assert_msg(r.wall_ns >= 300 * MS, "wall %llu ns", (unsigned long long)r.wall_ns);
+	ck_assert_str_eq(bench_command_describe(&r, how, sizeof(how)),
+			 "was stopped by SIGSTOP and killed at its time limit");
+	bench_command_result_release(&r);
+
+	/* Continued from outside (here by a sibling in its group), it ends by
+	 * itself: nothing kills a stopped child early. */
+	sh_run_with("(while sleep 0.1; do kill -CONT $$ 2>/dev/null || exit 0; done) & "
+		    "kill -STOP $$; exit 3", tree_only, NULL, &r);
+	ck_assert_int_eq(r.timed_out, 0);
+	ck_assert_int_eq(r.exit_code, 3);
+	bench_command_result_release(&r);
+
+	make(&c, words);
+	ck_assert_int_eq(bench_command_run(&c, NULL, &r, &err), BENCH_ESYS);
+	ck_assert_msg(strstr(err.msg, "was stopped by SIGTTOU") != NULL, "%s", err.msg);
+	ck_assert_int_eq(r.signal, SIGKILL);
+	bench_command_result_release(&r);
+	bench_command_release(&c);
+	assert_no_child();
+}
+END_TEST
+
 static void flood_64k(struct bench_command *c)
 {
 	c->flood_bytes = 64 << 10;
@@ -1356,6 +1405,7 @@ Suite *suite_command(void)
 	suite_add_tcase(s, memory);
 
 	tcase_add_test(limits, test_timeout);
+	tcase_add_test(limits, test_stopped_child);
 	tcase_add_test(limits, test_flood);
 	tcase_set_timeout(limits, 60);
 	suite_add_tcase(s, limits);

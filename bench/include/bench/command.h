@@ -146,6 +146,10 @@ struct bench_command_result {
 				then returns BENCH_ESYS) */
 	int timed_out;       /* 1: killed for running past cmd->timeout_ns */
 	int flooded;         /* 1: killed for writing past cmd->flood_bytes */
+	int stopped_by;      /* a signal seen stopping the child (SIGSTOP,
+				SIGTSTP), or 0: always set for a child still
+				stopped when a limit killed it; a stop shorter
+				than a quarter second may go unseen */
 	struct bench_command_output output[BENCH_COMMAND_FDS]; /* by the
 				child's descriptor; [0] is never used */
 };
@@ -205,7 +209,10 @@ void bench_command_release(struct bench_command *cmd);
  * SIGKILL and the child reaped when the run passes timeout_ns
  * (out->timed_out), when the captured streams pass flood_bytes
  * (out->flooded), and when the child is stopped by job control (SIGTTIN
- * or SIGTTOU: it touched the terminal from its background group).
+ * or SIGTTOU: it touched the terminal from its background group). A
+ * child stopped by another signal (SIGSTOP, SIGTSTP) is waited on like
+ * a running one, and out->stopped_by says which: only a SIGCONT, the
+ * timeout or a cancel ends the wait.
  *
  * With cmd->tree, the caller is a child subreaper (PR_SET_CHILD_SUBREAPER)
  * while the run lasts, so that what the child starts comes back to it
@@ -275,8 +282,9 @@ int bench_command_reap_orphan(pid_t pid);
 /*
  * How a run ended, in words for a message: "exited with status 1",
  * "was killed by signal SIGKILL", "was killed by signal SIGSEGV (core
- * dumped)", "ran past its time limit and was killed", "wrote more output
- * than allowed and was killed", or "exited normally" for status 0. Writes
+ * dumped)", "ran past its time limit and was killed", "was stopped by
+ * SIGSTOP and killed at its time limit", "wrote more output than allowed
+ * and was killed", or "exited normally" for status 0. Writes
  * at most len bytes into buf (always NUL-terminated when len > 0) and
  * returns buf.
  */
