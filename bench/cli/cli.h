@@ -244,6 +244,11 @@ void default_chart_dir(const char *results, char *dir, size_t len);
 const char *find_data_dir(const char *env, const char *name,
 			  const char *probe, char *buf, size_t len);
 
+/* Removes path and all under it, never following a symbolic link; an
+ * entry that cannot go is left and the rest still removed. For bench's
+ * own private folders (mkdtemp), never a user's. */
+void remove_tree(const char *path);
+
 /* Exit status for a library error code. */
 int exit_status(int code);
 

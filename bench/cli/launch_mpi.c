@@ -18,16 +18,90 @@
  * job's subreaper meanwhile, so when mpirun dies before its ranks (killed
  * on Ctrl-C, or leaving after a crash without reaping), they come back to
  * bench, which kills and reaps them: no rank outlives the command.
+ *
+ * Nor does a file. Open MPI keeps a session folder (orte_tmpdir_base,
+ * /tmp/ompi.HOST.UID) and its ranks' shared-memory segments
+ * (btl_vader_backing_directory, /dev/shm/vader_segment.*, 4 MiB each),
+ * and removes them only when the job ends in order: a rank's crash or a
+ * Ctrl-C left both behind, in RAM. So each job gets a private folder
+ * (mkdtemp, in /dev/shm where there is one) for both, and bench removes
+ * it whatever way the job ended. On Ctrl-C mpirun first gets SIGTERM and
+ * MPIRUN_GRACE_NS to stop its ranks, then SIGKILL. A folder left by a
+ * bench that was itself killed is removed by the next launch (its name
+ * carries the pid of the bench that made it). With --hostfile or --host
+ * Open MPI's defaults stay, on every host: the folder exists on this host
+ * alone, and Open MPI takes no session folder for this host different
+ * from the others' (orte_local_tmpdir_base clashes with what mpirun hands
+ * its ranks).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+
+/* How long mpirun has to stop its ranks after SIGTERM on Ctrl-C. */
+#define MPIRUN_GRACE_NS (3 * BENCH_NS_PER_S)
+
+#define JOB_DIR_PREFIX "bench-mpi."
+
+/* Removes the job folders in base whose bench is gone ("bench-mpi.PID.
+ * XXXXXX", owned by this user, PID no longer running). */
+static void remove_stale_job_dirs(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX], *end;
+		struct stat st;
+		long pid;
+
+		if (strncmp(e->d_name, JOB_DIR_PREFIX, strlen(JOB_DIR_PREFIX)))
+			continue;
+		pid = strtol(e->d_name + strlen(JOB_DIR_PREFIX), &end, 10);
+		if (pid <= 0 || *end != '.' ||
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    st.st_uid == geteuid())
+			remove_tree(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Makes the job's private folder into dir: in /dev/shm when bench may
+ * write there (where Open MPI puts its segments anyway), else in $TMPDIR
+ * or /tmp. Returns 0, or -1 after an error. */
+static int make_job_dir(char *dir, size_t len)
+{
+	const char *base = getenv("TMPDIR");
+	struct stat st;
+
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    access("/dev/shm", W_OK | X_OK) == 0)
+		base = "/dev/shm";
+	else if (!base || base[0] != '/')
+		base = "/tmp";
+	remove_stale_job_dirs(base);
+	snprintf(dir, len, "%s/" JOB_DIR_PREFIX "%ld.XXXXXX", base,
+		 (long)getpid());
+	if (!mkdtemp(dir)) {
+		error("cannot create a folder for the MPI job's files in '%s': %s",
+		      base, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 static int root_refused(void)
 {
@@ -48,7 +122,11 @@ static int mpi_launch(const struct session *s, unsigned ranks)
 	struct bench_command_opts io = {
 		.stream = { BENCH_STREAM_INHERIT, BENCH_STREAM_INHERIT,
 			    BENCH_STREAM_INHERIT },
+		.cancel_signal = SIGTERM,
+		.cancel_grace_ns = MPIRUN_GRACE_NS,
 	};
+	char jobdir[PATH_MAX], env_session[PATH_MAX + 64], env_shm[PATH_MAX + 64];
+	char *env[] = { env_session, env_shm, NULL };
 	struct bench_command_result res;
 	struct bench_err err = { 0 };
 	struct timespec now;
@@ -115,7 +193,18 @@ static int mpi_launch(const struct session *s, unsigned ranks)
 	for (int i = 0; i < s->argc; i++)
 		argv[k++] = s->argv[i];
 
+	if (make_job_dir(jobdir, sizeof(jobdir)) != 0) {
+		free(argv);
+		return 1;
+	}
+	snprintf(env_session, sizeof(env_session),
+		 "OMPI_MCA_orte_tmpdir_base=%s", jobdir);
+	snprintf(env_shm, sizeof(env_shm),
+		 "OMPI_MCA_btl_vader_backing_directory=%s", jobdir);
+	if (hostfile || host)
+		env[0] = NULL;  /* the folder is on this host only */
 	if (bench_command_init(&cmd, argv, k, &err) != 0) {
+		remove_tree(jobdir);
 		free(argv);
 		if (err.code == BENCH_ESYS)
 			error("--mode mpi needs mpirun (Open MPI), which is not on PATH: install openmpi-bin (make deps)");
@@ -125,9 +214,11 @@ static int mpi_launch(const struct session *s, unsigned ranks)
 	}
 	free(argv);
 	cmd.tree = 1;
+	cmd.env = env;
 	install_signal_handlers();
 	status = bench_command_run(&cmd, &io, &res, &err);
 	bench_command_release(&cmd);
+	remove_tree(jobdir);
 	bench_command_result_release(&res);
 	if (status == BENCH_ECANCELED) {
 		error("interrupted; mpirun and every rank stopped, nothing written");

@@ -32,7 +32,6 @@
  */
 #include <assert.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,16 +169,6 @@ static int compile_argv(struct strvec *argv, const struct strvec *cc,
 	       push_all(argv, sn->cflags.v, sn->cflags.n) ||
 	       push_all(argv, files, 4) ||
 	       push_all(argv, sn->libs.v, sn->libs.n) ? -1 : 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 /* A run that did not happen: a command that cannot start (init's or
@@ -400,7 +389,7 @@ int timeit_snippet(const struct snippet *sn, const struct bench_timeit_opts *to)
 	rc = 0;
 out:
 	if (made)
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		remove_tree(dir);
 	bench_timeit_release(&r);
 	free(env[0]);
 	timeit_strvec_release(&compile_v);

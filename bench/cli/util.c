@@ -1,7 +1,9 @@
 /*
- * util.c - error messages, number and list parsing, signals, formatting.
+ * util.c - error messages, number and list parsing, signals, formatting,
+ * private folders.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -423,4 +425,21 @@ const char *find_data_dir(const char *env, const char *name,
 	snprintf(buf, len, "%s/%s", BENCH_DATADIR, name);
 	snprintf(file, sizeof(file), "%s/%s", buf, probe);
 	return stat(file, &st) == 0 && S_ISREG(st.st_mode) ? buf : NULL;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;  /* go on whatever one entry did */
+}
+
+void remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

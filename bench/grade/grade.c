@@ -22,7 +22,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -546,18 +545,6 @@ int exercise_load(const char *spec, const char *hidden, struct exercise *ex,
 	return exercise_manifest_load(ex, EXERCISE_HIDDEN, file, err);
 }
 
-static int remove_one(const char *path, const struct stat *st, int type,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0; /* go on whatever one entry did */
-}
-
 void exercise_free(struct exercise *ex)
 {
 	for (size_t i = 0; i < ex->ntests; i++) {
@@ -573,7 +560,7 @@ void exercise_free(struct exercise *ex)
 	free(ex->perf_test);
 	free(ex->perf_expect);
 	if (ex->work[0])
-		nftw(ex->work, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		remove_tree(ex->work);
 	memset(ex, 0, sizeof(*ex));
 }
 

@@ -8,7 +8,9 @@
 #              relaunch; scale puts mpi on the chart; the run is stored;
 #   faults     mpirun missing, a missing hostfile, root without Open MPI's
 #              opt-in, a rank that crashes, Ctrl-C: one clear line, the
-#              right exit status, and no process left behind.
+#              right exit status, and no process left behind, nor a file:
+#              /dev/shm (shared-memory segments) and Open MPI's session
+#              folders are listed before and after each of them.
 #
 # usage: tests/cli/test_mpi.sh PATH/TO/bench [TEST...]
 #
@@ -50,6 +52,8 @@ t mpirun_missing
 t root_needs_opt_in
 t rank_crash
 t sigint
+t no_files_left
+t stale_job_folder_removed
 t help_mentions_mpi
 
 need_mpi() {
@@ -60,6 +64,30 @@ need_mpi() {
 	case $nm_out in
 	*"without Open MPI"*) skip "bench was built without Open MPI" ;;
 	esac
+}
+
+# Where the job's files go: bench's private folder is in /dev/shm when it
+# may write there, else in $TMPDIR; Open MPI's own defaults are /dev/shm
+# for segments and $TMPDIR/ompi.HOST.UID for the session.
+job_base() {
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then echo /dev/shm; else echo "${TMPDIR:-/tmp}"; fi
+}
+
+# Every file in /dev/shm and Open MPI's session folders, into FILE.
+list_job_files() { # FILE
+	{
+		find /dev/shm -mindepth 1 2>/dev/null
+		find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'ompi.*' 2>/dev/null |
+			while read -r _d; do find "$_d"; done
+	} | sort >"$1"
+}
+
+# Fails naming what appeared since list_job_files BEFORE: a job must leave
+# no segment or session file, however it ended.
+expect_no_job_files() { # BEFORE
+	list_job_files files.after
+	_new=$(comm -13 "$1" files.after)
+	[ -z "$_new" ] || fail "left behind: $(echo "$_new" | head -5 | tr '\n' ' ')"
 }
 
 # The checksum of MODE in a JSON report on stdout (./out).
@@ -231,25 +259,30 @@ test_root_needs_opt_in() {
 test_rank_crash() {
 	need_mpi
 	# Task 7 of 12 belongs to rank 1 of 2 (tasks 6..11).
+	list_job_files files.before
 	BENCH_TEST_CRASH_TASK=7 run_reaped "$BENCH" run hash -n 1200 --chunk 100 \
 		--mode mpi --workers 2 $QUICK
 	expect_rc 1
 	expect_empty out
 	expect_match err '^bench: mpi: a rank died' "one line from bench saying a rank died"
 	expect_reaped
+	expect_no_job_files files.before
 }
 
 test_sigint() {
 	need_mpi
+	list_job_files files.before
 	start_bg "$BENCH" run sleep -n 400 --max-ms 50 --mode mpi --workers 2 --no-save -q -r 3
 	wait_ready "$BG_PID"
-	# Let the ranks start and sample.
+	# Let the ranks start and sample: they have made their segments.
 	_i=0
-	while [ -z "$(children "$BG_PID")" ] && [ "$_i" -lt 100 ]; do
+	while ! ls "$(job_base)"/bench-mpi.*/vader_segment.* >/dev/null 2>&1 &&
+		[ "$_i" -lt 400 ]; do
 		sleep 0.05
 		_i=$((_i + 1))
 	done
-	sleep 1.5
+	[ "$_i" -lt 400 ] || fail "no shared-memory segment in the job's folder within 20 s"
+	sleep 0.5
 	kill -INT "$BG_PID"
 	wait_exit "$BG_PID" 20 || fail "bench did not stop within 20 s of SIGINT"
 	wait "$BG_WAIT"
@@ -259,6 +292,38 @@ test_sigint() {
 	expect_reaped
 	BG_PID=
 	BG_WAIT=
+	expect_no_job_files files.before
+}
+
+# A job that ends in order leaves nothing either, at two rank counts.
+test_no_files_left() {
+	need_mpi
+	list_job_files files.before
+	for _n in 2 3; do
+		run_reaped "$BENCH" run hash -n 3000 --mode mpi --workers "$_n" $QUICK
+		expect_rc 0
+		expect_reaped
+	done
+	expect_no_job_files files.before
+}
+
+# The folder of a bench that was killed (SIGKILL: no cleanup) is removed
+# by the next launch; a live bench's is not.
+test_stale_job_folder_removed() {
+	need_mpi
+	_base=$(job_base)
+	# No process has a pid this high (pid_max is at most 2^22).
+	mkdir -p "$_base/bench-mpi.999999999.test$$/ompi.x" ||
+		fail "cannot create a stand-in stale folder in $_base"
+	: >"$_base/bench-mpi.999999999.test$$/vader_segment.x.0"
+	mkdir "$_base/bench-mpi.$$.test$$" || fail "cannot create a live folder"
+	run_reaped "$BENCH" run hash -n 3000 --mode mpi --workers 2 $QUICK
+	_stale=$([ -e "$_base/bench-mpi.999999999.test$$" ] && echo yes)
+	_live=$([ -d "$_base/bench-mpi.$$.test$$" ] && echo yes)
+	rm -rf "$_base/bench-mpi.999999999.test$$" "$_base/bench-mpi.$$.test$$"
+	expect_rc 0
+	[ -z "$_stale" ] || fail "the stale folder of a dead bench was left"
+	[ -n "$_live" ] || fail "the folder of a running process was removed"
 }
 
 test_help_mentions_mpi() {
