@@ -206,10 +206,29 @@ static void *grade_worker(void *arg)
 	return NULL;
 }
 
+/* How many folders in path hold source. */
+static int holding_source(const char *path, const char *source)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		char probe[PATH_MAX * 2];
+		struct stat st;
+
+		snprintf(probe, sizeof(probe), "%s/%s/%s", path, e->d_name, source);
+		n += e->d_name[0] != '.' && lstat(probe, &st) == 0;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 /* Adds path's submissions: itself if it is the source file or a folder
- * holding it, else each of its subfolders (a class). */
-static int add_submissions(const char *path, const char *source, char ***paths,
-			   size_t *n, int *class_mode)
+ * holding it, else each of its subfolders and symbolic links (a class). */
+static int add_submissions(const char *path, const char *source, int single,
+			   char ***paths, size_t *n, int *class_mode)
 {
 	char probe[PATH_MAX * 2];
 	struct stat st;
@@ -222,7 +241,11 @@ static int add_submissions(const char *path, const char *source, char ***paths,
 		error("submission %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (S_ISREG(st.st_mode) || stat(probe, &st) == 0) {
+	/* One submission expected (Gradescope): a folder without the source
+	 * is still that submission, graded 0 with the reason, unless it
+	 * holds several that have it (a class, refused below). */
+	if (S_ISREG(st.st_mode) || stat(probe, &st) == 0 ||
+	    (single && holding_source(path, source) < 2)) {
 		char **more = realloc(*paths, (*n + 1) * sizeof(**paths));
 
 		if (!more)
@@ -243,7 +266,11 @@ static int add_submissions(const char *path, const char *source, char ***paths,
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		if (stat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
+		/* A folder is a submission; so is a symbolic link, to be
+		 * refused with its reason rather than followed (it could
+		 * point at the reference) or dropped unseen. */
+		if (lstat(sub, &st) != 0 ||
+		    !(S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)))
 			continue;
 		if (!(more = realloc(*paths, (*n + 1) * sizeof(**paths))))
 			break;
@@ -256,6 +283,14 @@ static int add_submissions(const char *path, const char *source, char ***paths,
 	if (*n == first) {
 		error("submission %s: no %s in it and no folders of submissions", path, source);
 		return -1;
+	}
+	if (*n == first + 1) {
+		/* mywork/hash_cpfs.c given as mywork's parent: a class of one
+		 * is graded, and said so, with the other reading. */
+		snprintf(probe, sizeof(probe), "%s/%s", (*paths)[first], source);
+		if (lstat(probe, &st) == 0 && S_ISREG(st.st_mode))
+			fprintf(stderr, "bench grade: note: %s holds no %s, so it is taken for a class of one, %s; to grade that folder alone, give %s\n",
+				path, source, (*paths)[first], (*paths)[first]);
 	}
 	return 0;
 }
@@ -364,7 +399,8 @@ int cmd_grade(int argc, char **argv)
 		return 1;
 	}
 	for (int i = optind + 1; i < argc; i++)
-		if (add_submissions(argv[i], ex.source, &paths, &n, &class_mode) != 0) {
+		if (add_submissions(argv[i], ex.source, fmt == GF_GRADESCOPE,
+				    &paths, &n, &class_mode) != 0) {
 			status = 1;
 			goto out;
 		}

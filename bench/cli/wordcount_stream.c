@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "workloads/wordcount.h"
+#include "escape.h"
 #include "wordcount_stream.h"
 
 /* Input bytes a message echoes at most. */
@@ -116,84 +117,10 @@ int wc_mapper_finish(struct wc_mapper *m, const struct wc_sink *out)
 
 /* ---- echoing input in messages ------------------------------------------ */
 
-/* Bytes of the valid UTF-8 sequence at p (at most left), other than a C1
- * control, or 0 when it is neither. */
-static size_t utf8_len(const unsigned char *p, size_t left)
-{
-	unsigned char c = p[0];
-	size_t n;
-	unsigned lo = 0x80, hi = 0xbf; /* the second byte's range */
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xc2)
-		lo = 0xa0;  /* U+0080..U+009F: C1 controls */
-	else if (c == 0xe0)
-		lo = 0xa0;  /* overlong */
-	else if (c == 0xed)
-		hi = 0x9f;  /* surrogates */
-	else if (c == 0xf0)
-		lo = 0x90;  /* overlong */
-	else if (c == 0xf4)
-		hi = 0x8f;  /* beyond U+10FFFF */
-	if (left < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 char *wc_escape(char *buf, size_t cap, const void *data, size_t len,
 		size_t max)
 {
-	const unsigned char *p = data;
-	size_t at = 0, i = 0, stop = len < max ? len : max;
-
-	if (!cap)
-		return buf;
-	while (i < stop) {
-		unsigned char c = p[i];
-		char one[8];
-		size_t n = 1, w = 2;
-
-		if (c == '\\') {
-			memcpy(one, "\\\\", 2);
-		} else if (c == '\t' || c == '\n' || c == '\r' || c == '\0') {
-			one[0] = '\\';
-			one[1] = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '0';
-		} else if (c >= 0x20 && c < 0x7f) {
-			one[0] = (char)c;
-			w = 1;
-		} else if (c >= 0x80 && (n = utf8_len(p + i, len - i))) {
-			/* A character may end a few bytes past max. */
-			memcpy(one, p + i, n);
-			w = n;
-		} else {
-			n = 1;
-			w = (size_t)snprintf(one, sizeof(one), "\\x%02x", c);
-		}
-		/* Room for this, and for "..." and the NUL after it. */
-		if (at + w + 4 > cap)
-			break;
-		memcpy(buf + at, one, w);
-		at += w;
-		i += n;
-	}
-	if (i < len) {
-		size_t dots = cap - 1 - at < 3 ? cap - 1 - at : 3;
-
-		memcpy(buf + at, "...", dots);
-		at += dots;
-	}
-	buf[at] = '\0';
-	return buf;
+	return esc_bytes(buf, cap, data, len, max, ESC_BACKSLASH);
 }
 
 /* ---- the reducer --------------------------------------------------------- */

@@ -97,10 +97,10 @@ void wc_reducer_release(struct wc_reducer *r);
 
 /*
  * Writes at most max bytes of data into buf (cap bytes, NUL-terminated)
- * as printable text: a backslash and control bytes are escaped (\\, \t,
- * \n, \r, \0, \xNN), as is any byte that is not part of valid UTF-8 or
- * that encodes a C1 control (U+0080..U+009F); "..." ends text cut short,
- * by max or by cap. Returns buf.
+ * as printable text (escape.h's esc_bytes() with ESC_BACKSLASH): a
+ * backslash and control characters are escaped (\\, \t, \n, \r, \0,
+ * \xNN, a C1 control as \u0085), as is any byte that is not part of valid
+ * UTF-8; "..." ends text cut short, by max or by cap. Returns buf.
  */
 char *wc_escape(char *buf, size_t cap, const void *data, size_t len,
 		size_t max);

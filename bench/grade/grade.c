@@ -24,19 +24,25 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/escape.h"
 #include "grade.h"
 #include "sandbox.h"
 
 #define CFLAGS_STRICT "-std=c11 -O2 -g -Wall -Wextra -Werror -Wpedantic -pthread -D_GNU_SOURCE"
 #define UBSAN "-fsanitize=undefined -fno-sanitize-recover=undefined"
+
+/* What a failed hidden test says, whatever happened. */
+#define HIDDEN_FAILED "failed (a hidden test: no details are shown)"
 #define SOURCE_MAX (1u << 20)
 /* The harness drivers may include, in the exercises folder's root. */
 #define DRIVER_HEADER "driver.h"
@@ -566,12 +572,18 @@ void exercise_free(struct exercise *ex)
 
 /* ---- files --------------------------------------------------------------- */
 
-/* Copies regular file src (no symlink, at most max bytes) to dst. */
 int grade_copy_file(const char *src, const char *dst, size_t max, mode_t mode,
 		    char *why, size_t wlen)
 {
+	return grade_copy_at(AT_FDCWD, src, 0, dst, max, mode, why, wlen);
+}
+
+int grade_copy_at(int dirfd, const char *src, int untrusted, const char *dst,
+		  size_t max, mode_t mode, char *why, size_t wlen)
+{
 	/* O_NONBLOCK: a FIFO in its place must not hang the grader. */
-	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), out = -1;
+	int in = openat(dirfd, src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	int out = -1;
 	struct stat st;
 	char buf[65536];
 	ssize_t n;
@@ -581,9 +593,15 @@ int grade_copy_file(const char *src, const char *dst, size_t max, mode_t mode,
 		snprintf(why, wlen, "%s", errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 		return -1;
 	}
-	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		snprintf(why, wlen, "%s", !S_ISREG(st.st_mode) ? "not a regular file" :
-					  "larger than allowed");
+	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max ||
+	    (untrusted && st.st_nlink > 1)) {
+		if (!S_ISREG(st.st_mode))
+			snprintf(why, wlen, "not a regular file");
+		else if ((size_t)st.st_size > max)
+			snprintf(why, wlen, "larger than allowed");
+		else
+			snprintf(why, wlen, "it is a hard link (%ju names for one file): submit a copy",
+				 (uintmax_t)st.st_nlink);
 		close(in);
 		return -1;
 	}
@@ -816,23 +834,48 @@ int exercise_prepare(struct exercise *ex, uint64_t seed, struct bench_err *err)
 
 /* ---- grading ------------------------------------------------------------ */
 
-/* Line k (1-based) of text into buf, printable. */
-static void line_of(const char *text, size_t k, char *buf, size_t len)
+/* Line k (1-based) of text: its start, and its length in *len; NULL when
+ * text has fewer lines (or the line is the empty end after a last '\n'). */
+static const char *nth_line(const char *text, size_t k, size_t *len)
 {
-	size_t n = 0;
-
 	for (size_t i = 1; i < k && text; i++) {
 		text = strchr(text, '\n');
 		text = text ? text + 1 : NULL;
 	}
-	if (!text || !*text) {
-		snprintf(buf, len, "(nothing)");
+	if (!text || !*text)
+		return NULL;
+	*len = strcspn(text, "\n");
+	return text;
+}
+
+/* Bytes of a line shown in a message: enough for a line of numbers, not
+ * a flood. */
+#define SHOWN_MAX 160
+
+/*
+ * Line k of text into buf, from byte from on (moved back to where a
+ * UTF-8 character starts): escaped (cli/escape.h, so names stay UTF-8
+ * and control bytes show as \x1b), "..." where it is cut, before as
+ * after; "(nothing)" when there is no such line.
+ */
+static void show_line(const char *text, size_t k, size_t from, char *buf,
+		      size_t cap)
+{
+	size_t len, at = 0;
+	const char *line = nth_line(text, k, &len);
+
+	if (!line) {
+		snprintf(buf, cap, "(nothing)");
 		return;
 	}
-	for (; *text && *text != '\n' && n + 5 < len && n < 80; text++)
-		n += (size_t)snprintf(buf + n, len - n, isprint((unsigned char)*text) ? "%c" : "\\x%02x",
-				      (unsigned char)*text);
-	buf[n] = '\0';
+	if (from > len)
+		from = len;
+	while (from > 0 && ((unsigned char)line[from] & 0xc0) == 0x80)
+		from--;
+	if (from > 0)
+		at = (size_t)snprintf(buf, cap, "...");
+	esc_bytes(buf + at, cap - at, line + from, len - from, SHOWN_MAX,
+		  ESC_BACKSLASH);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -869,8 +912,8 @@ static void compare(const struct grade_test *t, const char *got,
 		    size_t got_len, char *msg, size_t len)
 {
 	const char *exp = t->expect;
-	char a[128], b[128];
-	size_t line = 1;
+	char a[260], b[260];  /* both fit a message */
+	size_t line = 1, col = 0, from;
 
 	msg[0] = '\0';
 	if (t->lines) {
@@ -893,11 +936,18 @@ static void compare(const struct grade_test *t, const char *got,
 	}
 	if (got_len == t->expect_len && memcmp(exp, got, got_len) == 0)
 		return;
-	for (size_t i = 0; exp[i] && got[i] && exp[i] == got[i]; i++)
-		if (exp[i] == '\n')
+	for (size_t i = 0; exp[i] && got[i] && exp[i] == got[i]; i++) {
+		col++;
+		if (exp[i] == '\n') {
 			line++;
-	line_of(exp, line, a, sizeof(a));
-	line_of(got, line, b, sizeof(b));
+			col = 0;
+		}
+	}
+	/* Both lines from a little before their first difference, so a long
+	 * line shows where it differs, not its first 80 bytes. */
+	from = col > SHOWN_MAX / 2 ? col - SHOWN_MAX / 4 : 0;
+	show_line(exp, line, from, a, sizeof(a));
+	show_line(got, line, from, b, sizeof(b));
 	snprintf(msg, len, "line %zu: expected '%s', got '%s'", line, a, b);
 }
 
@@ -907,7 +957,7 @@ static void run_test(const struct exercise *ex, const struct grade_test *t,
 {
 	struct sbx_opts o;
 	struct sbx_result r;
-	char how[160], first[200];
+	char how[160], first[400];
 
 	if (run_driver(t->hidden ? g->hidden_bin : g->bin, t->name, ex->seed, slot,
 		       ex->timeout_ns, &r, &o, err)) {
@@ -915,14 +965,12 @@ static void run_test(const struct exercise *ex, const struct grade_test *t,
 		return;
 	}
 	tr->wall_ns = r.wall_ns;
-	line_of(r.err, 1, first, sizeof(first));
+	show_line(r.err, 1, 0, first, sizeof(first));
 	if (!r.exited || r.exit_code != 0) {
 		snprintf(tr->msg, sizeof(tr->msg), "it %s%s%s", sbx_describe(&r, &o, how, sizeof(how)),
-			 r.err[0] && !t->hidden ? ": " : "", r.err[0] && !t->hidden ? first : "");
+			 r.err[0] ? ": " : "", r.err[0] ? first : "");
 	} else {
 		compare(t, r.out, r.out_len, tr->msg, sizeof(tr->msg));
-		if (tr->msg[0] && t->hidden)
-			snprintf(tr->msg, sizeof(tr->msg), "wrong output (hidden test)");
 		if (!tr->msg[0] && t->wall_lo > 0 && t->ref_wall_ns > 0) {
 			double ratio = (double)r.wall_ns / (double)t->ref_wall_ns;
 
@@ -937,9 +985,44 @@ static void run_test(const struct exercise *ex, const struct grade_test *t,
 	}
 	if (r.truncated && !tr->msg[0])
 		snprintf(tr->msg, sizeof(tr->msg), "too much output");
+	/* A hidden test says pass or fail, nothing else: an exit status, a
+	 * signal, a time or a line of output would each carry a few bits
+	 * of its input out to the student. */
+	if (tr->msg[0] && t->hidden)
+		snprintf(tr->msg, sizeof(tr->msg), "%s", HIDDEN_FAILED);
 	tr->passed = tr->msg[0] == '\0';
 	tr->score = tr->passed ? t->points : 0;
 	sbx_result_free(&r);
+}
+
+/* A file in dir, or in one of its folders, that looks like the source
+ * (the same name but for case, or the name one folder down): its path
+ * relative to dir into buf. Returns 1 when there is one. */
+static int find_source(const char *dir, const char *source, char *buf,
+		       size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d))) {
+		char sub[PATH_MAX + 256];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s/%s", dir, e->d_name, source);
+		if (strcasecmp(e->d_name, source) == 0) {
+			snprintf(buf, len, "%s", e->d_name);
+			found = 1;
+		} else if (lstat(sub, &st) == 0 && S_ISREG(st.st_mode)) {
+			snprintf(buf, len, "%s/%s", e->d_name, source);
+			found = 1;
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
 }
 
 int grade_submission(const struct exercise *ex, const char *path,
@@ -948,28 +1031,57 @@ int grade_submission(const struct exercise *ex, const char *path,
 	char dir[1200], src[PATH_MAX + 300], dst[PATH_MAX + 300];
 	char script[2048], libs[256], why[128];
 	const char *base;
-	struct stat st;
-	int rc;
+	struct stat st = { 0 };
+	char hint[600];
+	int rc, subdir = -1, errno_copy;
 
 	memset(g, 0, sizeof(*g));
 	g->slot = slot;
 	snprintf(g->path, sizeof(g->path), "%s", path);
 	base = strrchr(path, '/');
 	snprintf(g->student, sizeof(g->student), "%s", base && base[1] ? base + 1 : path);
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		snprintf(src, sizeof(src), "%s", path);
-	else
-		snprintf(src, sizeof(src), "%s/%s", path, ex->source);
 	g->tests = calloc(ex->ntests ? ex->ntests : 1, sizeof(*g->tests));
 	if (!g->tests)
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+	/* The submission itself is never followed: a link could point at
+	 * anything the grader may read, the reference solution included. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		snprintf(g->status, sizeof(g->status), "refused");
+		if (asprintf(&g->log, "%s is a symbolic link: a submission must be the folder or the file itself",
+			     path) < 0)
+			g->log = NULL;
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		/* The folder opened once, without following a link, and the
+		 * source read from it: nothing can swap a step meanwhile. */
+		subdir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		snprintf(src, sizeof(src), "%s/%s", path, ex->source);
+	} else {
+		snprintf(src, sizeof(src), "%s", path);
+	}
 	snprintf(dir, sizeof(dir), "%s/sub-%u-XXXXXX", ex->work, slot);
 	if (!mkdtemp(dir) || (geteuid() == 0 &&
 			      chown(dir, sbx_uid(slot), sbx_uid(slot)) != 0))
 		return bench_err_set(err, BENCH_ESYS, "cannot make a folder for %s: %s",
 				     g->student, strerror(errno));
 	snprintf(dst, sizeof(dst), "%s/%s", dir, ex->source);
-	if (grade_copy_file(src, dst, SOURCE_MAX, 0644, why, sizeof(why)) != 0) {
+	rc = grade_copy_at(subdir >= 0 ? subdir : AT_FDCWD,
+			   subdir >= 0 ? ex->source : src, 1, dst, SOURCE_MAX,
+			   0644, why, sizeof(why));
+	errno_copy = errno;
+	if (subdir >= 0)
+		close(subdir);
+	if (rc != 0 && errno_copy == ENOENT && subdir >= 0 &&
+	    find_source(path, ex->source, hint, sizeof(hint))) {
+		snprintf(g->status, sizeof(g->status), "no source");
+		if (asprintf(&g->log, "no %s at the top of %s; found %s: %s", ex->source,
+			     path, hint, strchr(hint, '/') ? "move it up one folder" :
+			     "rename it") < 0)
+			g->log = NULL;
+		return 0;
+	}
+	if (rc != 0) {
 		snprintf(g->status, sizeof(g->status), "no source");
 		if (asprintf(&g->log, "cannot read %s: %s", src, why) < 0)
 			g->log = NULL;
@@ -1020,6 +1132,7 @@ int grade_submission(const struct exercise *ex, const char *path,
 	g->log = NULL;
 	snprintf(g->bin, sizeof(g->bin), "%s/test", dir);
 	snprintf(g->perf_bin, sizeof(g->perf_bin), "%s/perf", dir);
+	snprintf(g->serial_bin, sizeof(g->serial_bin), "%s/serial", dir);
 	snprintf(g->hidden_bin, sizeof(g->hidden_bin), "%s/hidden", dir);
 	for (size_t i = 0; i < ex->ntests; i++)
 		run_test(ex, &ex->tests[i], g, slot, &g->tests[i], err);
@@ -1059,6 +1172,21 @@ int grade_perf(const struct exercise *ex, struct grade *g, unsigned rounds,
 		free(stu);
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
 	}
+	/* The serial baseline runs the reference's binary, copied next to
+	 * the student's (the reference folder is closed to other slots'
+	 * uids) and owned by the grader: no object of the student's is in
+	 * it, so nothing of theirs runs while the baseline is timed. */
+	{
+		char ref[PATH_MAX + 16], why[128];
+
+		snprintf(ref, sizeof(ref), "%s/ref/ref", ex->work);
+		if (grade_copy_file(ref, g->serial_bin, SOURCE_MAX * 64, 0755, why,
+				    sizeof(why)) != 0) {
+			free(ser);
+			free(stu);
+			return bench_err_set(err, BENCH_ESYS, "%s: %s", ref, why);
+		}
+	}
 	/* The target scaled to the CPUs there are: linear from 1x at one
 	 * worker to target_speedup at target_workers. */
 	p->expected = 1 + (ex->target_speedup - 1) * (usable - 1) /
@@ -1071,7 +1199,8 @@ int grade_perf(const struct exercise *ex, struct grade *g, unsigned rounds,
 			struct sbx_result r;
 			char how[128];
 
-			rc = run_driver(g->perf_bin, student ? ex->perf_test : "perf-serial",
+			rc = run_driver(student ? g->perf_bin : g->serial_bin,
+					student ? ex->perf_test : "perf-serial",
 					ex->seed, g->slot, 60 * BENCH_NS_PER_S, &r, &o,
 					err);
 			if (rc)

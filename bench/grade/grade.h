@@ -72,7 +72,8 @@ struct perf_result {
 struct grade {
 	char student[256];      /* the submission's folder name */
 	char path[PATH_MAX];
-	char status[64];        /* "graded", "compile error", "no source" */
+	char status[64];        /* "graded", "compile error", "link error",
+				   "no source", "refused" */
 	char *log;              /* the compiler's messages, capped */
 	struct test_result *tests;
 	double correct, correct_max;
@@ -83,6 +84,10 @@ struct grade {
 	char bin[1280];         /* public driver + student, with UBSan */
 	char hidden_bin[1280];
 	char perf_bin[1280];    /* public driver + student, plain */
+	char serial_bin[1280];  /* public driver + reference, plain: the
+				   serial baseline, with no student code in
+				   it (a student's constructor could slow
+				   the baseline down) */
 };
 
 /* Where exercises/ is: $BENCH_EXERCISES, beside the binary, or the data
@@ -139,6 +144,14 @@ void exercise_free(struct exercise *ex);
  * to dst with mode; 0, or -1 with the reason in why. */
 int grade_copy_file(const char *src, const char *dst, size_t max, mode_t mode,
 		    char *why, size_t wlen);
+
+/* The same for src relative to the folder dirfd (AT_FDCWD: the current
+ * one). With untrusted set, a file with more than one hard link is
+ * refused too: a submission's folder could hold a link to a file its
+ * author may not read (the grader, as root, could, and the compiler's
+ * messages would show it). */
+int grade_copy_at(int dirfd, const char *src, int untrusted, const char *dst,
+		  size_t max, mode_t mode, char *why, size_t wlen);
 
 /* Compiles and runs the correctness tests of one submission (a folder
  * holding the exercise's source file, or that file) in sandbox slot

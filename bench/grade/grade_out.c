@@ -1,6 +1,12 @@
 /*
  * grade_out.c - grades as text, JSON (Jansson), Gradescope's results.json,
  * JUnit XML, TAP, and the class gradebook (CSV).
+ *
+ * Whatever comes from a submission - its folder's name, its output in a
+ * test's message, its compiler messages - is escaped for the format
+ * (cli/escape.h): no name can start a report line of its own or forge
+ * another student's entry, no escape sequence reaches a terminal, no
+ * cell reaches a spreadsheet as a formula.
  */
 #include <errno.h>
 #include <math.h>
@@ -9,6 +15,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/escape.h"
 #include "grade.h"
 
 int grade_format_parse(const char *name, enum grade_format *f)
@@ -25,32 +32,9 @@ int grade_format_parse(const char *name, enum grade_format *f)
 	return -1;
 }
 
-/* Bytes of a valid UTF-8 character at p (no overlongs, no surrogates,
- * nothing past U+10FFFF), or 0. */
-static int utf8_char(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))
-			return 0;
-		return 3;
-	}
-	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-		    (p[3] & 0xc0) != 0x80 || (p[0] == 0xf0 && p[1] < 0x90) ||
-		    (p[0] == 0xf4 && p[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-/* A copy of text where bytes that are not UTF-8 became '?': a folder
- * name or a compiler message may hold any bytes, JSON and XML may not. */
+/* A copy of text where bytes that are not UTF-8 (and C1 controls) became
+ * '?': a folder name or a compiler message may hold any bytes, JSON and
+ * XML may not. */
 static char *utf8_clean(const char *text)
 {
 	const unsigned char *p = (const unsigned char *)(text ? text : "");
@@ -58,15 +42,15 @@ static char *utf8_clean(const char *text)
 	size_t k = 0;
 
 	while (copy && *p) {
-		int n = utf8_char(p);
+		size_t n = *p < 0x80 ? 1 : esc_utf8_len(p, strlen((const char *)p));
 
 		if (!n) {
 			copy[k++] = '?';
 			p++;
 			continue;
 		}
-		memcpy(copy + k, p, (size_t)n);
-		k += (size_t)n;
+		memcpy(copy + k, p, n);
+		k += n;
 		p += n;
 	}
 	if (copy)
@@ -90,19 +74,32 @@ static const char *perf_word(const struct grade *g)
 
 /* ---- text --------------------------------------------------------------- */
 
+/* What a submission's folder name or output says, on one line. */
+static void text(FILE *f, const char *s)
+{
+	esc_fputs(f, s, 0);
+}
+
 static void text_one(FILE *f, const struct exercise *ex, const struct grade *g)
 {
-	fprintf(f, "%s: %g/%g points", g->student, g->total, g->max);
+	text(f, g->student);
+	fprintf(f, ": %g/%g points", g->total, g->max);
 	if (strcmp(g->status, "graded") != 0) {
-		fprintf(f, ": %s\n", g->status);
+		fputs(": ", f);
+		text(f, g->status);
+		fputc('\n', f);
 		if (g->log && g->log[0]) {
 			int lines = 0;
 
 			for (const char *p = g->log; *p && lines < 30; lines++) {
 				const char *nl = strchr(p, '\n');
-				int len = nl ? (int)(nl - p) : (int)strlen(p);
+				size_t len = nl ? (size_t)(nl - p) : strlen(p);
+				char *line = strndup(p, len);
 
-				fprintf(f, "    %.*s\n", len, p);
+				fputs("    ", f);
+				esc_fputs(f, line ? line : "", ESC_KEEP_TAB);
+				fputc('\n', f);
+				free(line);
 				p += len + (nl != NULL);
 			}
 		}
@@ -117,15 +114,19 @@ static void text_one(FILE *f, const struct exercise *ex, const struct grade *g)
 	for (size_t i = 0; i < ex->ntests; i++) {
 		const struct test_result *t = &g->tests[i];
 
-		fprintf(f, "  %-4s %-24s %g/%g%s%s%s\n", t->passed ? "ok" : "FAIL",
+		fprintf(f, "  %-4s %-24s %g/%g%s%s", t->passed ? "ok" : "FAIL",
 			ex->tests[i].name, t->score, ex->tests[i].points,
-			ex->tests[i].hidden ? " (hidden)" : "",
-			t->msg[0] ? "  " : "", t->msg);
+			ex->tests[i].hidden ? " (hidden)" : "", t->msg[0] ? "  " : "");
+		text(f, t->msg);
+		fputc('\n', f);
 	}
-	if (g->perf.ran)
-		fprintf(f, "  %-4s %-24s %g/%g  %s\n",
+	if (g->perf.ran) {
+		fprintf(f, "  %-4s %-24s %g/%g  ",
 			g->perf.inconclusive ? "??" : g->perf.score > 0 ? "ok" : "FAIL",
-			"performance", g->perf.score, g->perf_max, g->perf.msg);
+			"performance", g->perf.score, g->perf_max);
+		text(f, g->perf.msg);
+		fputc('\n', f);
+	}
 }
 
 static int write_text(FILE *f, const struct exercise *ex, const struct grade *g,
@@ -291,14 +292,18 @@ static int write_junit(FILE *f, const struct exercise *ex, const struct grade *g
 		const struct grade *s = &g[k];
 		int graded = strcmp(s->status, "graded") == 0;
 		size_t cases = graded ? ex->ntests + (s->perf.ran != 0) : 1, fails = 0;
+		int skipped = graded && s->perf.ran && s->perf.inconclusive;
 
 		for (size_t i = 0; graded && i < ex->ntests; i++)
 			fails += !s->tests[i].passed;
 		if (graded && s->perf.ran && !s->perf.inconclusive && s->perf.score < s->perf_max)
 			fails++;
+		/* errors is required by Jenkins' junit-10.xsd: a test that
+		 * could not be run at all is a failure here, never an error. */
 		fprintf(f, "  <testsuite name=\"");
 		xml(f, s->student);
-		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\">\n", cases, graded ? fails : 1);
+		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%d\">\n",
+			cases, graded ? fails : 1, skipped);
 		if (!graded) {
 			fputs("    <testcase classname=\"", f);
 			xml(f, ex->slug);
@@ -345,15 +350,19 @@ static int write_junit(FILE *f, const struct exercise *ex, const struct grade *g
 	return ferror(f) ? -1 : 0;
 }
 
+/* A TAP 14 YAML diagnostic: the message as one double-quoted scalar. */
 static void tap_msg(FILE *f, const char *msg)
 {
 	fputs("  ---\n  message: \"", f);
-	for (const char *p = msg; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fputc('\\', f);
-		fputc(*p == '\n' ? ' ' : *p, f);
-	}
+	esc_fputs(f, msg, ESC_BACKSLASH | ESC_DQUOTE);
 	fputs("\"\n  ...\n", f);
+}
+
+/* A test point's description, escaped as TAP 14 asks ('#' and '\'), and
+ * on one line whatever a folder's name holds. */
+static void tap_desc(FILE *f, const char *s)
+{
+	esc_fputs(f, s, ESC_BACKSLASH | ESC_HASH);
 }
 
 static int write_tap(FILE *f, const struct exercise *ex, const struct grade *g,
@@ -369,23 +378,35 @@ static int write_tap(FILE *f, const struct exercise *ex, const struct grade *g,
 		const struct grade *s = &g[i];
 
 		if (strcmp(s->status, "graded") != 0) {
-			fprintf(f, "not ok %zu - %s: %s\n", ++k, s->student, s->status);
+			fprintf(f, "not ok %zu - ", ++k);
+			tap_desc(f, s->student);
+			fputs(": ", f);
+			tap_desc(f, s->status);
+			fputc('\n', f);
 			tap_msg(f, s->log ? s->log : s->status);
 			continue;
 		}
 		for (size_t t = 0; t < ex->ntests; t++) {
-			fprintf(f, "%s %zu - %s: %s (%g/%g)\n",
-				s->tests[t].passed ? "ok" : "not ok", ++k, s->student,
-				ex->tests[t].name, s->tests[t].score, ex->tests[t].points);
+			fprintf(f, "%s %zu - ", s->tests[t].passed ? "ok" : "not ok", ++k);
+			tap_desc(f, s->student);
+			fputs(": ", f);
+			tap_desc(f, ex->tests[t].name);
+			fprintf(f, " (%g/%g)\n", s->tests[t].score, ex->tests[t].points);
 			if (!s->tests[t].passed)
 				tap_msg(f, s->tests[t].msg);
 		}
-		if (s->perf.ran)
-			fprintf(f, "%s %zu - %s: performance (%g/%g)%s%s\n",
+		if (s->perf.ran) {
+			fprintf(f, "%s %zu - ",
 				s->perf.inconclusive || s->perf.score >= s->perf_max ? "ok" : "not ok",
-				++k, s->student, s->perf.score, s->perf_max,
-				s->perf.inconclusive ? " # SKIP " : "",
-				s->perf.inconclusive ? s->perf.msg : "");
+				++k);
+			tap_desc(f, s->student);
+			fprintf(f, ": performance (%g/%g)", s->perf.score, s->perf_max);
+			if (s->perf.inconclusive) {
+				fputs(" # SKIP ", f);
+				tap_desc(f, s->perf.msg);
+			}
+			fputc('\n', f);
+		}
 	}
 	return ferror(f) ? -1 : 0;
 }
@@ -405,30 +426,15 @@ int grade_write(FILE *f, enum grade_format fmt, const struct exercise *ex,
 
 /* ---- the gradebook -------------------------------------------------------- */
 
-static void csv(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
-	}
-	fputc('"', f);
-}
-
 int grade_write_gradebook(FILE *f, const struct exercise *ex,
 			  const struct grade *g, size_t n)
 {
 	fputs("student,exercise,status,correctness,correctness_max,performance,"
 	      "performance_max,total,max,seed\n", f);
 	for (size_t i = 0; i < n; i++) {
-		csv(f, g[i].student);
+		esc_csv(f, g[i].student);
 		fprintf(f, ",%s,", ex->slug);
-		csv(f, g[i].status);
+		esc_csv(f, g[i].status);
 		fprintf(f, ",%g,%g,", g[i].correct, g[i].correct_max);
 		if (g[i].perf.inconclusive)
 			fputs("inconclusive", f);

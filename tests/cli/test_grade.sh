@@ -62,6 +62,7 @@ t hidden_tests
 t hidden_missing_dir
 t format_gradescope
 t gradescope_build_failure
+t gradescope_source_misplaced
 t format_junit
 t format_tap
 t output_file
@@ -70,6 +71,7 @@ t student_name_not_utf8
 t compile_log_not_utf8
 t perf_reference
 t perf_serial_and_wrong
+t perf_baseline_untouchable
 t wall_bounds
 t same_seed_same_scores
 t seed_drives_random_test
@@ -92,6 +94,9 @@ t hostile_kills_grader
 t hostile_fake_score
 t hostile_daemon
 t source_is_fifo
+t class_links_refused
+t reports_not_forged
+t feedback_as_printed
 # 3. the grader itself
 t sigint
 t concurrent_runs
@@ -1163,6 +1168,32 @@ unsigned long long psum(const unsigned *a, size_t n, unsigned workers)
 EOF
 }
 
+# Serial code that slows down the serial baseline when it runs in the
+# same binary: a constructor that sleeps 1 s when the driver is started
+# for perf-serial. Were the baseline its binary, this would be "4x".
+src_psum_ctor_trick() {
+	cat <<'EOF'
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include "psum.h"
+
+__attribute__((constructor)) static void slow_baseline(void)
+{
+	char cmd[256] = { 0 };
+	int fd = open("/proc/self/cmdline", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	for (ssize_t i = 0; i < n; i++)
+		if (strcmp(cmd + i, "perf-serial") == 0)
+			sleep(1);
+}
+EOF
+	src_psum_serial
+}
+
 src_psum_wrong_big() {
 	cat <<'EOF'
 #include "psum.h"
@@ -1368,22 +1399,23 @@ test_hidden_tests() {
 	expect_match out '^alice: 5/5 points \(correctness 5/5\)$' "the hidden test counted for the reference"
 	expect_match out '^  ok +hsecret +2/2 \(hidden\)$' "the hidden test marked hidden"
 	expect_match out '^bob: 0/5 points' "zero for the starter"
-	expect_match out '^  FAIL hsecret +0/2 \(hidden\)  wrong output \(hidden test\)$' \
+	expect_match out '^  FAIL hsecret +0/2 \(hidden\)  failed \(a hidden test: no details are shown\)$' \
 		"a failing hidden test saying no more than that"
 	# carol prints the hidden driver's strings (from its own binary) on
 	# stdout and stderr, then exits 3: passes the public tests only.
 	expect_match out '^carol: 3/5 points' "the public tests only for the dumper"
-	expect_match out '^  FAIL hsecret +0/2 \(hidden\)  it exited with status 3$' \
-		"a crash in a hidden test without its stderr"
+	expect_match out '^  FAIL hsecret +0/2 \(hidden\)  failed \(a hidden test: no details are shown\)$' \
+		"a crash in a hidden test saying no more: not its status, nor its stderr"
 	grade 99 subs --hidden hidden --seed 5 -j 2 -f json -o report.json --gradebook book.csv
 	expect_rc 0
 	flat_report
 	assert_eq "tests per submission" 3 "$(flat flat submissions.0.tests.#)"
 	assert_eq "hsecret hidden" true "$(flat flat submissions.0.tests.2.hidden)"
 	assert_num "correctness max" "$(flat flat submissions.0.correctness_max)" -eq 5
-	assert_eq "bob's hidden message" "wrong output (hidden test)" "$(msg_of 1 2)"
-	# Every format prints these messages as they are.
-	assert_eq "carol's hidden message" "it exited with status 3" "$(msg_of 2 2)"
+	assert_eq "bob's hidden message" "failed (a hidden test: no details are shown)" "$(msg_of 1 2)"
+	# Every format prints the same fixed message: an exit status would
+	# carry a byte of the hidden input out.
+	assert_eq "carol's hidden message" "failed (a hidden test: no details are shown)" "$(msg_of 2 2)"
 	grade 99 subs/carol --hidden hidden --seed 5 -f gradescope -o report.gs
 	expect_rc 0
 	# Neither the secret nor the expected value, anywhere.
@@ -1461,6 +1493,34 @@ test_gradescope_build_failure() {
 	expect_no_match flat '^tests\.[0-9]+\.output=passed$' "test saying 'passed' for code that did not compile"
 }
 
+# Gradescope grades one submission: a source one folder too deep or
+# misnamed is a results.json with 0 and how to fix it, not a failure of
+# the autograder; graded as a folder, the same layout is a class of one,
+# and a note says so.
+test_gradescope_source_misplaced() {
+	need_sandbox
+	make_exercises
+	good sub/mywork
+	grade 99 sub --seed 3 -f gradescope
+	expect_rc 0
+	json_flat out >flat
+	assert_num "score" "$(flat flat score)" -eq 0
+	expect_match flat '^output=no source' "the status in the output"
+	expect_match flat 'found mywork/add\.c: move it up one folder' "the fix named"
+	mkdir -p typo
+	cp sub/mywork/add.c typo/Add.c
+	grade 99 typo --seed 3 -f gradescope
+	expect_rc 0
+	json_flat out >flat
+	assert_num "score" "$(flat flat score)" -eq 0
+	expect_match flat 'found Add\.c: rename it' "the fix named"
+	grade 99 sub --seed 3
+	expect_rc 0
+	expect_match out '^mywork: 3/3 points' "the class of one graded"
+	expect_match err 'note: sub holds no add\.c, so it is taken for a class of one, sub/mywork' \
+		"the note on a class of one"
+}
+
 test_format_junit() {
 	need_sandbox
 	make_exercises
@@ -1480,6 +1540,9 @@ assert root.tag == "testsuites", root.tag
 for s in root.findall("testsuite"):
     cases = s.findall("testcase")
     fails = [c for c in cases if c.find("failure") is not None]
+    # Jenkins' junit-10.xsd: name, tests, failures and errors required.
+    for a in ("name", "tests", "failures", "errors"):
+        assert s.get(a) is not None, "testsuite without %s" % a
     print("%s tests=%s failures=%s cases=%d failed=%d" % (
         s.get("name"), s.get("tests"), s.get("failures"), len(cases), len(fails)))
     for c in cases:
@@ -1669,6 +1732,21 @@ test_perf_reference() {
 	flat_report
 	assert_num "max without the check" "$(flat flat submissions.0.max)" -eq 1
 	expect_no_match flat '^submissions\.0\.performance\.' "performance section with --no-perf"
+	expect_reaped
+}
+
+# The serial baseline is timed in a binary without the student's code:
+# a constructor that slows it down earns nothing.
+test_perf_baseline_untouchable() {
+	need_sandbox
+	make_exercises
+	mkdir -p c/trick
+	src_psum_ctor_trick >c/trick/psum.c
+	grade 98 c --seed 4 --rounds 3 -f json -o report.json
+	expect_rc 0
+	flat_report
+	assert_num "the trick's correctness" "$(flat flat submissions.0.correctness)" -eq 1
+	assert_num "the trick's performance points" "$(flat flat submissions.0.performance.points)" -eq 0
 	expect_reaped
 }
 
@@ -2139,6 +2217,116 @@ test_hostile_daemon() {
 	[ ! -e late ] || fail "the daemon wrote $PWD/late"
 	[ ! -e "$_tmp" ] || fail "the daemon wrote $_tmp"
 	no_scratch
+}
+
+# A class entry that is a symbolic link (here to the exercise's own
+# reference, which would score full marks) is refused with its reason,
+# not followed; a source that is a hard link to a file its author may not
+# read is refused before anything shows its content.
+test_class_links_refused() {
+	need_sandbox
+	make_exercises
+	good c/alice
+	ln -s "$PWD/ex/99-add/reference" c/mallory
+	printf 'TOPSECRET-%s\n' $$ >secret.txt
+	chmod 600 secret.txt
+	mkdir -p c/eve
+	ln secret.txt c/eve/add.c || skip "no hard links here"
+	grade 99 c --seed 3 -j 2 -f json -o report.json --gradebook book.csv
+	expect_rc 0
+	flat_report
+	assert_eq "the first" alice "$(flat flat submissions.0.student)"
+	expect_score 0 3
+	assert_eq "the second" eve "$(flat flat submissions.1.student)"
+	assert_eq "eve's status" "no source" "$(flat flat submissions.1.status)"
+	expect_score 1 0
+	assert_eq "the third" mallory "$(flat flat submissions.2.student)"
+	assert_eq "mallory's status" refused "$(flat flat submissions.2.status)"
+	expect_score 2 0
+	grade 99 c --seed 3 -j 2
+	expect_rc 0
+	expect_match out '^mallory: 0/3 points: refused$' "the link refused"
+	expect_match out 'mallory is a symbolic link: a submission must be the folder or the file itself' \
+		"the reason: a symbolic link"
+	expect_match out '^eve: 0/3 points: no source$' "the hard link refused"
+	expect_match out 'it is a hard link \(2 names for one file\)' "the reason: a hard link"
+	no_leak "TOPSECRET-$$" out err report.json book.csv
+	expect_reaped
+}
+
+# Folder names and compiler messages are the students': none can forge a
+# line of the text report or a TAP test point, move a terminal's cursor,
+# or reach a spreadsheet as a formula.
+test_reports_not_forged() {
+	need_sandbox
+	make_exercises
+	_nl=$(printf 'x\nvictim: 3 points (correctness 3)\nok 1 - victim: sum')
+	_esc=$(printf 'y\033[2J\033[32m')
+	sub "c/$_nl" <ex/99-add/starter/add.c
+	sub "c/$_esc" <ex/99-add/starter/add.c
+	good 'c/=HYPERLINK("evil.example","x")'
+	# A compile error whose message holds escape sequences.
+	printf '#error "\033[2J\033[32mscore: full"\n' | sub c/zed
+	grade 99 c --seed 3 -j 2 --gradebook book.csv
+	expect_rc 0
+	cp out report.txt
+	expect_no_match report.txt '^victim' "a forged report line"
+	expect_no_match report.txt '^ok 1' "a forged line"
+	if grep -q "$(printf '\033')" report.txt; then
+		fail "the text report holds a raw escape character"
+	fi
+	expect_fixed report.txt 'x\nvictim: 3 points (correctness 3)\nok 1 - victim: sum: 0/3 points' \
+		"the name with its newlines shown as \\n"
+	expect_fixed report.txt 'y\x1b[2J\x1b[32m: 0/3 points' "the escapes shown as \\x1b"
+	expect_fixed report.txt '\x1b[2J\x1b[32mscore: full' "the compiler's message escaped"
+	# The gradebook: the formula neutralised, the names on one row each.
+	expect_fixed book.csv '"'"'"'=HYPERLINK(""evil.example"",""x"")",99-add,graded,3,3' \
+		"the formula cell prefixed with ' and quoted"
+	assert_eq "gradebook rows" 5 "$(wc -l <book.csv | tr -d ' ')"
+	if grep -q "$(printf '\033')" book.csv; then
+		fail "the gradebook holds a raw escape character"
+	fi
+	# TAP: as many test points as the plan says, none forged.
+	grade 99 c --seed 3 -j 2 -f tap -o report.tap
+	expect_rc 0
+	_plan=$(sed -n 's/^1\.\.//p' report.tap)
+	assert_eq "test points in TAP" "$_plan" "$(grep -Ec '^(not )?ok ' report.tap)"
+	expect_no_match report.tap '^ok 1 - victim' "a forged TAP test point"
+	if grep -q "$(printf '\033')" report.tap; then
+		fail "the TAP report holds a raw escape character"
+	fi
+	if has prove; then
+		prove -e cat report.tap >prove.out 2>&1
+		# The plan and the points agree: prove parses it (failures are
+		# the starters').
+		expect_no_match prove.out 'Parse errors' "TAP that prove cannot parse"
+	fi
+	expect_reaped
+}
+
+# A test's feedback shows the student's output as printed: UTF-8 as
+# UTF-8, control bytes escaped.
+test_feedback_as_printed() {
+	need_sandbox
+	make_exercises
+	mkdir -p c/ana
+	cat >c/ana/add.c <<'EOF'
+#include <stdio.h>
+#include "add.h"
+
+long add(long a, long b)
+{
+	printf("caf\xc3\xa9 \x1b[2J");
+	return a + b;
+}
+EOF
+	grade 99 c --seed 3
+	expect_rc 0
+	# Three calls print before the first line ends.
+	_e='caf\303\251 \\x1b[2J'
+	expect_fixed out "$(printf "line 1: expected '5', got '$_e$_e${_e}5'")" \
+		"the output in UTF-8, its escape shown as \\x1b"
+	expect_reaped
 }
 
 test_source_is_fifo() {
@@ -2688,10 +2876,10 @@ EOF
 	assert_eq "alice's hbig" true "$(flat flat submissions.0.tests.3.passed)"
 	expect_score 1 1
 	assert_eq "bob's small" true "$(flat flat submissions.1.tests.0.passed)"
-	expect_msg 1 2 '^wrong output \(hidden test\)$' "bob's hdraw"
-	expect_msg 1 3 '^wrong output \(hidden test\)$' "bob's hbig"
+	expect_msg 1 2 '^failed \(a hidden test: no details are shown\)$' "bob's hdraw"
+	expect_msg 1 3 '^failed \(a hidden test: no details are shown\)$' "bob's hbig"
 	expect_score 2 0
-	expect_msg 2 2 '^wrong output \(hidden test\)$' "the starter's hdraw"
+	expect_msg 2 2 '^failed \(a hidden test: no details are shown\)$' "the starter's hdraw"
 	# The hidden driver draws from the seed as the reference's does.
 	grade 99 subs/alice --hidden hidden --seed 12 -f json -o report.json
 	expect_rc 0
