@@ -12,7 +12,9 @@
 #                     into build-fuzz/fuzz_<name> (tests/fuzz/README.md)
 #   make fuzz-smoke   each target for FUZZ_SECONDS (default 5) over its seed
 #                     corpus; fails on any finding
-#   make install      PREFIX=/usr/local (DESTDIR honoured)
+#   make man          the man pages, from the help text (help2man)
+#   make install      PREFIX=/usr/local (DESTDIR honoured): bench, libbench,
+#                     headers, man pages, bash and zsh completion
 #
 # CFLAGS given on the command line add to the warnings, never replace them;
 # WERROR= turns -Werror off.
@@ -63,6 +65,9 @@ MPI_LIBS := $(shell pkg-config --libs ompi-c)
 endif
 
 DATADIR ?= $(PREFIX)/share/bench
+MANDIR ?= $(PREFIX)/share/man/man1
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -Ibench -I$(BUILD) \
 	-DBENCH_DATADIR='"$(DATADIR)"' $(GBENCH_CFLAGS) $(MPI_CFLAGS) \
 	-fPIC -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
@@ -82,7 +87,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(CLI_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all test asan tsan check-nompi deps bench-check install uninstall clean FORCE \
-	fuzz fuzz-targets fuzz-smoke
+	fuzz fuzz-targets fuzz-smoke man
 
 all: $(BUILD)/bench $(BUILD)/libbench.a $(BUILD)/libbench.so
 
@@ -214,7 +219,17 @@ $(BUILD)/bench.pc: FORCE
 	   printf 'Version: %s\nRequires.private: %s\n' '$(VERSION)' '$(PKGS)'; \
 	   printf 'Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lbench\nLibs.private: -lstdc++ -lpthread -lm\nCflags: -I$${includedir}\n'; } > $@
 
-install: all $(BUILD)/bench.pc
+# The man pages, from the help text (help2man): bench(1), bench-run(1), ...
+man: $(BUILD)/bench
+	rm -rf $(BUILD)/man
+	scripts/man.sh $(BUILD)/bench $(BUILD)/man
+
+install: all $(BUILD)/bench.pc man
+	install -d $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/
+	install -m 644 scripts/completion/bench.bash $(DESTDIR)$(BASHCOMPDIR)/bench
+	sed 's|@BASH_COMPLETION@|$(BASHCOMPDIR)/bench|' scripts/completion/bench.zsh \
+		>$(DESTDIR)$(ZSHCOMPDIR)/_bench
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/bench
 	install -m 755 $(BUILD)/bench $(DESTDIR)$(PREFIX)/bin/bench
@@ -238,6 +253,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/bench/libbenchprof.so \
 		$(DESTDIR)$(PREFIX)/lib/bench/libbenchprof-mem.so
 	rm -rf $(DESTDIR)$(PREFIX)/include/bench $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/bench.1 $(DESTDIR)$(MANDIR)/bench-*.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/bench $(DESTDIR)$(ZSHCOMPDIR)/_bench
 
 clean:
 	rm -rf build build-*

@@ -8,10 +8,11 @@
 # Google Benchmark (with g++ for its C++ API) and hyperfine; mode mpi:
 # Open MPI (without it bench builds, and mode mpi says how to get it);
 # the fuzz targets (make fuzz): clang, and libclang-rt-dev for libFuzzer's
-# runtime (libclang_rt.fuzzer) and the sanitizers' with it.
+# runtime (libclang_rt.fuzzer) and the sanitizers' with it; the man pages
+# (make install): help2man.
 set -eu
 
-packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev bubblewrap libseccomp-dev libunwind-dev binutils clang libclang-rt-dev"
+packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev bubblewrap libseccomp-dev libunwind-dev binutils clang libclang-rt-dev help2man"
 
 missing=""
 for p in $packages; do

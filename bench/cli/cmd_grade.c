@@ -110,10 +110,12 @@ int cmd_exercises(int argc, char **argv)
 	size_t n;
 	char **names;
 
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		print_help("exercises", stdout);
-		return 0;
-	}
+	/* --help anywhere: `bench exercises start --help` too. */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			print_help("exercises", stdout);
+			return 0;
+		}
 	if (argc > 1 && strcmp(argv[1], "start") == 0) {
 		if (argc != 4)
 			return usage_error("exercises", "start expects EXERCISE and a folder: bench exercises start 2 mydir");

@@ -422,6 +422,10 @@ void print_help(const char *cmd, FILE *f)
 
 int cmd_help(int argc, char **argv)
 {
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		print_help("help", stdout);
+		return 0;
+	}
 	if (argc > 2)
 		return usage_error("help", "unexpected argument '%s'", argv[2]);
 	if (argc == 2) {

@@ -53,8 +53,42 @@ if out=$("$prefix/bin/bench" run range --size 2000 --repeat 2 --warmup 0 -q --no
 else
 	fail "the installed bench runs" "$out"
 fi
+# A man page per command, generated from its --help.
+for f in man1/bench.1 man1/bench-run.1 man1/bench-grade.1 man1/bench-help.1; do
+	if [ -e "$prefix/share/man/$f" ]; then ok "installed $f"; else fail "installed $f" "missing"; fi
+done
+if command -v man >/dev/null 2>&1; then
+	if out=$(MANPATH="$prefix/share/man" man -P cat bench-run 2>&1) &&
+		echo "$out" | grep -q 'bench-run - run a workload' && echo "$out" | grep -q -- '--workers'; then
+		ok "man bench-run"
+	else
+		fail "man bench-run" "$(echo "$out" | head -n 5)"
+	fi
+fi
+# bash completion: commands, a workload, a mode in a list, an option.
+comp=$prefix/share/bash-completion/completions/bench
+complete_words() { # WORDS...: what TAB offers for the last word
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _bench
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$comp" "$prefix/bin/bench" "$@" 2>&1
+}
+if [ -f "$comp" ] && complete_words r | grep -qx run && complete_words r | grep -qx report &&
+	complete_words run ha | grep -qx hash &&
+	complete_words run hash --mode serial,thr | grep -qx serial,thread &&
+	complete_words run hash --work | grep -qx -- --workers; then
+	ok "bash completion of commands, workloads, modes and options"
+else
+	fail "bash completion of commands, workloads, modes and options" \
+		"bench r: $(complete_words r | tr '\n' ' ')" "run ha: $(complete_words run ha | tr '\n' ' ')"
+fi
+if grep -q "^source \"$comp\"" "$prefix/share/zsh/site-functions/_bench" 2>/dev/null; then
+	ok "zsh completion loads the bash one"
+else
+	fail "zsh completion loads the bash one" "$(cat "$prefix/share/zsh/site-functions/_bench" 2>&1)"
+fi
+
 if out=$(make -s -C "$root" uninstall PREFIX="$prefix" 2>&1) && [ ! -e "$prefix/bin/bench" ] &&
-	[ ! -e "$prefix/lib/pkgconfig/bench.pc" ]; then
+	[ ! -e "$prefix/lib/pkgconfig/bench.pc" ] && [ ! -e "$prefix/share/man/man1/bench-run.1" ] &&
+	[ ! -e "$comp" ]; then
 	ok "make uninstall"
 else
 	fail "make uninstall" "$out"
