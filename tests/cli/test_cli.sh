@@ -148,6 +148,15 @@ test_help() {
 	bench --help
 	expect_rc 0
 	expect_match out '^usage: bench COMMAND' "the usage line"
+	# Every command's --help prints its usage, wherever --help stands.
+	for _c in $(awk '/^commands:/ { f = 1; next } f && NF == 0 { exit } f { print $1 }' out); do
+		bench "$_c" --help
+		expect_rc 0
+		expect_match out "^usage: bench $_c" "the usage of '$_c' from 'bench $_c --help'"
+	done
+	bench exercises start --help
+	expect_rc 0
+	expect_match out '^usage: bench exercises' "the usage from 'bench exercises start --help'"
 }
 
 test_help_run_equals_run_help() {
