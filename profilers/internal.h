@@ -134,6 +134,11 @@ void prof__save(uint32_t how, int code);
 /* Writes one record of type with n payload bytes to fd; 0 or -1. */
 int prof__write_rec(int fd, uint32_t type, const void *p, size_t n);
 
+/* Writes n bytes to fd as they are (a record written in pieces: its
+ * struct prof_rec first, then its payload, a multiple of 8 bytes long);
+ * 0 or -1. */
+int prof__write_raw(int fd, const void *p, size_t n);
+
 /* Installs the handlers that save at every way out: fatal signals,
  * SIGINT and SIGTERM where the program keeps their default, atexit. */
 void prof__save_at_every_exit(void);

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#define PROF_MAGIC "BPROF01"
+#define PROF_MAGIC "BPROF02"   /* 02: count writes call trees (REC_NODES) */
 #define PROF_DEPTH_MAX 64
 
 enum prof_kind { PROF_CPU = 1, PROF_MEM = 2, PROF_COUNT = 3 };
@@ -25,10 +25,14 @@ struct prof_header {
 	uint64_t pid, ppid;
 	uint64_t start_ns;      /* CLOCK_MONOTONIC at load (or fork) */
 	uint64_t end_ns;        /* at the flush */
-	uint64_t overhead_ns;   /* count: one instrumented call's cost */
-	uint64_t dropped;       /* samples lost to a full buffer */
+	uint64_t overhead_ns;   /* count: one instrumented call's cost (enter and
+				   exit hooks); cpu: the sampler's time in all */
+	uint64_t dropped;       /* samples lost to a full buffer; count: calls
+				   left out of the call tree (too deep, tree full) */
 	uint64_t cpu_ns;        /* the process's CPU time over the profile */
-	uint32_t mechanism;     /* cpu: 1 perf_event task-clock, 0 setitimer */
+	uint32_t mechanism;     /* cpu: 1 perf_event task-clock, 0 setitimer;
+				   count: 1 when overhead_ns was set
+				   ($BENCH_PROF_HOOK_NS), 0 measured */
 	int32_t perf_errno;     /* cpu: why not perf_event (-1: turned off) */
 };
 
@@ -37,8 +41,7 @@ enum prof_rec_type {
 	REC_SAMPLE,      /* u64 t_ns, u32 tid, u32 depth, u64 pc[depth] (leaf first) */
 	REC_THREAD,      /* u32 tid, then its name */
 	REC_SPAN,        /* u64 start, u64 end, u32 tid, u32 pad, then the name */
-	REC_FUNC,        /* struct prof_func */
-	REC_EDGE,        /* struct prof_edge */
+	REC_NODES,       /* count: u32 tid, u32 n, then n struct prof_node */
 	REC_SITE,        /* struct prof_site, then u64 pc[depth] */
 	REC_MEMTIME,     /* u64 t_ns, u64 heap_bytes, u64 rss_bytes */
 	REC_END,         /* struct prof_end */
@@ -49,20 +52,22 @@ struct prof_rec {
 	uint32_t len;
 };
 
-/* count: one instrumented function. */
-struct prof_func {
-	uint64_t fn;
-	uint64_t calls;
-	uint64_t incl_ns, self_ns;   /* measured, overhead included */
-	uint64_t child_calls;        /* calls it made directly */
-	uint64_t desc_calls;         /* calls made anywhere below it */
-};
-
-/* count: caller -> callee. */
-struct prof_edge {
-	uint64_t caller, callee;
-	uint64_t calls, incl_ns;
-	uint64_t desc_calls;         /* calls made below the callee */
+/*
+ * count: one node of a thread's call tree, a function reached by one path
+ * of calls from the thread's first (main, a thread's start routine). A
+ * node's parent comes before it in its REC_NODES record, so the nodes of
+ * a record read in order always know their parent.
+ */
+#define PROF_NODE_ROOT UINT32_MAX
+struct prof_node {
+	uint64_t fn;                 /* the function's address */
+	uint32_t parent;             /* its caller's node, an index into the
+					same record; PROF_NODE_ROOT: none */
+	uint32_t pad;
+	uint64_t calls;              /* calls that ended (or were open at the save) */
+	uint64_t self_ns;            /* time in the function itself, the hooks'
+					own cost already taken out */
+	uint64_t first_ns;           /* CLOCK_MONOTONIC at its first call */
 };
 
 /* mem: one allocation site (a stack). */

@@ -43,6 +43,11 @@ static int wr(int fd, const void *p, size_t n)
 	return 0;
 }
 
+int prof__write_raw(int fd, const void *p, size_t n)
+{
+	return wr(fd, p, n);
+}
+
 int prof__write_rec(int fd, uint32_t type, const void *p, size_t n)
 {
 	struct prof_rec r = { type, (uint32_t)((n + 7) & ~(size_t)7) };

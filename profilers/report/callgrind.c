@@ -2,30 +2,123 @@
  * callgrind.c - one callgrind file per process, callgrind.out.PID, for
  * KCachegrind and callgrind_annotate: each function's self cost per line,
  * then its calls with their count and inclusive cost. Events are Samples
- * for cpu and Nanoseconds for count (calibrated as the table is); mem has
- * no calls, so no files.
+ * for cpu and Nanoseconds for count (the hooks' cost taken out, as in the
+ * table); mem has no calls, so no files.
  *
- * The design choice to know: from cpu samples, an edge's inclusive cost
- * is counted once per sample even when the caller -> callee pair recurs
- * deeper in the same stack, so recursion does not inflate it past the
- * total.
+ * The design choice to know: callgrind_annotate and KCachegrind take a
+ * called function's inclusive cost to be the sum of the costs of the
+ * calls into it (and an uncalled one's, its self cost plus its calls'),
+ * so a stack's weight (stacks.c) goes to each function on it once: to
+ * the call into its outermost activation on the stack, and to the leaf's
+ * self cost. A recursive function (rec -> rec -> spin) then counts no
+ * stack twice, its inner calls carry their counts but no cost, and no
+ * function's inclusive cost passes the total. For count, every call-tree
+ * node's calls go to the call from its caller, wherever its cost went.
  */
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
 #include "report.h"
 
-/* callgrind's format for one process: self cost per function and line,
- * then its calls with their inclusive cost. */
+/* A function's own cost at a line (callee NULL), or a call it makes. */
 struct cg_cost {
 	struct func *fn, *callee;
 	unsigned line, callee_line;
 	double cost;
 	uint64_t calls;
 };
+
+/* One process's costs, merged by (fn, callee, line) through a hash. */
+struct cg {
+	struct cg_cost *v;
+	size_t n, cap;
+	size_t *slot, nslots;     /* index + 1; 0: empty */
+	double total;
+};
+
+static size_t cg_hash(const struct cg_cost *c, size_t nslots)
+{
+	uint64_t k = ((uint64_t)(uintptr_t)c->fn * 31 + (uint64_t)(uintptr_t)c->callee) * 31 + c->line;
+
+	return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 17) % nslots;
+}
+
+/* The entry of (fn, callee, line), added at zero cost the first time;
+ * NULL when out of memory. */
+static struct cg_cost *cg_at(struct cg *g, struct func *fn, struct func *callee, unsigned line,
+			     unsigned callee_line)
+{
+	struct cg_cost key = { fn, callee, line, callee_line, 0, 0 };
+	size_t h;
+
+	if (2 * (g->n + 1) > g->nslots) {
+		size_t n = g->nslots ? 2 * g->nslots : 1024;
+		size_t *slot = calloc(n, sizeof(*slot));
+
+		if (!slot)
+			return NULL;
+		for (size_t i = 0; i < g->n; i++) {
+			for (h = cg_hash(&g->v[i], n); slot[h]; h = (h + 1) % n)
+				;
+			slot[h] = i + 1;
+		}
+		free(g->slot);
+		g->slot = slot;
+		g->nslots = n;
+	}
+	for (h = cg_hash(&key, g->nslots); g->slot[h]; h = (h + 1) % g->nslots) {
+		struct cg_cost *c = &g->v[g->slot[h] - 1];
+
+		if (c->fn == fn && c->callee == callee && c->line == line)
+			return c;
+	}
+	if (GROW(g->v, g->n, g->cap))
+		return NULL;
+	g->v[g->n] = key;
+	g->slot[h] = ++g->n;
+	return &g->v[g->n - 1];
+}
+
+static int cg_stack(struct profile *P, const struct stack *s, void *ud)
+{
+	struct cg *g = ud;
+	const struct loc *end = LOC(P, s->loc[s->depth - 1]);
+	struct func *leaf = end ? end->fn : NULL;
+	int count = P->kind == PROF_COUNT;
+	struct cg_cost *c;
+
+	if (!leaf)
+		return 0;
+	P->serial++;
+	g->total += s->weight;
+	if (!(c = cg_at(g, leaf, NULL, count ? leaf->line : end->line, 0)))
+		return -1;
+	c->cost += s->weight;
+	for (uint32_t d = 0; d + 1 < s->depth; d++) {
+		const struct loc *at = LOC(P, s->loc[d]);
+		struct func *fn = at ? at->fn : NULL, *callee = FN(P, s->loc[d + 1]);
+		int outermost;
+		uint64_t calls;
+
+		if (!fn || !callee)
+			continue;
+		outermost = callee->seen != P->serial;
+		callee->seen = P->serial;
+		/* cpu: the samples through the call; count: the node's calls,
+		 * on the call from its caller. */
+		calls = count ? (d + 2 == s->depth ? s->calls : 0) : (uint64_t)outermost;
+		if (!outermost && !calls)
+			continue;
+		if (!(c = cg_at(g, fn, callee, count ? fn->line : at->line, callee->line)))
+			return -1;
+		if (outermost)
+			c->cost += s->weight;
+		c->calls += calls;
+	}
+	return 0;
+}
 
 static int cmp_cg(const void *a, const void *b)
 {
@@ -40,95 +133,34 @@ static int cmp_cg(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-static int add_cg(struct cg_cost **v, size_t *n, size_t *cap, struct cg_cost c)
-{
-	for (size_t i = *n; i-- > 0 && i + 64 > *n;)
-		if ((*v)[i].fn == c.fn && (*v)[i].callee == c.callee && (*v)[i].line == c.line) {
-			(*v)[i].cost += c.cost;
-			(*v)[i].calls += c.calls;
-			return 0;
-		}
-	if (GROW(*v, *n, *cap))
-		return -1;
-	(*v)[(*n)++] = c;
-	return 0;
-}
-
+/* callgrind's format for one process: self cost per function and line,
+ * then its calls with their inclusive cost. */
 static int write_callgrind(FILE *f, struct profile *P, size_t i, const char *cmd)
 {
-	const struct proc *p = &P->procs[i];
-	struct cg_cost *v = NULL;
-	size_t n = 0, cap = 0;
-	double total = 0;
+	struct cg g = { 0 };
+	int rc = profile_stacks(P, i, cg_stack, &g);
 
-	if (P->kind == PROF_CPU) {
-		for (size_t k = 0; k < p->nsamples; k++) {
-			const uint32_t *fr = P->frames[i][k];
-			uint32_t d = p->samples[k].depth;
-
-			if (!fr || !d || !FN(P, fr[0]))
-				continue;
-			total += 1;
-			add_cg(&v, &n, &cap, (struct cg_cost){ FN(P, fr[0]), NULL,
-				LOC(P, fr[0])->line, 0, 1, 0 });
-			for (uint32_t j = 1; j < d; j++) {
-				struct func *caller = FN(P, fr[j]), *callee = FN(P, fr[j - 1]);
-				int again = 0;
-
-				if (!caller || !callee)
-					continue;
-				/* Inclusive cost once per sample for an edge. */
-				for (uint32_t q = j + 1; q < d && !again; q++)
-					again = FN(P, fr[q]) == caller && FN(P, fr[q - 1]) == callee;
-				if (!again)
-					add_cg(&v, &n, &cap, (struct cg_cost){ caller, callee,
-						LOC(P, fr[j])->line, callee->line, 1, 1 });
-			}
-		}
-	} else {
-		for (size_t k = 0; k < p->nfuncs; k++) {
-			struct func *fn = FN(P, P->fn_locs[i][k]);
-			const struct prof_func *c = p->funcs[k];
-			double self = fmax(0, (double)c->self_ns -
-						      (double)p->h->overhead_ns * (double)c->child_calls);
-
-			if (!fn)
-				continue;
-			total += self;
-			add_cg(&v, &n, &cap, (struct cg_cost){ fn, NULL, fn->line, 0, self, 0 });
-		}
-		for (size_t k = 0; k < p->nedges; k++) {
-			struct func *a = FN(P, P->edge_locs[i][2 * k]), *b = FN(P, P->edge_locs[i][2 * k + 1]);
-
-			/* Calibrated as the functions' own times: the hooks of
-			 * every call below this one cost o each. */
-			if (a && b)
-				add_cg(&v, &n, &cap, (struct cg_cost){ a, b, a->line, b->line,
-					fmax(0, (double)p->edges[k]->incl_ns -
-						(double)p->h->overhead_ns *
-						(double)(p->edges[k]->desc_calls + p->edges[k]->calls)),
-					p->edges[k]->calls });
-		}
-	}
-	if (v)
-		qsort(v, n, sizeof(*v), cmp_cg);
+	if (g.v)
+		qsort(g.v, g.n, sizeof(*g.v), cmp_cg);
 	fprintf(f, "# callgrind format\nversion: 1\ncreator: bench profile\npid: %" PRIu64 "\ncmd: %s\n"
-		"positions: line\nevents: %s\nsummary: %.0f\n\n", p->h->pid, cmd,
-		P->kind == PROF_CPU ? "Samples" : "Nanoseconds", total);
-	for (size_t k = 0; k < n; k++) {
-		if (k == 0 || v[k].fn != v[k - 1].fn) {
-			fprintf(f, "fl=%s\nfn=%s\n", v[k].fn->file ? v[k].fn->file : "?", v[k].fn->name);
-		}
-		if (!v[k].callee) {
-			fprintf(f, "%u %.0f\n", v[k].line, v[k].cost);
+		"positions: line\nevents: %s\nsummary: %.0f\n\n", P->procs[i].h->pid, cmd,
+		P->kind == PROF_CPU ? "Samples" : "Nanoseconds", g.total);
+	for (size_t k = 0; g.v && k < g.n; k++) {
+		const struct cg_cost *c = &g.v[k];
+
+		if (k == 0 || c->fn != g.v[k - 1].fn)
+			fprintf(f, "fl=%s\nfn=%s\n", c->fn->file ? c->fn->file : "?", c->fn->name);
+		if (!c->callee) {
+			fprintf(f, "%u %.0f\n", c->line, c->cost);
 			continue;
 		}
 		fprintf(f, "cfl=%s\ncfn=%s\ncalls=%" PRIu64 " %u\n%u %.0f\n",
-			v[k].callee->file ? v[k].callee->file : "?", v[k].callee->name,
-			v[k].calls, v[k].callee_line, v[k].line, v[k].cost);
+			c->callee->file ? c->callee->file : "?", c->callee->name,
+			c->calls, c->callee_line, c->line, c->cost);
 	}
-	free(v);
-	return ferror(f) ? -1 : 0;
+	free(g.v);
+	free(g.slot);
+	return rc != 0 || ferror(f) ? -1 : 0;
 }
 
 int profile_out_callgrind(struct profile *P, const struct profile_opts *o)

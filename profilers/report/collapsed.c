@@ -1,12 +1,14 @@
 /*
  * collapsed.c - collapsed stacks, profile.collapsed (memory.collapsed for
  * mem): one line "root;caller;...;leaf weight" per distinct stack, the
- * input of flamegraph.pl and speedscope. The weight is samples for cpu
- * and bytes allocated for mem; count has no stacks, so no file.
+ * input of flamegraph.pl and speedscope. The weight is samples for cpu,
+ * nanoseconds spent in the leaf itself on that path for count (the call
+ * tree's nodes, the hooks' cost taken out), bytes allocated for mem;
+ * stacks weighing nothing (rounded to a whole unit) are left out.
  *
  * The design choice to know: stacks are merged by function name, not by
  * address, so the same path through different call sites (or different
- * processes) is one line, as flame graphs expect.
+ * threads and processes) is one line, as flame graphs expect.
  */
 #include <string.h>
 
@@ -17,6 +19,36 @@ struct line {
 	double w;
 };
 
+struct lines {
+	struct line *v;
+	size_t n, cap;
+};
+
+static int add_line(struct profile *P, const struct stack *s, void *ud)
+{
+	struct lines *L = ud;
+	char buf[8192];
+	size_t len = 0;
+
+	for (uint32_t j = 0; j < s->depth; j++) {
+		struct func *fn = FN(P, s->loc[j]);
+		int w = snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ";" : "",
+				 fn ? fn->name : "?");
+
+		if (w < 0 || (size_t)w >= sizeof(buf) - len)
+			break;
+		len += (size_t)w;
+	}
+	if (!len)
+		return 0;
+	if (GROW(L->v, L->n, L->cap))
+		return -1;
+	if (!(L->v[L->n].text = strdup(buf)))
+		return -1;
+	L->v[L->n++].w = s->weight;
+	return 0;
+}
+
 static int cmp_line(const void *a, const void *b)
 {
 	return strcmp(((const struct line *)a)->text, ((const struct line *)b)->text);
@@ -25,48 +57,30 @@ static int cmp_line(const void *a, const void *b)
 /* "root;...;leaf weight" per stack, identical stacks merged. */
 static int write_collapsed(FILE *f, struct profile *P)
 {
-	struct line *v = NULL;
-	size_t n = 0, cap = 0;
+	struct lines L = { 0 };
+	int rc = 0;
 
-	for (size_t i = 0; i < P->nprocs; i++) {
-		const struct proc *p = &P->procs[i];
-		size_t m = P->kind == PROF_MEM ? p->nsites : p->nsamples;
+	for (size_t i = 0; i < P->nprocs && rc == 0; i++)
+		rc = profile_stacks(P, i, add_line, &L);
+	if (!L.v)
+		L.n = 0; /* lost to a failed GROW: the file says so by failing */
+	else
+		qsort(L.v, L.n, sizeof(*L.v), cmp_line);
+	for (size_t i = 0; i < L.n; i++) {
+		double w = L.v[i].w;
+		char weight[32];
 
-		for (size_t k = 0; k < m; k++) {
-			const uint32_t *fr = P->kind == PROF_MEM ? P->site_frames[i][k] : P->frames[i][k];
-			uint32_t d = P->kind == PROF_MEM ? p->sites[k].s->depth : p->samples[k].depth;
-			char buf[8192];
-			size_t len = 0;
-
-			for (uint32_t j = d; fr && j-- > 0;) {
-				struct func *fn = FN(P, fr[j]);
-				int w = snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ";" : "",
-						 fn ? fn->name : "?");
-
-				if (w < 0 || (size_t)w >= sizeof(buf) - len)
-					break;
-				len += (size_t)w;
-			}
-			if (!len || GROW(v, n, cap))
-				continue;
-			v[n].text = strdup(buf);
-			v[n++].w = P->kind == PROF_MEM ? (double)p->sites[k].s->bytes : 1;
+		while (i + 1 < L.n && strcmp(L.v[i].text, L.v[i + 1].text) == 0) {
+			free(L.v[i].text);
+			w += L.v[++i].w;
 		}
+		snprintf(weight, sizeof(weight), "%.0f", w);
+		if (strcmp(weight, "0") != 0 && strcmp(weight, "-0") != 0)
+			fprintf(f, "%s %s\n", L.v[i].text, weight);
+		free(L.v[i].text);
 	}
-	if (v)
-		qsort(v, n, sizeof(*v), cmp_line);
-	for (size_t i = 0; i < n; i++) {
-		double w = v[i].w;
-
-		while (i + 1 < n && strcmp(v[i].text, v[i + 1].text) == 0) {
-			free(v[i].text);
-			w += v[++i].w;
-		}
-		fprintf(f, "%s %.0f\n", v[i].text, w);
-		free(v[i].text);
-	}
-	free(v);
-	return ferror(f) ? -1 : 0;
+	free(L.v);
+	return rc != 0 || ferror(f) ? -1 : 0;
 }
 
 int profile_out_collapsed(struct profile *P, const struct profile_opts *o)

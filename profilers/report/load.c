@@ -4,10 +4,12 @@
  * format of profilers/prof_format.h).
  *
  * Each file is read whole into memory and its records indexed in place:
- * samples, spans, thread names, sites and counted functions point into
- * the file's bytes rather than being copied. Only the maps (the text of
+ * samples, spans, thread names, sites and call-tree nodes point into the
+ * file's bytes rather than being copied. Only the maps (the text of
  * /proc/PID/maps) are parsed into a list of their own, keeping the
- * executable mappings.
+ * executable mappings. The processes are kept in the order they started,
+ * so that every output lists them the same way, and a program that exec'd
+ * another under the same pid comes before it.
  *
  * The design choice to know: a process killed while writing (SIGKILL, a
  * full disk) leaves a file cut short; reading stops at the first record
@@ -51,7 +53,7 @@ static int parse_maps(struct proc *p, const char *text, size_t len)
 static int load_proc(const char *path, struct proc *p, struct bench_err *err)
 {
 	FILE *f = fopen(path, "rb");
-	size_t len = 0, at, cs = 0, cn = 0, csp = 0, cf = 0, ce = 0, ci = 0, cm = 0;
+	size_t len = 0, at, cs = 0, cn = 0, csp = 0, cnodes = 0, ci = 0, cm = 0;
 	long size;
 
 	memset(p, 0, sizeof(*p));
@@ -103,14 +105,24 @@ static int load_proc(const char *path, struct proc *p, struct bench_err *err)
 					((const uint64_t *)b)[0], ((const uint64_t *)b)[1],
 					*(const uint32_t *)(b + 16), b + 24 };
 			break;
-		case REC_FUNC:
-			if (r->len >= sizeof(struct prof_func) && GROW(p->funcs, p->nfuncs, cf) == 0)
-				p->funcs[p->nfuncs++] = (const struct prof_func *)b;
+		case REC_NODES: {
+			const uint32_t *head = (const uint32_t *)b;
+			const struct prof_node *nd = (const struct prof_node *)(head + 2);
+			size_t base = p->nnodes;
+
+			if (r->len < 8 || (r->len - 8) / sizeof(*nd) < head[1])
+				break;
+			/* A parent not before its node (a damaged file) makes
+			 * the node a root: every path ends. */
+			for (uint32_t k = 0; k < head[1] && GROW(p->nodes, p->nnodes, cnodes) == 0; k++) {
+				uint32_t par = nd[k].parent < k ? (uint32_t)base + nd[k].parent :
+					       PROF_NODE_ROOT;
+
+				p->nodes[p->nnodes++] = (struct cnode){ &nd[k], head[0], par,
+					par == PROF_NODE_ROOT ? 1 : p->nodes[par].depth + 1 };
+			}
 			break;
-		case REC_EDGE:
-			if (r->len >= sizeof(struct prof_edge) && GROW(p->edges, p->nedges, ce) == 0)
-				p->edges[p->nedges++] = (const struct prof_edge *)b;
-			break;
+		}
 		case REC_SITE: {
 			const struct prof_site *s = (const struct prof_site *)b;
 
@@ -144,11 +156,19 @@ static void free_proc(struct proc *p)
 	free(p->samples);
 	free(p->spans);
 	free(p->names);
-	free(p->funcs);
-	free(p->edges);
+	free(p->nodes);
 	free(p->sites);
 	free(p->mem);
 	free(p->data);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	if (x->h->start_ns != y->h->start_ns)
+		return x->h->start_ns < y->h->start_ns ? -1 : 1;
+	return (x->h->pid > y->h->pid) - (x->h->pid < y->h->pid);
 }
 
 size_t profile_load(struct profile *P, const char *dir)
@@ -176,6 +196,8 @@ size_t profile_load(struct profile *P, const char *dir)
 			free_proc(&P->procs[P->nprocs]);
 	}
 	closedir(d);
+	if (P->nprocs > 1)
+		qsort(P->procs, P->nprocs, sizeof(*P->procs), by_start);
 	return P->nprocs;
 }
 

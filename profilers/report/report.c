@@ -1,8 +1,9 @@
 /*
  * report.c - the report side of `bench profile`, from the files in the
  * profile folder to every output: load them (load.c), name their
- * addresses (symbols.c), add the costs up (tally.c), then write each
- * output the profile's kind calls for, in the order of the table below.
+ * addresses (symbols.c), add the costs up along their stacks (stacks.c,
+ * tally.c), then write each output the profile's kind calls for, in the
+ * order of the table below.
  *
  * The design choice to know: the outputs are one table, each row naming
  * the kinds of profile it serves and the function that writes it (one
@@ -27,7 +28,7 @@ static const struct output {
 	int (*write)(struct profile *P, const struct profile_opts *o);
 } outputs[] = {
 	{ CPU | COUNT | MEM, profile_out_table },     /* the terminal */
-	{ CPU | MEM, profile_out_collapsed },         /* profile.collapsed, memory.collapsed */
+	{ CPU | COUNT | MEM, profile_out_collapsed }, /* profile.collapsed, memory.collapsed */
 	{ CPU | COUNT | MEM, profile_out_trace },     /* profile.trace.json, memory.trace.json */
 	{ CPU | COUNT, profile_out_callgrind },       /* callgrind.out.PID */
 	{ MEM, profile_out_chart },                   /* memory.tsv, profile-memory.png, .svg */

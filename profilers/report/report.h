@@ -2,15 +2,16 @@
  * report.h - the report side of `bench profile`, shared by its files:
  * load.c reads the prof.PID.START.bin files the preloaded profiler wrote
  * (one per process), symbols.c turns their addresses into functions and
- * file:line (nm, addr2line), tally.c adds the costs up per function, and
- * one file per output writes them: table.c (the terminal), collapsed.c
- * (flame graphs), trace.c (Trace Event JSON), callgrind.c, chart.c (the
- * memory curve). report.c runs them in order, from a table of outputs;
- * profile_report() is all the command calls.
+ * file:line (nm, addr2line, the unwind tables), stacks.c walks the
+ * weighted stacks every cost is made of, tally.c adds the costs up per
+ * function, and one file per output writes them: table.c (the terminal),
+ * collapsed.c (flame graphs), trace.c (Trace Event JSON), callgrind.c,
+ * chart.c (the memory curve). report.c runs them in order, from a table
+ * of outputs; profile_report() is all the command calls.
  *
  * The design choice to know: a profile keeps each file's bytes as they
- * were read and points into them (samples' stacks, sites, counted
- * functions), and every address seen is interned once as a struct loc
+ * were read and points into them (samples' stacks, sites, call-tree
+ * nodes), and every address seen is interned once as a struct loc
  * (module, address in the ELF file's terms), so each module is resolved
  * with one nm and one addr2line run however many samples name it.
  */
@@ -74,6 +75,15 @@ struct site {
 	const uint64_t *pc;
 };
 
+/* count: a node of a thread's call tree, as the file has it. */
+struct cnode {
+	const struct prof_node *n;
+	uint32_t tid;
+	uint32_t parent;          /* index into the process's nodes, before this
+				     one; PROF_NODE_ROOT: a root */
+	uint32_t depth;           /* calls on its path, 1 for a root */
+};
+
 struct memt {
 	uint64_t t, heap, rss;    /* ns; bytes; bytes */
 };
@@ -90,10 +100,8 @@ struct proc {
 	size_t nspans;
 	struct tname *names;
 	size_t nnames;
-	const struct prof_func **funcs;
-	size_t nfuncs;
-	const struct prof_edge **edges;
-	size_t nedges;
+	struct cnode *nodes;      /* count: every thread's call tree */
+	size_t nnodes;
 	struct site *sites;
 	size_t nsites;
 	struct memt *mem;
@@ -111,7 +119,7 @@ struct func {
 	uint64_t calls, count;    /* exact calls; allocations */
 	double live;              /* mem: bytes live at exit */
 	uint64_t live_count;
-	int seen;                 /* cum counted for this sample */
+	unsigned seen;            /* the stack (P->serial) last counted in */
 	unsigned id;              /* callgrind's (n) */
 };
 
@@ -142,9 +150,10 @@ struct profile {
 	size_t nprocs;
 	struct syms S;
 	/* Per process: the loc indexes of each sample's frames (leaf first),
-	 * of each site's, of each counted function, of each edge's ends. */
-	uint32_t ***frames, ***site_frames, **fn_locs, **edge_locs;
+	 * of each site's, of each call-tree node's function. */
+	uint32_t ***frames, ***site_frames, **node_locs;
 	uint64_t t0;              /* the earliest process's start, ns */
+	unsigned serial;          /* stacks walked so far: marks func.seen */
 };
 
 /* Grows arr (n used, cap allocated) so one more fits: 0, or -1 when out
@@ -158,9 +167,10 @@ struct profile {
 #define LOC(P, i) ((i) < (P)->S.nlocs ? &(P)->S.locs[i] : NULL)
 #define FN(P, i) (LOC(P, i) ? LOC(P, i)->fn : NULL)
 
-/* load.c: reads every prof.*.bin file of dir into P->procs; a file that
- * is not a whole profile is skipped, a truncated one kept up to its last
- * whole record. Returns the number of processes loaded. */
+/* load.c: reads every prof.*.bin file of dir into P->procs, in the order
+ * the processes started; a file that is not a whole profile is skipped, a
+ * truncated one kept up to its last whole record. Returns the number of
+ * processes loaded. */
 size_t profile_load(struct profile *P, const char *dir);
 
 /* load.c: frees the processes profile_load() read. */
@@ -176,6 +186,29 @@ int profile_resolve(struct profile *P);
 
 /* symbols.c: frees what profile_resolve() made. */
 void profile_free_symbols(struct profile *P);
+
+/* ---- stacks (stacks.c) ------------------------------------------------------ */
+
+/*
+ * One weighted stack: what every cost of a profile is made of. cpu: a
+ * sample, weight 1; count: a call-tree node, weight its own ns on that
+ * path; mem: an allocation site, weight its bytes. A function's own cost
+ * is the weight of the stacks it ends; its cumulative cost the weight of
+ * the stacks it is on, once per stack however deep it recurses.
+ */
+struct stack {
+	const uint32_t *loc;      /* loc indexes, root first */
+	uint32_t depth;           /* >= 1 */
+	double weight;            /* samples, ns or bytes */
+	uint64_t calls;           /* count: the calls of the leaf on this path */
+	uint32_t tid;             /* cpu, count: the thread; mem: 0 */
+};
+
+/* Calls fn for every stack of process i with frames, in the file's
+ * order, until fn returns nonzero; returns that, 0, or -1 when out of
+ * memory. */
+int profile_stacks(struct profile *P, size_t i,
+		   int (*fn)(struct profile *P, const struct stack *s, void *ud), void *ud);
 
 /* tally.c: adds the functions' costs up over every process (self, cum,
  * calls; for mem, allocations and what was live at exit). */

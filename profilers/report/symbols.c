@@ -14,7 +14,10 @@
  * many samples or processes name them. Functions are merged by name
  * across modules and processes; a return address is looked up one byte
  * back, so a frame's line is the call's, and a function inlined into
- * another counts as the one it was inlined into.
+ * another counts as the one it was inlined into. Code with no symbol (a
+ * stripped library's internal functions) is named after its library and
+ * the function start its unwind tables give, so that distinct functions
+ * never merge into one that seems to call itself.
  */
 #include <elf.h>
 #include <errno.h>
@@ -224,6 +227,227 @@ done:
 	return rc;
 }
 
+/* ---- code without symbols: the unwind tables' functions ----------------------- */
+
+/*
+ * A stripped library keeps only its exported symbols: its internal
+ * functions would all be one "[libcrypto.so.3]", a function that seems to
+ * call itself and make callgrind's inclusive costs pass 100%. Its unwind
+ * tables, which strip keeps since unwinding needs them, still say where
+ * each function starts and ends: .eh_frame_hdr's sorted table of function
+ * starts, each pointing to the FDE that gives the function's length. Such
+ * code is named after its library and its function's start,
+ * "libcrypto.so.3+0x1a2b30" (objdump --start-address finds it); code no
+ * table entry covers, after its 4 KiB page, "libcrypto.so.3+0x1a2000-0x1a3000".
+ */
+struct unwind_index {
+	const unsigned char *p;   /* the file, mapped */
+	size_t len;
+	const Elf64_Phdr *ph;     /* its program headers */
+	unsigned nph;
+	uint64_t hdr_vaddr;       /* .eh_frame_hdr's address */
+	const unsigned char *table; /* (start, fde) int32 pairs, from hdr_vaddr */
+	size_t n;                 /* pairs, 0: no usable table */
+};
+
+#define DW_EH_PE_OMIT 0xff
+
+/* Bytes of a DWARF pointer encoding's value, 0 for variable or unknown. */
+static unsigned enc_size(unsigned enc)
+{
+	switch (enc & 0x0f) {
+	case 0x00: case 0x04: case 0x0c: return 8;  /* absptr, udata8, sdata8 */
+	case 0x02: case 0x0a: return 2;             /* udata2, sdata2 */
+	case 0x03: case 0x0b: return 4;             /* udata4, sdata4 */
+	default: return 0;
+	}
+}
+
+static uint64_t read_le(const unsigned char *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = n; i-- > 0;)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* A LEB128 number at *at (before end), moving *at past it; -1 past end. */
+static int read_leb(const unsigned char **at, const unsigned char *end, uint64_t *v)
+{
+	unsigned shift = 0;
+
+	*v = 0;
+	while (*at < end && shift < 64) {
+		unsigned char b = *(*at)++;
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* The file offset of ELF address v, or -1. */
+static int64_t vaddr_offset(const struct unwind_index *u, uint64_t v)
+{
+	for (unsigned i = 0; i < u->nph; i++)
+		if (u->ph[i].p_type == PT_LOAD && v >= u->ph[i].p_vaddr &&
+		    v < u->ph[i].p_vaddr + u->ph[i].p_filesz)
+			return (int64_t)(v - u->ph[i].p_vaddr + u->ph[i].p_offset);
+	return -1;
+}
+
+static void unwind_close(struct unwind_index *u)
+{
+	if (u->p)
+		munmap((void *)u->p, u->len);
+	memset(u, 0, sizeof(*u));
+}
+
+/* Maps path and finds its .eh_frame_hdr table; u->n stays 0 when there
+ * is none the report can read (32-bit files, other encodings). */
+static void unwind_open(struct unwind_index *u, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	const Elf64_Ehdr *eh;
+
+	memset(u, 0, sizeof(*u));
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(Elf64_Ehdr)) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (m != MAP_FAILED) {
+			u->p = m;
+			u->len = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	if (!u->p)
+		return;
+	eh = (const Elf64_Ehdr *)u->p;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh->e_phoff > u->len || (u->len - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum)
+		return;
+	u->ph = (const Elf64_Phdr *)(u->p + eh->e_phoff);
+	u->nph = eh->e_phnum;
+	for (unsigned i = 0; i < u->nph; i++) {
+		const Elf64_Phdr *ph = &u->ph[i];
+		const unsigned char *h, *end;
+		unsigned ptr_size, count_size;
+
+		if (ph->p_type != PT_GNU_EH_FRAME || ph->p_offset > u->len ||
+		    ph->p_filesz > u->len - ph->p_offset || ph->p_filesz < 4)
+			continue;
+		h = u->p + ph->p_offset;
+		end = h + ph->p_filesz;
+		ptr_size = enc_size(h[1]);
+		count_size = enc_size(h[2]);
+		/* Version 1; the table as sorted (start, fde) pairs of signed
+		 * 32-bit offsets from the header (datarel | sdata4): what GNU
+		 * ld, gold, lld and mold write. */
+		if (h[0] != 1 || h[1] == DW_EH_PE_OMIT || !ptr_size || h[2] == DW_EH_PE_OMIT ||
+		    !count_size || h[3] != 0x3b || (size_t)(end - h) < 4 + ptr_size + count_size)
+			return;
+		u->n = (size_t)read_le(h + 4 + ptr_size, count_size);
+		u->table = h + 4 + ptr_size + count_size;
+		if ((size_t)(end - u->table) / 8 < u->n)
+			u->n = (size_t)(end - u->table) / 8;
+		u->hdr_vaddr = ph->p_vaddr;
+		return;
+	}
+}
+
+/* The length of the function whose FDE is at ELF address fde; 0 when it
+ * cannot be read. */
+static uint64_t fde_length(const struct unwind_index *u, uint64_t fde)
+{
+	int64_t off = vaddr_offset(u, fde), cie;
+	const unsigned char *end = u->p + u->len, *q;
+	const char *aug;
+	unsigned enc = 0, size;
+	uint64_t v;
+
+	if (off < 0 || (size_t)off > u->len - 12 ||
+	    read_le(u->p + off, 4) == 0 || read_le(u->p + off, 4) >= 0xfffffff0u)
+		return 0;
+	/* The CIE pointer counts back from its own field. */
+	cie = off + 4 - (int64_t)read_le(u->p + off + 4, 4);
+	if (cie < 0 || (size_t)cie > u->len - 10 || read_le(u->p + cie + 4, 4) != 0)
+		return 0;
+	aug = (const char *)u->p + cie + 9;
+	q = memchr(aug, '\0', (size_t)(end - (const unsigned char *)aug));
+	if (!q || strstr(aug, "eh"))
+		return 0;
+	q++;
+	/* Code and data alignment, the return address register. */
+	if (read_leb(&q, end, &v) || read_leb(&q, end, &v))
+		return 0;
+	if (u->p[cie + 8] != 1 ? read_leb(&q, end, &v) != 0 : q++ == end)
+		return 0;
+	if (aug[0] == 'z') {
+		if (read_leb(&q, end, &v))
+			return 0;
+		for (const char *a = aug + 1; *a; a++) {
+			unsigned skip = *a == 'P' ? 1 + enc_size(q < end ? *q : 0xff) : 1;
+
+			if (*a == 'S' || *a == 'B')
+				continue;
+			if ((*a != 'R' && *a != 'P' && *a != 'L') || (size_t)(end - q) < skip ||
+			    (*a == 'P' && skip == 1))
+				return 0;
+			if (*a == 'R')
+				enc = *q;
+			q += skip;
+		}
+	}
+	size = enc_size(enc);
+	if (!size || (size_t)off + 8 + 2 * size > u->len)
+		return 0;
+	/* After the start, the length: same size, taken as it is. */
+	return read_le(u->p + off + 8 + size, size);
+}
+
+/* The start of the function whose unwind table entry covers rel, in
+ * *start: 1, or 0 when none does. */
+static int unwind_lookup(const struct unwind_index *u, uint64_t rel, uint64_t *start)
+{
+	size_t lo = 0, hi = u->n;
+	uint64_t fde;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (u->hdr_vaddr + (uint64_t)(int64_t)(int32_t)read_le(u->table + 8 * mid, 4) <= rel)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	*start = u->hdr_vaddr + (uint64_t)(int64_t)(int32_t)read_le(u->table + 8 * (lo - 1), 4);
+	fde = u->hdr_vaddr + (uint64_t)(int64_t)(int32_t)read_le(u->table + 8 * (lo - 1) + 4, 4);
+	return rel < *start + fde_length(u, fde);
+}
+
+/* The name of code at rel in a module with no symbol for it, into buf. */
+static const char *unsymbolised(const struct unwind_index *u, const char *base,
+				uint64_t rel, char *buf, size_t len)
+{
+	uint64_t start;
+
+	if (unwind_lookup(u, rel, &start))
+		snprintf(buf, len, "%s+0x%" PRIx64, base, start);
+	else
+		snprintf(buf, len, "%s+0x%" PRIx64 "-0x%" PRIx64, base, rel & ~(uint64_t)0xfff,
+			 (rel & ~(uint64_t)0xfff) + 0x1000);
+	return buf;
+}
+
 static struct func *func_named(struct syms *S, const char *name, const char *module)
 {
 	char key[600];
@@ -255,6 +479,8 @@ static void resolve_all(struct syms *S)
 		char *nm_argv[] = { "nm", "-n", "-S", "-C", "--defined-only", (char *)mod, NULL };
 		char *nm_dyn[] = { "nm", "-n", "-S", "-C", "-D", "--defined-only", (char *)mod, NULL };
 		char *a2l[] = { "addr2line", "-e", (char *)mod, NULL };
+		struct unwind_index ui = { 0 };
+		int tried;
 
 		if (mod[0] == '/' &&
 		    (pipe_tool(nm_argv, "", 0, &nm_out) != 0 || !nm_out || !*nm_out)) {
@@ -286,10 +512,12 @@ static void resolve_all(struct syms *S)
 		/* Functions, and the addresses to ask addr2line about: each
 		 * loc (less one for return addresses: the call's line) and
 		 * each function's start (its definition's line). */
+		tried = 0;
 		for (size_t i = 0; i < S->nlocs; i++) {
 			struct loc *L = &S->locs[i];
 			size_t lo = 0, hi = nsyms;
-			char name[64];
+			char name[320];
+			uint64_t start;
 
 			if (L->module != mod)
 				continue;
@@ -301,16 +529,30 @@ static void resolve_all(struct syms *S)
 				else
 					hi = mid;
 			}
-			/* Past a sized symbol's end (a stripped library's
-			 * internal code): the library, not a wrong name. */
-			if (lo > 0 && (!syms[lo - 1].size ||
-				       L->rel < syms[lo - 1].addr + syms[lo - 1].size)) {
+			/* Past a sized symbol's end, or past an unsized one
+			 * and into a function the unwind tables start later
+			 * (a stripped library's internal code): named by its
+			 * library and function start, never by a wrong name,
+			 * nor all as one. A module with no file (the vDSO) is
+			 * named by itself. */
+			if (mod[0] == '/' && !tried) {
+				unwind_open(&ui, mod);
+				tried = 1;
+			}
+			if (lo > 0 && (syms[lo - 1].size ?
+				       L->rel < syms[lo - 1].addr + syms[lo - 1].size :
+				       !unwind_lookup(&ui, L->rel, &start) ||
+				       start <= syms[lo - 1].addr)) {
 				L->fn = func_named(S, syms[lo - 1].name, base);
+			} else if (mod[0] == '/') {
+				L->fn = func_named(S, unsymbolised(&ui, base, L->rel, name, sizeof(name)),
+						   base);
 			} else {
 				snprintf(name, sizeof(name), "[%s]", base);
 				L->fn = func_named(S, name, base);
 			}
 		}
+		unwind_close(&ui);
 		if (mod[0] == '/') {
 			for (size_t i = 0; i < S->nlocs; i++) {
 				char line[40];
@@ -383,9 +625,8 @@ int profile_resolve(struct profile *P)
 {
 	P->frames = calloc(P->nprocs, sizeof(*P->frames));
 	P->site_frames = calloc(P->nprocs, sizeof(*P->site_frames));
-	P->fn_locs = calloc(P->nprocs, sizeof(*P->fn_locs));
-	P->edge_locs = calloc(P->nprocs, sizeof(*P->edge_locs));
-	if (!P->frames || !P->site_frames || !P->fn_locs || !P->edge_locs)
+	P->node_locs = calloc(P->nprocs, sizeof(*P->node_locs));
+	if (!P->frames || !P->site_frames || !P->node_locs)
 		return -1;
 	P->t0 = UINT64_MAX;
 	for (size_t i = 0; i < P->nprocs; i++) {
@@ -395,20 +636,16 @@ int profile_resolve(struct profile *P)
 			P->t0 = p->h->start_ns;
 		P->frames[i] = calloc(p->nsamples + 1, sizeof(**P->frames));
 		P->site_frames[i] = calloc(p->nsites + 1, sizeof(**P->site_frames));
-		P->fn_locs[i] = calloc(p->nfuncs + 1, sizeof(**P->fn_locs));
-		P->edge_locs[i] = calloc(2 * p->nedges + 1, sizeof(**P->edge_locs));
-		if (!P->frames[i] || !P->site_frames[i] || !P->fn_locs[i] || !P->edge_locs[i])
+		P->node_locs[i] = calloc(p->nnodes + 1, sizeof(**P->node_locs));
+		if (!P->frames[i] || !P->site_frames[i] || !P->node_locs[i])
 			return -1;
 		for (size_t k = 0; k < p->nsamples; k++)
 			P->frames[i][k] = locs_of(P, p, p->samples[k].pc, p->samples[k].depth);
 		for (size_t k = 0; k < p->nsites; k++)
 			P->site_frames[i][k] = locs_of(P, p, p->sites[k].pc, p->sites[k].s->depth);
-		for (size_t k = 0; k < p->nfuncs; k++)
-			P->fn_locs[i][k] = add_loc(&P->S, p, p->funcs[k]->fn);
-		for (size_t k = 0; k < p->nedges; k++) {
-			P->edge_locs[i][2 * k] = add_loc(&P->S, p, p->edges[k]->caller);
-			P->edge_locs[i][2 * k + 1] = add_loc(&P->S, p, p->edges[k]->callee);
-		}
+		/* A function's own address, not a return address. */
+		for (size_t k = 0; k < p->nnodes; k++)
+			P->node_locs[i][k] = add_loc(&P->S, p, p->nodes[k].n->fn);
 	}
 	resolve_all(&P->S);
 	return 0;
@@ -425,17 +662,14 @@ void profile_free_symbols(struct profile *P)
 			free(P->frames[i]);
 		if (P->site_frames)
 			free(P->site_frames[i]);
-		if (P->fn_locs)
-			free(P->fn_locs[i]);
-		if (P->edge_locs)
-			free(P->edge_locs[i]);
+		if (P->node_locs)
+			free(P->node_locs[i]);
 	}
 	free(P->frames);
 	free(P->site_frames);
-	free(P->fn_locs);
-	free(P->edge_locs);
+	free(P->node_locs);
 	P->frames = P->site_frames = NULL;
-	P->fn_locs = P->edge_locs = NULL;
+	P->node_locs = NULL;
 	for (size_t i = 0; i < P->S.nfuncs; i++) {
 		free(P->S.funcs[i]->name);
 		free(P->S.funcs[i]->file);

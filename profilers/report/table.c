@@ -78,13 +78,21 @@ static void print_table(FILE *f, struct profile *P, unsigned top)
 			calls += v[i]->calls;
 		fprintf(f, "%" PRIu64 " calls of %zu instrumented functions in %zu process%s\n",
 			calls, n, P->nprocs, P->nprocs == 1 ? "" : "es");
-		fprintf(f, "mechanism: exact counts through -finstrument-functions; %.0f ns per call measured at start and subtracted from the times\n\n",
-			P->nprocs ? (double)P->procs[0].h->overhead_ns : 0.0);
+		fprintf(f, "mechanism: exact counts through -finstrument-functions; %.0f ns per call %s and subtracted from the times\n\n",
+			P->nprocs ? (double)P->procs[0].h->overhead_ns : 0.0,
+			P->nprocs && P->procs[0].h->mechanism == 1 ? "set by BENCH_PROF_HOOK_NS" :
+			"measured at start");
 	}
-	for (size_t i = 0; i < P->nprocs; i++)
-		fprintf(f, "process %" PRIu64 " %s%s\n", P->procs[i].h->pid,
-			profile_ended(&P->procs[i], how, sizeof(how)),
-			P->procs[i].h->dropped ? " (buffer full: some samples dropped)" : "");
+	for (size_t i = 0; i < P->nprocs; i++) {
+		fprintf(f, "process %" PRIu64 " %s", P->procs[i].h->pid,
+			profile_ended(&P->procs[i], how, sizeof(how)));
+		if (P->procs[i].h->dropped && P->kind == PROF_COUNT)
+			fprintf(f, " (%" PRIu64 " calls not counted: deeper than 1024 calls, or past 262144 call paths in a thread)",
+				P->procs[i].h->dropped);
+		else if (P->procs[i].h->dropped)
+			fputs(" (buffer full: some samples dropped)", f);
+		fputc('\n', f);
+	}
 	fputc('\n', f);
 	if (!v)
 		return;

@@ -5,24 +5,34 @@
 #
 #   counts   --count on calls counted by hand: ncalls exact, times >= 0,
 #            cumtime >= tottime, a recursive function's cumtime within its
-#            caller's; callgrind_annotate reading the calls, main's
-#            inclusive cost within the program's total;
+#            caller's; on a known call tree, times that add up (own +
+#            callees = cumulative), whatever the hooks' cost taken out,
+#            and the collapsed stacks, the trace and callgrind saying what
+#            the table says; a forked child's own call tree; callgrind's
+#            calls, no inclusive cost past the total, even when recursing;
 #   memory   --mem on known allocations: bytes, allocations and bytes live
 #            at exit exact per call site (realloc counts every size it
 #            gives), peak heap, collapsed stacks adding up to the bytes, the
 #            counter track, the chart;
 #   cpu      --cpu on a known 2/3 - 1/3 split of CPU time, within sampling
-#            error; collapsed stacks and Trace Event JSON well formed (B/E
-#            nested per thread), callgrind; samples in the vDSO, a module
-#            with no symbols;
+#            error; collapsed stacks, callgrind, and Trace Event JSON that
+#            builds the same strictly nested stacks per thread in the file's
+#            order and in speedscope's importer; samples in the vDSO, a
+#            module with no symbols; a stripped library's internal
+#            functions named apart, by their start;
 #   spread   threads and processes of a workload, a forked child: a lane
-#            per sampled thread, a file per process;
+#            per sampled thread, a file per process, libcrypto's internal
+#            functions never past 100% in callgrind;
 #   endings  a crash, exit(3) in a worker, exec through each exec function,
 #            Ctrl-C, a missing program, a static one: the report says how
 #            each process ended, what was collected is kept, no process is
 #            left behind;
 #   usage    bad options: exit 2 and one line;
-#   slowlog  libbench's slowlog spans in the trace.
+#   slowlog  libbench's slowlog spans in the trace, as async events.
+#
+# The trace is read by profile/trace_check.py, callgrind files by
+# profile/callgrind_inclusive.awk (each function's inclusive cost, as
+# callgrind_annotate adds it up).
 #
 # usage: tests/cli/test_profile.sh PATH/TO/bench [TEST...]
 #
@@ -31,9 +41,9 @@
 # for --count), never with sanitizers: in a sanitizer build only bench,
 # the reader of the profiles, is instrumented (the preloaded profilers never
 # are). A test skips when gcc, nm or addr2line is missing; its
-# callgrind_annotate and python3 parts are left out, with a note, when those
-# are missing. The CPU shares are checked with bounds wide enough for
-# ~150 samples at a 250 Hz tick on a busy 2-CPU machine.
+# callgrind_annotate, readelf and python3 parts are left out, with a note,
+# when those are missing. The CPU shares are checked with bounds wide
+# enough for ~150 samples at a 250 Hz tick on a busy 2-CPU machine.
 
 set -u
 SUITE="profile"
@@ -56,6 +66,10 @@ t() { TESTS="$TESTS $1"; }
 t count_exact_calls
 t count_recursive_cumtime
 t count_callgrind_inclusive
+t count_times_add_up
+t count_times_add_up_any_cost
+t count_outputs_agree
+t count_forked_child
 # 2. the heap
 t mem_known_allocations
 t mem_totals
@@ -63,6 +77,7 @@ t mem_totals
 t cpu_known_split
 t cpu_fallback_sigprof
 t cpu_vdso_frames
+t cpu_unsymbolised_frames
 # 4. threads and processes
 t workload_threads
 t workload_processes
@@ -155,60 +170,56 @@ collapsed_total() { # FILE
 		fail "$1: malformed collapsed stacks"
 }
 
-# Reads a Trace Event JSON file with python3 and checks the B/E events:
-# per (pid, tid), timestamps never go back, every E closes the most recent
-# open B, nothing is left open. Prints what the tests look at:
-#   lanes=N             (pid, tid) pairs with samples
+# Checks a Trace Event JSON file with profile/trace_check.py: per lane
+# (pid, tid), the stacks its B/E events build in the file's order and in
+# speedscope's importer (a port of its algorithm) must be the same and
+# nest strictly, every E named as the B it closes, times rising strictly;
+# async spans must pair. Leaves what the tests look at in ./facts:
+#   lanes=N             (pid, tid) pairs with frames
 #   lane=PID TID NAME   each, with its thread_name (or "-")
 #   counters=N          "C" events
-#   span=CAT NAME PID TID TS DUR   each "X" event
+#   span=CAT NAME PID TID TS DUR   each slowlog span
+#   cum=PID TID NAME US per lane and function, its outermost frames' time
+#   frames=N            frames in all
 # Returns 2 when python3 is missing.
 trace_facts() { # FILE
 	has python3 || return 2
-	cat >trace_check.py <<'EOF'
-import json, sys
-from collections import defaultdict
-
-with open(sys.argv[1]) as f:
-    doc = json.load(f)
-events = doc["traceEvents"] if isinstance(doc, dict) else doc
-open_, last, names = defaultdict(list), {}, {}
-counters, spans = 0, []
-for e in events:
-    ph = e.get("ph")
-    if ph in ("B", "E"):
-        lane, ts = (e["pid"], e["tid"]), float(e["ts"])
-        if lane in last and ts < last[lane]:
-            sys.exit("lane %s: %s at ts %s, after ts %s" % (lane, ph, ts, last[lane]))
-        last[lane] = ts
-        if ph == "B":
-            open_[lane].append(e.get("name"))
-        elif not open_[lane]:
-            sys.exit("lane %s: E at ts %s with nothing open" % (lane, ts))
-        elif "name" in e and e["name"] != open_[lane][-1]:
-            sys.exit("lane %s: E %s closes B %s" % (lane, e["name"], open_[lane][-1]))
-        else:
-            open_[lane].pop()
-    elif ph == "M" and e.get("name") == "thread_name":
-        names[(e["pid"], e["tid"])] = e["args"]["name"]
-    elif ph == "C":
-        counters += 1
-    elif ph == "X":
-        spans.append(e)
-for lane, left in open_.items():
-    if left:
-        sys.exit("lane %s: %d B events never closed (%s)" % (lane, len(left), left[-1]))
-print("lanes=%d" % len(open_))
-for pid, tid in sorted(open_):
-    print("lane=%d %d %s" % (pid, tid, names.get((pid, tid), "-").replace(" ", "_")))
-print("counters=%d" % counters)
-for s in spans:
-    print("span=%s %s %d %d %.3f %.3f" % (s.get("cat"), s.get("name"), s["pid"],
-                                         s["tid"], s["ts"], s["dur"]))
-EOF
-	python3 trace_check.py "$1" >facts 2>facts.err ||
-		fail "$1: $(cat facts.err)"
+	python3 "$PROGS/trace_check.py" "$1" >facts 2>facts.err ||
+		fail "$(cat facts.err)"
 	return 0
+}
+
+# Checks that no function's inclusive cost in callgrind file FILE passes
+# the file's total, as callgrind_annotate and KCachegrind add them up
+# (profile/callgrind_inclusive.awk: own cost plus the calls' costs).
+# Leaves "COST NAME" per function in ./incl and the total in $CG_TOTAL.
+cg_within_total() { # FILE
+	[ -s "$1" ] || fail "no callgrind file $1"
+	awk -f "$PROGS/callgrind_inclusive.awk" "$1" >incl.all ||
+		fail "$1: callgrind_inclusive.awk could not read it"
+	CG_TOTAL=$(sed -n 's/^total //p' incl.all)
+	sed 1d incl.all >incl
+	if ! is_uint "$CG_TOTAL" || [ "$CG_TOTAL" -eq 0 ]; then
+		fail "$1: no positive total in its summary: line (got '$CG_TOTAL')"
+	fi
+	_over=$(awk -v t="$CG_TOTAL" '$1 + 0 > t + 0 {
+			c = $1; sub(/^[^ ]* /, ""); printf "%s%s: %s of %s", n++ ? "; " : "", $0, c, t }' incl)
+	[ -z "$_over" ] ||
+		fail "$1: inclusive cost past the total (over 100%), expected at most $CG_TOTAL: $_over"
+}
+
+# A function's inclusive cost in ./incl (cg_within_total).
+cg_incl() { # NAME
+	awk -v fn="$1" '{ c = $1; sub(/^[^ ]* /, "") } $0 == fn { print c; f = 1 }
+		END { exit !f }' incl || fail "no function $1 in the callgrind file"
+}
+
+# |A - B| <= TOL.
+assert_near() { # WHAT A B TOL
+	assert_num "$1" "$2" -ge 0
+	assert_num "$1" "$3" -ge 0
+	awk -v a="$2" -v b="$3" -v t="$4" 'BEGIN { d = a - b; exit !(d <= t && -d <= t) }' ||
+		fail "$1: expected $2 within $4 of $3"
 }
 
 # callgrind_annotate reads FILE (exit 0); returns 2 when it is missing.
@@ -293,17 +304,178 @@ test_count_recursive_cumtime() {
 }
 
 # The calls' costs in the callgrind file are calibrated as the functions'
-# own costs are: main's inclusive cost is everything the program ran, at
-# most the program's total (the sum of the calibrated own costs).
+# own costs are: main's inclusive cost is everything the program ran, the
+# program's total (the sum of the calibrated own costs), and no function
+# passes it, not even rec(), which calls itself nine levels deep.
 test_count_callgrind_inclusive() {
 	profile_counts
-	has callgrind_annotate || skip "callgrind_annotate is not installed"
+	cg_within_total "profile/callgrind.out.$PID"
+	assert_eq "main()'s inclusive ns in callgrind.out.$PID (the program total)" \
+		"$CG_TOTAL" "$(cg_incl main)"
+	assert_num "rec()'s inclusive ns within main()'s" "$(cg_incl rec)" -le "$CG_TOTAL"
+	assert_eq "calls of rec() from rec() in callgrind.out.$PID" 9 \
+		"$(cg_calls "profile/callgrind.out.$PID" rec rec)"
+	has callgrind_annotate || {
+		note "callgrind_annotate is not installed: its inclusive costs not read"
+		return 0
+	}
 	callgrind_annotate --threshold=100 --inclusive=yes "profile/callgrind.out.$PID" >cgi.txt 2>&1 ||
 		fail "callgrind_annotate rejected profile/callgrind.out.$PID"
 	_total=$(sed -n 's/^[[:space:]]*\([0-9,]*\) .*PROGRAM TOTALS$/\1/p' cgi.txt | tr -d ,)
 	_main=$(sed -n 's/^[[:space:]]*\([0-9,]*\) (.*counts\.c:main$/\1/p' cgi.txt | tr -d ,)
-	assert_num "callgrind: main's inclusive ns (${_main:-?}) within the program total (${_total:-?})" \
+	assert_num "callgrind_annotate: main's inclusive ns (${_main:-?}) within the program total (${_total:-?})" \
 		"$_main" -le "$_total"
+	_pct=$(grep -o '([0-9.]*%)' cgi.txt | tr -d '()%' | awk '$1 > 100 { print; exit }')
+	[ -z "$_pct" ] || fail "callgrind_annotate lists an inclusive cost of $_pct%, expected at most 100%"
+}
+
+# The calls FN made to CALLEE in callgrind file FILE (the calls= line
+# after fn=FN and cfn=CALLEE); 0 when none.
+cg_calls() { # FILE FN CALLEE
+	awk -v fn="$2" -v callee="$3" '
+		/^fn=/ { in_fn = substr($0, 4) == fn; next }
+		/^cfn=/ { to = substr($0, 5) == callee; next }
+		/^calls=/ { if (in_fn && to) { split(substr($0, 7), c, " "); n += c[1] } next }
+		END { print n + 0 }' "$1"
+}
+
+# Builds calltree.c with -finstrument-functions and profiles it, with
+# the environment given (VAR=VALUE...); sets PID.
+profile_calltree() { # [VAR=VALUE...]
+	need_tools
+	build_prog calltree -finstrument-functions
+	run env "$@" "$BENCH" profile --count -- ./calltree
+	expect_rc 0
+	PID=$(report_pid 'exited with 0')
+	is_uint "$PID" || fail "no 'process PID exited with 0' line"
+}
+
+# The table's figure N (1 ncalls, 2 tottime, 4 cumtime) of FN.
+col() { # FN N
+	field "$(row "$1")" "$2"
+}
+
+# calltree's times add up in the table, to its rounding (half a
+# millisecond a figure): each function is called from one place only, so
+# its cumulative time is its own plus its callees' whole.
+times_add_up() {
+	for _fc in main:1 middle:4 tiny:400 leaf:4 solo:1; do
+		assert_eq "ncalls of ${_fc%%:*}()" "${_fc#*:}" "$(col "${_fc%%:*}" 1)"
+	done
+	awk '/filename:lineno\(function\)$/ { t = 1; next } t && NF >= 6' out >rows
+	while read -r _n _tt _pt _ct _pc _loc; do
+		assert_num "$_loc: tottime" "$_tt" -ge 0
+		assert_num "$_loc: cumtime against its tottime" "$_ct" -ge "$_tt"
+	done <rows
+	# leaf() spun 4 x 10 ms of CPU time, which takes at least as long on
+	# the clock; half of it leaves room for the hooks' cost taken out.
+	assert_num "leaf()'s cumtime (it spun 40 ms of CPU time)" "$(col leaf 4)" -ge 0.02
+	assert_num "middle()'s cumtime against its callee leaf()'s" "$(col middle 4)" -ge "$(col leaf 4)"
+	assert_num "main()'s cumtime against its callee middle()'s" "$(col main 4)" -ge "$(col middle 4)"
+	assert_near "main()'s cumtime against its tottime + middle()'s + solo()'s cumtime" \
+		"$(col main 4)" "$(awk -v a="$(col main 2)" -v b="$(col middle 4)" -v c="$(col solo 4)" \
+			'BEGIN { print a + b + c }')" 0.002
+	assert_near "middle()'s cumtime against its tottime + tiny()'s + leaf()'s cumtime" \
+		"$(col middle 4)" "$(awk -v a="$(col middle 2)" -v b="$(col tiny 4)" -v c="$(col leaf 4)" \
+			'BEGIN { print a + b + c }')" 0.002
+}
+
+test_count_times_add_up() {
+	profile_calltree
+	times_add_up
+}
+
+# Whatever the hooks' cost per call taken out, times add up: with 100 us
+# a call, far more than the hooks cost, middle()'s own time is all taken
+# out by its 101 calls, but never leaf()'s from middle()'s cumulative
+# time (BENCH_PROF_HOOK_NS sets the cost instead of measuring it).
+test_count_times_add_up_any_cost() {
+	profile_calltree BENCH_PROF_HOOK_NS=100000
+	expect_match out '^mechanism: exact counts .*; 100000 ns per call set by BENCH_PROF_HOOK_NS' \
+		"the cost set, in the mechanism line"
+	times_add_up
+}
+
+# The collapsed stacks, the trace and the callgrind file of --count say
+# what the table says, in nanoseconds: the same call tree.
+test_count_outputs_agree() {
+	profile_calltree
+	collapsed_total profile/profile.collapsed >/dev/null
+	for _path in 'main;middle;leaf' 'main;solo'; do
+		expect_match profile/profile.collapsed "^$_path [0-9]+\$" "a $_path stack"
+	done
+	expect_no_match profile/profile.collapsed '^(middle|leaf|solo|tiny)[; ]' \
+		"a stack not rooted at main"
+	# Own and cumulative ns per function from the stacks, against the table.
+	for _fn in main middle leaf solo; do
+		_ns=$(awk -v fn="$_fn" '{
+				w = $NF; s = $0; sub(/ [^ ]+$/, "", s); n = split(s, fr, ";")
+				if (fr[n] == fn) self += w
+				for (i = 1; i <= n; i++) if (fr[i] == fn) { cum += w; break }
+			} END { printf "%.0f %.0f\n", self, cum }' profile/profile.collapsed)
+		assert_near "$_fn()'s tottime in the table against profile.collapsed's (${_ns% *} ns)" \
+			"$(col "$_fn" 2)" "$(awk -v n="${_ns% *}" 'BEGIN { print n / 1e9 }')" 0.0006
+		assert_near "$_fn()'s cumtime in the table against profile.collapsed's (${_ns#* } ns)" \
+			"$(col "$_fn" 4)" "$(awk -v n="${_ns#* }" 'BEGIN { print n / 1e9 }')" 0.0006
+	done
+	cg_within_total "profile/callgrind.out.$PID"
+	assert_eq "main()'s inclusive ns in callgrind.out.$PID (the program total)" \
+		"$CG_TOTAL" "$(cg_incl main)"
+	for _fn in middle leaf solo; do
+		assert_near "$_fn()'s inclusive cost in callgrind.out.$PID against the table's cumtime" \
+			"$(awk -v n="$(cg_incl "$_fn")" 'BEGIN { print n / 1e9 }')" "$(col "$_fn" 4)" 0.0006
+	done
+	for _call in main:middle:4 middle:tiny:400 middle:leaf:4 main:solo:1; do
+		_f=${_call%%:*}
+		_c=${_call#*:}
+		assert_eq "calls of ${_c%%:*}() from $_f() in callgrind.out.$PID" "${_c#*:}" \
+			"$(cg_calls "profile/callgrind.out.$PID" "$_f" "${_c%%:*}")"
+	done
+	trace_facts profile/profile.trace.json
+	if [ $? = 2 ]; then
+		note "python3 is not installed: profile.trace.json not read"
+		return 0
+	fi
+	assert_eq "lanes in profile.trace.json (one thread)" 1 "$(sed -n 's/^lanes=//p' facts)"
+	expect_match facts "^lane=$PID $PID calltree\$" "the main thread's lane named after the program"
+	for _fn in main middle leaf solo; do
+		_us=$(sed -n "s/^cum=$PID $PID $_fn //p" facts)
+		[ -n "$_us" ] || fail "no frame of $_fn() in profile.trace.json's lane $PID/$PID"
+		assert_near "$_fn()'s time in profile.trace.json against the table's cumtime" \
+			"$(awk -v n="$_us" 'BEGIN { print n / 1e6 }')" "$(col "$_fn" 4)" 0.0006
+	done
+}
+
+# A forked child's calls are its own, from the fork on: main(), open in
+# it since before the fork, is the root of its call tree, counted as one
+# call when the child's exit() writes the file, with the child's whole
+# time; and work() is one call from it.
+test_count_forked_child() {
+	need_tools
+	build_prog procs -finstrument-functions
+	bench profile --count -- ./procs fork-exit 3
+	expect_rc 0
+	expect_match out '^child: exit 3$' "the program's own output"
+	_parent=$(cat parent.pid)
+	_child=$(cat child.pid)
+	expect_match out "^process $_child exited with 3\$" "the child reported"
+	expect_match out "^process $_parent exited with 0\$" "the parent reported"
+	assert_eq "ncalls of main() (the parent's and the child's)" 2 "$(col main 1)"
+	for _p in "$_parent" "$_child"; do
+		cg_within_total "profile/callgrind.out.$_p"
+		assert_eq "main()'s inclusive ns in callgrind.out.$_p (the process's total)" \
+			"$CG_TOTAL" "$(cg_incl main)"
+		assert_eq "calls of work() from main() in callgrind.out.$_p" 1 \
+			"$(cg_calls "profile/callgrind.out.$_p" main work)"
+	done
+	expect_match profile/profile.collapsed '^main;work;cpu_seconds [0-9]+$' "the stack main;work;cpu_seconds"
+	trace_facts profile/profile.trace.json
+	if [ $? = 2 ]; then
+		note "python3 is not installed: profile.trace.json not read"
+		return 0
+	fi
+	expect_match facts "^lane=$_parent $_parent " "the parent's lane"
+	expect_match facts "^lane=$_child $_child " "the child's lane"
 }
 
 # ---- 2. the heap ----------------------------------------------------------
@@ -427,6 +599,8 @@ test_cpu_known_split() {
 		assert_eq "sampled lanes" 1 "$(sed -n 's/^lanes=//p' facts)"
 		expect_match facts "^lane=$_pid $_pid cpu\$" "the main thread's lane named after the program"
 	fi
+	cg_within_total "profile/callgrind.out.$_pid"
+	assert_num "hot()'s inclusive samples in callgrind.out.$_pid" "$(cg_incl hot)" -gt 0
 	callgrind_ok "profile/callgrind.out.$_pid"
 	if [ $? = 2 ]; then
 		note "callgrind_annotate is not installed: callgrind file not read"
@@ -452,6 +626,65 @@ test_cpu_vdso_frames() {
 		"samples in the vDSO under main;clock_gettime"
 }
 
+# Code with no symbol, a stripped library's internal functions, is named
+# after the library and each function's start from its unwind tables, so
+# two such functions calling each other stay two: callgrind's inclusive
+# costs (callgrind_annotate's sums) then never pass 100%, as they did when
+# both were one "[libstripped.so]" calling itself.
+test_cpu_unsymbolised_frames() {
+	need_tools
+	has strip || skip "strip is not installed"
+	cp "$PROGS/stripped.c" . || fail "cannot copy $PROGS/stripped.c"
+	# Word splitting of $CFLAGS_TEST is meant.
+	# shellcheck disable=SC2086
+	gcc $CFLAGS_TEST -DSTRIPPED_LIB -shared -fPIC -o libstripped.so stripped.c 2>build.err ||
+		fail "gcc could not build libstripped.so: $(head -n 3 build.err)"
+	strip --strip-all libstripped.so || fail "strip failed on libstripped.so"
+	nm libstripped.so >syms 2>&1
+	expect_no_match syms 'stage_' "a symbol of the static functions left by strip"
+	# $ORIGIN is the loader's, not the shell's.
+	# shellcheck disable=SC2086,SC2016
+	gcc $CFLAGS_TEST -o stripped stripped.c -L. -lstripped -Wl,-rpath,'$ORIGIN' 2>build.err ||
+		fail "gcc could not link stripped against libstripped.so: $(head -n 3 build.err)"
+	bench profile --cpu -- ./stripped
+	expect_rc 0
+	_pid=$(report_pid 'exited with 0')
+	is_uint "$_pid" || fail "no 'process PID exited with 0' line"
+	expect_no_match profile/profile.collapsed '\[libstripped\.so\]' "a frame named only [libstripped.so]"
+	_pair=$(sed -n 's/.*;stripped_work;libstripped\.so+0x\([0-9a-f]*\);libstripped\.so+0x\([0-9a-f]*\) [0-9]*$/\1 \2/p' \
+		profile/profile.collapsed | head -n 1)
+	[ -n "$_pair" ] ||
+		fail "no stack ...;stripped_work;libstripped.so+0xA;libstripped.so+0xB in profile.collapsed (stage_a calling stage_b)"
+	_a=${_pair% *}
+	_b=${_pair#* }
+	assert_ne "stage_a's and stage_b's names (their starts)" "$_a" "$_b"
+	expect_match out " libstripped\.so:0\(libstripped\.so\+0x$_a\)\$" "a table row for stage_a"
+	expect_match out " libstripped\.so:0\(libstripped\.so\+0x$_b\)\$" "a table row for stage_b"
+	# The names are the functions' starts, as the unwind tables give them.
+	if has readelf; then
+		readelf --debug-dump=frames libstripped.so >frames 2>/dev/null
+		for _at in "$_a" "$_b"; do
+			expect_match frames " pc=0*$_at\\.\\." "an FDE starting at 0x$_at in libstripped.so"
+		done
+	else
+		note "readelf is not installed: the names not checked against the unwind tables"
+	fi
+	cg_within_total "profile/callgrind.out.$_pid"
+	assert_num "stage_b's inclusive samples within stage_a's" \
+		"$(cg_incl "libstripped.so+0x$_b")" -le "$(cg_incl "libstripped.so+0x$_a")"
+	assert_num "stage_a's inclusive samples within stripped_work's" \
+		"$(cg_incl "libstripped.so+0x$_a")" -le "$(cg_incl stripped_work)"
+	assert_num "stripped_work's inclusive samples within main's" \
+		"$(cg_incl stripped_work)" -le "$(cg_incl main)"
+	if has callgrind_annotate; then
+		callgrind_annotate --threshold=100 --inclusive=yes "profile/callgrind.out.$_pid" >cgi.txt 2>&1 ||
+			fail "callgrind_annotate rejected profile/callgrind.out.$_pid"
+		_pct=$(grep -o '([0-9.]*%)' cgi.txt | tr -d '()%' | awk '$1 > 100 { print; exit }')
+		[ -z "$_pct" ] ||
+			fail "callgrind_annotate lists an inclusive cost of $_pct%, expected at most 100%"
+	fi
+}
+
 # ---- 4. threads and processes --------------------------------------------
 
 test_workload_threads() {
@@ -462,6 +695,10 @@ test_workload_threads() {
 	_pid=$(report_pid 'exited with 0')
 	is_uint "$_pid" || fail "no 'process PID exited with 0' line"
 	collapsed_total profile/profile.collapsed >/dev/null
+	# libcrypto's internal functions, stripped of symbols, are each a
+	# function of their own: none passes 100% of the samples.
+	expect_no_match profile/profile.collapsed '\[libcrypto[^];]*\]' "a frame named only [libcrypto...]"
+	cg_within_total "profile/callgrind.out.$_pid"
 	trace_facts profile/profile.trace.json
 	if [ $? = 2 ]; then
 		note "python3 is not installed: profile.trace.json not read"
@@ -486,7 +723,7 @@ test_workload_processes() {
 	# Each process's file, and a callgrind file for each.
 	for _p in $_parent $_workers; do
 		ls profile/prof."$_p".*.bin >/dev/null 2>&1 || fail "no profile/prof.$_p.*.bin"
-		[ -s "profile/callgrind.out.$_p" ] || fail "no profile/callgrind.out.$_p"
+		cg_within_total "profile/callgrind.out.$_p"
 	done
 	assert_eq "files written" 3 "$(find profile -name 'prof.*.bin' | wc -l | tr -d ' ')"
 	trace_facts profile/profile.trace.json
@@ -701,8 +938,13 @@ test_slowlog_spans() {
 	fi
 	_load=$(sed -n "s/^span=slowlog load $_pid $_pid //p" facts)
 	_merge=$(sed -n "s/^span=slowlog merge $_pid $_pid //p" facts)
-	[ -n "$_load" ] || fail "no X event of cat slowlog named load in pid $_pid's main thread"
-	[ -n "$_merge" ] || fail "no X event of cat slowlog named merge in pid $_pid's main thread"
+	[ -n "$_load" ] || fail "no async span of cat slowlog named load ended by pid $_pid's main thread"
+	[ -n "$_merge" ] || fail "no async span of cat slowlog named merge ended by pid $_pid's main thread"
+	# Spans are async events of the process, not frames of the thread's
+	# lane, which holds the sampled stacks alone (spans need not nest
+	# with them).
+	expect_no_match profile/profile.trace.json '"ph":"[BEX]"[^}]*"cat":"slowlog"' \
+		"a slowlog span among the lanes' B/E/X frames"
 	assert_num "load's duration (us)" "${_load#* }" -gt 1000
 	assert_num "merge's duration (us)" "${_merge#* }" -gt 1000
 	assert_num "merge's start after load's end" "${_merge% *}" -ge \
