@@ -66,7 +66,7 @@ enum {
 	OPT_GIL,
 };
 
-enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN };
+enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN, FMT_GBENCH };
 
 /*
  * What the measuring commands (run, scale, complexity) share: sampling
@@ -316,6 +316,7 @@ int write_table(FILE *f, const struct run_output *ro);
 int write_json(FILE *f, const struct run_output *ro);
 int write_csv(FILE *f, const struct run_output *ro);
 int write_markdown(FILE *f, const struct run_output *ro);
+int write_gbench(FILE *f, const struct run_output *ro);
 int write_scale_table(FILE *f, const struct run_output *ro);
 int write_complexity_table(FILE *f, const struct run_output *ro);
 

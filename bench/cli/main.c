@@ -18,7 +18,8 @@
 	"  -s, --seed N        seed of the generated input (default 1)\n"         \
 	"      --gil[=MS]      thread workers share one lock, as Python threads\n" \
 	LAUNCH_OPTIONS_HELP                                                    \
-	"  -f, --format F      table, json, csv or markdown (default table)\n"    \
+	"  -f, --format F      table, json, csv, markdown or gbench (Google\n" \
+	"                      Benchmark's JSON; default table)\n"    \
 	"  -o, --output FILE   write there instead of standard output; the file\n" \
 	"                      appears whole or not at all\n"                     \
 	"      --results PATH  the results store (default: $BENCH_RESULTS, else\n" \
@@ -65,7 +66,8 @@ static const struct command {
 	  "  -r, --repeat N      timed samples per mode (default 6)\n"
 	  "      --warmup N      untimed rounds before them (default 1)\n"
 	  "  -s, --seed N        seed of the generated input (default 1)\n"
-	  "  -f, --format F      table, json, csv or markdown (default table)\n"
+	  "  -f, --format F      table, json, csv, markdown or gbench (Google\n"
+	  "                      Benchmark's JSON; default table)\n"
 	  "  -o, --output FILE   write there instead of standard output; the file\n"
 	  "                      appears whole or not at all\n"
 	  "      --results PATH  the results store the run is saved to (default:\n"
@@ -233,30 +235,49 @@ static const struct command {
 	  "            return strchr(s, 48 + (int)(strlen(name) % 10)); }' \\\n"
 	  "      'BENCH_KEEP(is_name_index(\"Tymoteusz\", 144298));'\n" },
 	{ "exec", cmd_exec, "time whole programs without a shell, optionally against another",
-	  "usage: bench exec [--warmup N] [--runs N] [--vs 'CMD2'] [--ignore-failure]\n"
-	  "                  [--format table|json] -- CMD [ARGS...]\n"
+	  "usage: bench exec [options] 'CMD' ['CMD2'...]    (hyperfine's form)\n"
+	  "       bench exec [options] [--vs 'CMD2'] -- CMD [ARGS...]\n"
 	  "\n"
-	  "Runs CMD directly (fork and exec, no shell) --runs times after --warmup\n"
-	  "untimed runs and reports wall, user and system time and peak RSS per run\n"
-	  "(from wait4), with median, 95% confidence interval, min, max and outlier\n"
-	  "flags. With --vs, CMD2 (split on spaces, no shell) alternates with CMD\n"
-	  "run by run, and the ratio of their medians comes with its interval and a\n"
+	  "Runs each command directly (fork and exec, no shell) --runs times after\n"
+	  "--warmup untimed runs and reports wall, user and system time and peak RSS\n"
+	  "per run (from wait4), with median, 95% confidence interval, min, max and\n"
+	  "outlier flags. A command given as one string is split into words as\n"
+	  "hyperfine -N splits it (quotes, no expansion); after -- the words are\n"
+	  "taken as they are. Several commands run in turn, run by run, and are\n"
+	  "compared by the ratio of their medians with its interval and a\n"
 	  "Mann-Whitney U verdict. A run that exits non-zero or is killed by a\n"
-	  "signal is reported and stops the measurement, unless --ignore-failure.\n"
-	  "Standard input is /dev/null; output is discarded unless --show-output.\n"
+	  "signal is reported and stops the measurement (exit 1), unless\n"
+	  "--ignore-failure. Standard input is /dev/null; output is discarded\n"
+	  "unless --show-output. hyperfine's options keep hyperfine's meaning.\n"
 	  "\n"
 	  "  -w, --warmup N      untimed runs first (default 1)\n"
 	  "  -r, --runs N        timed runs (default 10)\n"
-	  "      --vs 'CMD2'     a second command to compare with\n"
+	  "  -m, --min-runs N    with -M: as many runs as fill 3 s, at least N (10)\n"
+	  "  -M, --max-runs N    and at most N\n"
+	  "  -p, --prepare CMD   run before each run, untimed (once, or once per command)\n"
+	  "  -s, --setup CMD     run once for each command before the first run\n"
+	  "  -c, --cleanup CMD   run once for each command after the last run\n"
+	  "  -L, --parameter-list VAR V1,V2,...  one command per value of {VAR}\n"
+	  "  -P, --parameter-scan VAR MIN MAX    whole numbers MIN to MAX for {VAR}\n"
+	  "  -D, --parameter-step-size STEP      the scan's step (default 1)\n"
+	  "  -n, --command-name NAME  the name of the next command in the output\n"
+	  "  -N, --shell=none    no shell (always so; accepted for hyperfine)\n"
+	  "  -S, --shell SHELL   run each command string as SHELL -c 'CMD'\n"
+	  "      --export-json FILE      hyperfine's JSON ({\"results\": [...]}), with\n"
+	  "                              bench's figures under \"bench\" keys\n"
+	  "      --export-csv FILE       hyperfine's CSV\n"
+	  "      --export-markdown FILE  hyperfine's Markdown table\n"
+	  "      --vs 'CMD2'     one more command to compare with\n"
 	  "  -i, --ignore-failure  time runs that fail too\n"
-	  "      --show-output   let CMD write to bench's standard output and error\n"
-	  "  -f, --format F      table or json (default table)\n"
+	  "      --show-output   let the commands write to bench's output and error\n"
+	  "  -f, --format F      table or json (bench.exec/1; default table)\n"
 	  "  -o, --output FILE   write there instead of standard output; the file\n"
 	  "                      appears whole or not at all\n"
 	  "\n"
 	  "examples:\n"
 	  "  bench exec -- sleep 0.05\n"
-	  "  bench exec --vs 'gzip -1 -c data' -- gzip -9 -c data\n" },
+	  "  bench exec --vs 'gzip -1 -c data' -- gzip -9 -c data\n"
+	  "  bench exec -N -r 20 --export-json gz.json -L n 1,9 'gzip -{n} -k -f data'\n" },
 	{ "wordcount", cmd_wordcount, "word count as a Hadoop Streaming mapper or reducer",
 	  "usage: bench wordcount mapper|reducer\n"
 	  "\n"

@@ -28,6 +28,7 @@ static const struct {
 	[FMT_JSON] = { "json", write_json },
 	[FMT_CSV] = { "csv", write_csv },
 	[FMT_MARKDOWN] = { "markdown", write_markdown },
+	[FMT_GBENCH] = { "gbench", write_gbench },
 };
 
 int session_option(struct session *s, int c, const char *arg)
@@ -71,7 +72,7 @@ int session_option(struct session *s, int c, const char *arg)
 				return 1;
 			}
 		}
-		usage_error(cmd, "--format '%s': expected table, json, csv or markdown",
+		usage_error(cmd, "--format '%s': expected table, json, csv, markdown or gbench",
 			    arg);
 		return -1;
 	case 'o':

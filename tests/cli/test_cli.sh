@@ -93,6 +93,7 @@ t options_in_help_and_json
 # 6. formats
 t format_json
 t format_markdown
+t format_gbench
 t format_table
 # 7. -o
 t output_file
@@ -275,7 +276,7 @@ test_chunk_larger_than_size() {
 }
 
 test_bad_format() {
-	usage_error "--format 'xml'.*table.*json.*csv.*markdown" \
+	usage_error "--format 'xml'.*table.*json.*csv.*markdown.*gbench" \
 		run range --format xml
 }
 
@@ -647,6 +648,23 @@ test_format_markdown() {
 	for _m in serial thread process async; do
 		expect_match out "^\| $_m \|.*[0-9a-f]{16}" "a row for $_m with its checksum"
 	done
+}
+
+# Google Benchmark's JSON, as --benchmark_out_format=json writes it: a
+# repetition per sample, then the mean, median and stddev aggregates.
+test_format_gbench() {
+	bench run range --size 2000 --repeat 3 --warmup 0 --workers 2 --mode serial,thread \
+		--format gbench -q
+	expect_rc 0
+	json_flat out >flat
+	assert_eq "context.executable" bench "$(flat flat context.executable)"
+	assert_eq "benchmarks.# (2 modes x (3 repetitions + 3 aggregates))" 12 "$(flat flat 'benchmarks.#')"
+	assert_eq "the first name" "range/serial/workers:1/size:2000" "$(flat flat benchmarks.0.name)"
+	assert_eq "a repetition" iteration "$(flat flat benchmarks.0.run_type)"
+	assert_eq "the unit" ns "$(flat flat benchmarks.0.time_unit)"
+	assert_eq "the fourth" "range/serial/workers:1/size:2000_mean" "$(flat flat benchmarks.3.name)"
+	assert_eq "an aggregate" median "$(flat flat benchmarks.4.aggregate_name)"
+	assert_eq "the thread family" "range/thread/workers:2/size:2000" "$(flat flat benchmarks.6.run_name)"
 }
 
 test_format_table() {
