@@ -77,6 +77,18 @@ t no_zombie_after_failures
 t sigint
 t sigterm
 t sigint_process_group
+# 8. hyperfine's command line and export files
+t hyperfine_usage_errors
+t hyperfine_commands_as_strings
+t hyperfine_shell_option
+t hyperfine_export_json_schema
+t hyperfine_export_json_scripts
+t hyperfine_export_csv_markdown
+t hyperfine_parameter_scan
+t hyperfine_prepare_setup_cleanup_counts
+t hyperfine_failure_exits_1
+t hyperfine_min_max_runs
+t hyperfine_same_runs_as_hyperfine
 
 # ---------------------------------------------------------------------------
 # Helpers for the tests, test_cli.sh's. Each test runs in its own process,
@@ -331,11 +343,13 @@ test_options_after_command_belong_to_it() {
 	expect_match out '^1 run of the command' "bench's own --runs 1"
 }
 
+# Without --, each operand is one command string, as in hyperfine, and
+# options may follow the commands.
 test_without_double_dash() {
-	bench exec --runs 2 --warmup 0 --show-output echo --runs 5
+	bench exec --runs 2 --warmup 0 --show-output 'echo hi --runs 3' --runs 5
 	expect_rc 0
-	assert_eq "what echo printed" "--runs 5" "$(sed -n 1p out)"
-	expect_match out '^2 runs of the command' "bench's own --runs 2"
+	assert_eq "what echo printed" "hi --runs 3" "$(sed -n 1p out)"
+	expect_match out '^5 runs of the command' "the --runs 5 after the command"
 }
 
 # ---------------------------------------------------------------------------
@@ -537,5 +551,241 @@ test_sigterm() { interrupt TERM; }
 # Ctrl-C in a terminal signals bench's whole foreground group; the command
 # runs in a group of its own, so bench alone decides, kills and reaps it.
 test_sigint_process_group() { interrupt INT setsid; }
+
+# ---------------------------------------------------------------------------
+# 8. hyperfine's command line and export files
+
+# A script that appends its arguments to ./log each time it runs.
+write_logger() {
+	printf '#!/bin/sh\necho "$*" >>log\n' >logger.sh
+	chmod +x logger.sh
+}
+
+test_hyperfine_usage_errors() {
+	flag_error "--runs: not with --min-runs" exec -r 3 -m 2 true
+	flag_error "--min-runs 5: expected no more than --max-runs 2" exec -m 5 -M 2 true
+	flag_error "--parameter-scan: not with --parameter-list" exec -L n 1 -P m 1 2 true
+	flag_error "--parameter-scan n 5 1: expected MIN no larger than MAX" exec -P n 5 1 true
+	flag_error "--parameter-scan MIN 'x': expected a whole number" exec -P n x 1 true
+	flag_error "--parameter-step-size '0': expected a step above 0" exec -P n 1 3 -D 0 true
+	flag_error "--parameter-step-size '2': only with --parameter-scan" exec -D 2 true
+	flag_error "--parameter-list 'n': the variable is defined twice" exec -L n 1 -L n 2 true
+	flag_error "--parameter-list n: expected VAR VALUES" exec true -L n
+	flag_error "--prepare given 2 times: expected once, or once per command \\(3\\)" \
+		exec -p true -p true true true true
+	flag_error "--command-name given 2 times: expected at most 1" exec -n a -n b true
+	flag_error "--setup given twice" exec -s true -s true true
+	flag_error "command 'sh -c \"exit 0': a double quote is not closed" exec 'sh -c "exit 0'
+	flag_error "command 'echo 'a': a single quote is not closed" exec "echo 'a"
+	flag_error "--shell sh: the command after -- runs as given" exec --shell=sh -- true
+	flag_error "--export-json '': expected a file name" exec --export-json '' true
+	usage_error 'the command to run is an empty string' exec ''
+}
+
+# Each string is one command split into words without a shell (quotes
+# as in hyperfine -N); several are compared, in turn, like --vs.
+test_hyperfine_commands_as_strings() {
+	bench exec -N --runs 1 --warmup 0 --show-output 'printf "[%s]" "a b" c' "printf '<%s>' '\$HOME'"
+	expect_rc 0
+	expect_match out '^\[a b\]\[c\]<\$HOME>' "both commands' output, words as quoted"
+	write_logger
+	bench exec --runs 3 --warmup 1 './logger.sh A' './logger.sh B' './logger.sh C' --format json
+	expect_rc 0
+	assert_eq "runs in turn" "A B C A B C A B C A B C" "$(tr '\n' ' ' <log | sed 's/ $//')"
+	json_flat out >flat
+	assert_eq commands 3 "$(flat flat commands.#)"
+	assert_eq comparisons 2 "$(flat flat comparisons.#)"
+	assert_eq comparison null "$(flat flat comparison)"
+	rm -f log
+	bench exec --runs 2 --warmup 0 --vs './logger.sh V' './logger.sh S' -- ./logger.sh D
+	expect_rc 0
+	assert_eq "string, then --, then --vs" "S D V S D V" "$(tr '\n' ' ' <log | sed 's/ $//')"
+}
+
+test_hyperfine_shell_option() {
+	bench exec --shell=sh --runs 1 --warmup 0 --show-output 'echo $((1 + 2)) | tr 3 x'
+	expect_rc 0
+	assert_eq "what the shell printed" x "$(sed -n 1p out)"
+	expect_match out 'through sh -c' "the header names the shell"
+	for _opt in -N --shell=none; do
+		bench exec "$_opt" --runs 1 --warmup 0 --show-output 'echo $((1 + 2))'
+		expect_rc 0
+		assert_eq "$_opt: no shell" '$((1 + 2))' "$(sed -n 1p out)"
+	done
+}
+
+# The keys and types of hyperfine's --export-json, and bench's under
+# "bench"; when hyperfine is installed, its own file has the same keys.
+check_export_keys() { # FILE [PARAMS]
+	python3 - "$@" <<'PY' || fail "$1 is not hyperfine's schema"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+params = len(sys.argv) > 2
+want = {"command", "mean", "stddev", "median", "user", "system", "min",
+        "max", "times", "exit_codes"} | ({"parameters"} if params else set())
+assert set(doc) <= {"results", "bench"}, sorted(doc)
+for r in doc["results"]:
+    keys = set(r) - {"bench"}
+    assert keys == want, (sorted(keys), sorted(want))
+    assert isinstance(r["command"], str)
+    for k in ("mean", "median", "user", "system", "min", "max"):
+        assert isinstance(r[k], float), (k, r[k])
+    assert r["stddev"] is None or isinstance(r["stddev"], float)
+    assert all(isinstance(t, float) for t in r["times"])
+    assert all(isinstance(c, int) for c in r["exit_codes"])
+    assert len(r["times"]) == len(r["exit_codes"])
+    assert r["min"] <= r["median"] <= r["max"]
+    if params:
+        assert all(isinstance(v, str) for v in r["parameters"].values())
+PY
+}
+
+test_hyperfine_export_json_schema() {
+	bench exec -N --runs 3 --warmup 0 --export-json h.json 'sleep 0.01' true
+	expect_rc 0
+	check_export_keys h.json
+	json_flat h.json >flat
+	assert_eq results 2 "$(flat flat results.#)"
+	assert_eq command "sleep 0.01" "$(flat flat results.0.command)"
+	assert_eq times 3 "$(flat flat results.0.times.#)"
+	assert_eq "exit codes" "0 0 0" "$(json_list flat results.1.exit_codes)"
+	assert_num "min of sleep 0.01, seconds" "$(flat flat results.0.min)" -ge 0.01
+	assert_num "peak RSS under bench" "$(flat flat results.0.bench.maxrss_max_kb)" -gt 0
+	assert_eq schema bench.exec.hyperfine/1 "$(flat flat bench.schema)"
+	assert_eq "rank test under bench" 1 "$(flat flat bench.comparisons.#)"
+	bench exec --runs 1 --warmup 0 --export-json one.json -L n 1,2 'sleep 0.00{n}'
+	expect_rc 0
+	check_export_keys one.json params
+	json_flat one.json >flat
+	assert_eq "stddev of one run" null "$(flat flat results.0.stddev)"
+	assert_eq "parameter" 2 "$(flat flat results.1.parameters.n)"
+	if has hyperfine; then
+		hyperfine -N --runs 2 --export-json hf.json 'sleep 0.01' >/dev/null 2>&1 ||
+			fail "hyperfine failed"
+		check_export_keys hf.json
+	fi
+}
+
+# What hyperfine's scripts/advanced_statistics.py and plot_whisker.py
+# read, read the same way (without numpy and matplotlib).
+test_hyperfine_export_json_scripts() {
+	bench exec -N --runs 4 --warmup 0 -i --export-json h.json true false 'sleep 0.01'
+	expect_rc 0
+	python3 - h.json <<'PY' >report || fail "the scripts' key accesses failed"
+import json, statistics, sys
+results = json.load(open(sys.argv[1]))["results"]
+# plot_whisker.py
+labels = [b["command"] for b in results]
+times = [b["times"] for b in results]
+# advanced_statistics.py
+for r in results:
+    t = sorted(r["times"])
+    print("Command '{}'".format(r["command"]))
+    print("  runs:   {:8d}".format(len(t)))
+    print("  mean:   {:8.3f} s".format(r["mean"]))
+    print("  stddev: {:8.3f} s".format(r["stddev"]))
+    print("  median: {:8.3f} s".format(r["median"]))
+    print("  min:    {:8.3f} s".format(r["min"]))
+    print("  max:    {:8.3f} s".format(r["max"]))
+    print("  user:   {:8.3f} s, system {:8.3f} s".format(r["user"], r["system"]))
+    print("  exit codes: {}".format(sorted(set(r["exit_codes"]))))
+    assert abs(statistics.mean(t) - r["mean"]) < 1e-12
+    assert abs(statistics.median(t) - r["median"]) < 1e-12
+    assert abs(statistics.stdev(t) - r["stddev"]) < 1e-12
+    assert t[0] == r["min"] and t[-1] == r["max"]
+PY
+	expect_match report "^Command 'false'" "the second command"
+	expect_match report "exit codes: \\[1\\]" "false's exit codes"
+}
+
+test_hyperfine_export_csv_markdown() {
+	bench exec -N --runs 3 --warmup 0 -L n 1,2 --export-csv h.csv --export-markdown h.md 'sleep 0.0{n}'
+	expect_rc 0
+	assert_eq "CSV header" "command,mean,stddev,median,user,system,min,max,parameter_n" "$(sed -n 1p h.csv)"
+	expect_nlines h.csv 3
+	expect_match h.csv '^sleep 0\.02,[0-9.e-]+(,[0-9.e-]+){6},2$' "a CSV row"
+	assert_eq "Markdown header" "| Command | Mean [ms] | Min [ms] | Max [ms] | Relative |" "$(sed -n 1p h.md)"
+	assert_eq "Markdown rule" "|:---|---:|---:|---:|---:|" "$(sed -n 2p h.md)"
+	expect_match h.md '^\| `sleep 0\.01` \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+( ± [0-9.]+)? \|$' "a Markdown row"
+	expect_match h.md '\| 1\.00 \|$' "the fastest, relative 1.00"
+}
+
+test_hyperfine_parameter_scan() {
+	write_logger
+	bench exec --runs 1 --warmup 0 -P n 1 6 -D 2 --export-json h.json './logger.sh {n}'
+	expect_rc 0
+	assert_eq "values 1 3 5" "1 3 5" "$(tr '\n' ' ' <log | sed 's/ $//')"
+	json_flat h.json >flat
+	assert_eq "command with the value" "./logger.sh 5" "$(flat flat results.2.command)"
+	assert_eq "parameter" 5 "$(flat flat results.2.parameters.n)"
+	rm -f log
+	bench exec --runs 1 --warmup 0 -L a 1,2 -L b x,y -n 'run {a}{b}' './logger.sh {a}{b}'
+	expect_rc 0
+	assert_eq "first variable fastest" "1x 2x 1y 2y" "$(tr '\n' ' ' <log | sed 's/ $//')"
+	expect_match out '^#4 run 2y$' "the name with its values"
+}
+
+test_hyperfine_prepare_setup_cleanup_counts() {
+	write_logger
+	bench exec --runs 3 --warmup 2 -p './logger.sh prep {n}' -s './logger.sh setup {n}' \
+		-c './logger.sh cleanup {n}' -L n 1,2 './logger.sh run {n}'
+	expect_rc 0
+	for _n in 1 2; do
+		assert_eq "prepare $_n (warmup and timed)" 5 "$(grep -c "^prep $_n\$" log)"
+		assert_eq "runs of $_n" 5 "$(grep -c "^run $_n\$" log)"
+		assert_eq "setup $_n" 1 "$(grep -c "^setup $_n\$" log)"
+		assert_eq "cleanup $_n" 1 "$(grep -c "^cleanup $_n\$" log)"
+	done
+	assert_eq "setups first" "setup 1 setup 2" "$(head -n 2 log | tr '\n' ' ' | sed 's/ $//')"
+	assert_eq "cleanups last" "cleanup 1 cleanup 2" "$(tail -n 2 log | tr '\n' ' ' | sed 's/ $//')"
+	bench exec --runs 2 -p false true
+	expect_rc 1
+	expect_nlines err 1
+	expect_match err "^bench exec: --prepare command 'false' exited with status 1" "the failed preparation"
+}
+
+test_hyperfine_failure_exits_1() {
+	bench exec -N --runs 2 --warmup 0 'sh -c "exit 3"'
+	expect_rc 1
+	expect_match err "exited with status 3; --ignore-failure would time it anyway" "the failure"
+	bench exec -N -i --runs 2 --warmup 0 --export-json h.json 'sh -c "exit 3"' 'sh -c "kill -9 \$\$"'
+	expect_rc 0
+	json_flat h.json >flat
+	assert_eq "exit codes" "3 3" "$(json_list flat results.0.exit_codes)"
+	assert_eq "killed: 128 + 9, as hyperfine" "137 137" "$(json_list flat results.1.exit_codes)"
+	assert_eq "the signal under bench" "9 9" "$(json_list flat results.1.bench.signals)"
+}
+
+# -m/-M: hyperfine's count, enough runs for 3 s within the bounds; a
+# command as short as true reaches the bound whatever the machine's load.
+test_hyperfine_min_max_runs() {
+	write_logger
+	bench exec --warmup 0 -M 4 './logger.sh'
+	expect_rc 0
+	assert_eq "runs with -M 4" 4 "$(wc -l <log | tr -d ' ')"
+	rm -f log
+	bench exec --warmup 0 -m 2 -M 3 './logger.sh a' './logger.sh b'
+	expect_rc 0
+	assert_eq "runs of a with -m 2 -M 3" 3 "$(grep -c '^a$' log)"
+	assert_eq "runs of b with -m 2 -M 3" 3 "$(grep -c '^b$' log)"
+}
+
+# The same options start the same command lines, as many times, in
+# hyperfine and in bench (bench in turn, hyperfine one after the other).
+test_hyperfine_same_runs_as_hyperfine() {
+	has hyperfine || skip "hyperfine is not installed"
+	write_logger
+	set -- -N --runs 3 --warmup 1 -L n 1,2 -p './logger.sh prep {n}' \
+		-s './logger.sh setup {n}' -c './logger.sh cleanup {n}' \
+		'./logger.sh a "x y" {n}' "sh -c 'echo b \$0 >>log' {n}"
+	hyperfine "$@" >hf.out 2>&1 || { cat hf.out; fail "hyperfine failed"; }
+	sort log >hf.log
+	rm -f log
+	bench exec "$@"
+	expect_rc 0
+	sort log >bench.log
+	assert_eq "lines" "$(wc -l <hf.log | tr -d ' ')" "$(wc -l <bench.log | tr -d ' ')"
+	cmp -s hf.log bench.log || fail "the commands run differ: $(diff hf.log bench.log | head -n 5 | tr '\n' ' ')"
+}
 
 lib_start "$@"
