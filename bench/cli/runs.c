@@ -1,6 +1,8 @@
 /*
  * runs.c - finding a stored run: a run id, "latest", or a bench.run/1
- * JSON file, turned into a report for report, compare and plot.
+ * JSON file, turned into a report for report, compare and plot; for
+ * report and compare, a file may also hold another tool's timings
+ * (import.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "import.h"
 
 /* Reads a whole file (at most 256 MiB) into a NUL-terminated buffer. */
 static char *slurp(const char *path)
@@ -67,16 +70,19 @@ static int64_t run_id(const char *spec)
 	return *end || errno || v <= 0 ? 0 : (int64_t)v;
 }
 
-int load_run(const char *cmd, const char *spec, const char *results,
-	     struct loaded_run *out)
+/* The document spec names, from the store or a file, into *doc (the
+ * caller frees it), out->name and out->id set. Returns 0 or the exit
+ * status after printing an error. */
+static int read_doc(const char *cmd, const char *spec, const char *results,
+		    struct loaded_run *out, char **doc)
 {
 	struct bench_err err = { 0 };
 	struct stat st;
-	char *doc = NULL;
 	int64_t id = run_id(spec);
 	int is_latest = strcmp(spec, "latest") == 0;
 
 	memset(out, 0, sizeof(*out));
+	*doc = NULL;
 	if (id || is_latest) {
 		struct bench_store *store = open_store(results, 0);
 
@@ -92,7 +98,7 @@ int load_run(const char *cmd, const char *spec, const char *results,
 			bench_store_close(store);
 			return 1;
 		}
-		if (bench_store_load(store, id, &doc, &err) != 0) {
+		if (bench_store_load(store, id, doc, &err) != 0) {
 			error("%s", err.msg);
 			bench_store_close(store);
 			return 1;
@@ -101,7 +107,7 @@ int load_run(const char *cmd, const char *spec, const char *results,
 		snprintf(out->name, sizeof(out->name), "run %lld", (long long)id);
 		out->id = id;
 	} else if (stat(spec, &st) == 0) {
-		if (!(doc = slurp(spec)))
+		if (!(*doc = slurp(spec)))
 			return 1;
 		snprintf(out->name, sizeof(out->name), "%s", spec);
 	} else {
@@ -109,6 +115,14 @@ int load_run(const char *cmd, const char *spec, const char *results,
 			    spec);
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+/* doc as a bench document into out; frees doc. */
+static int parse_bench(char *doc, struct loaded_run *out)
+{
+	struct bench_err err = { 0 };
+
 	if (bench_report_parse(doc, &out->report, &out->ctx, out->kind, &err) != 0) {
 		error("%s: %s", out->name, err.msg);
 		free(doc);
@@ -116,6 +130,46 @@ int load_run(const char *cmd, const char *spec, const char *results,
 	}
 	free(doc);
 	return 0;
+}
+
+int load_run(const char *cmd, const char *spec, const char *results,
+	     struct loaded_run *out)
+{
+	char *doc;
+	int rc = read_doc(cmd, spec, results, out, &doc);
+
+	return rc ? rc : parse_bench(doc, out);
+}
+
+int load_any(const char *cmd, const char *spec, const char *results,
+	     struct loaded_run *run, struct import_set **imported)
+{
+	char *doc, msg[512];
+	int rc = read_doc(cmd, spec, results, run, &doc);
+
+	*imported = NULL;
+	if (rc)
+		return rc;
+	/* The store holds only bench's own documents. */
+	if (run->id)
+		return parse_bench(doc, run);
+	switch (import_parse(doc, imported, msg, sizeof(msg))) {
+	case 0:
+		free(doc);
+		return 0;
+	case IMPORT_BAD:
+		error("%s: %s", run->name, msg);
+		free(doc);
+		return 1;
+	case IMPORT_UNKNOWN:
+		/* "not a bench result" first: scripts match on it. */
+		error("%s: not a bench result, Google Benchmark JSON or hyperfine export (expected \"schema\": \"%s\", \"benchmarks\" or \"results\" with \"command\"s)",
+		      run->name, BENCH_SCHEMA);
+		free(doc);
+		return 1;
+	default: /* not JSON, or a bench document: the parser says which */
+		return parse_bench(doc, run);
+	}
 }
 
 void loaded_run_release(struct loaded_run *run)
