@@ -97,6 +97,7 @@ t source_is_fifo
 t class_links_refused
 t reports_not_forged
 t feedback_as_printed
+t exit_137_not_a_kill
 # 3. the grader itself
 t sigint
 t concurrent_runs
@@ -2326,6 +2327,37 @@ EOF
 	_e='caf\303\251 \\x1b[2J'
 	expect_fixed out "$(printf "line 1: expected '5', got '$_e$_e${_e}5'")" \
 		"the output in UTF-8, its escape shown as \\x1b"
+	expect_reaped
+}
+
+# A program that prints the right output and exits 137 was killed by
+# nothing: the message gives its status and does not claim a kill.
+test_exit_137_not_a_kill() {
+	need_sandbox
+	make_exercises
+	mkdir -p c/ann
+	cat >c/ann/add.c <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+#include "add.h"
+
+static int calls;
+
+long add(long a, long b)
+{
+	if (++calls == 3) {
+		printf("%ld\n", a + b);
+		fflush(stdout);
+		exit(137);
+	}
+	return a + b;
+}
+EOF
+	grade 99 c --seed 3 -f json -o report.json
+	expect_rc 0
+	flat_report
+	expect_msg 0 0 '^it exited with status 137, as a process killed by signal 9 \(Killed\) does$' \
+		"the status as it was"
 	expect_reaped
 }
 
