@@ -319,46 +319,15 @@ test_scale_workers_overflow() {
 # ---------------------------------------------------------------------------
 # 2. complexity
 
-# A linear scan is O(n), but one sweep on a busy 2-CPU machine can blur
-# the fit (a preempted sample bends the curve towards O(n log n)): runs
-# ARGS up to five times, each with a warmup round and 5 samples a size, and
-# expects "best fit: O(n)" once.
+# A sweep of linear work (ARGS: the workload and its sizes) ranks the fits
+# the way any machine shows: O(n) fits better than O(1) and than O(n^2).
+# Which of O(n) and O(n log n) wins is the machine's to say (caches, a
+# preempted sample, a sanitizer's shadow memory all bend the curve: five
+# sweeps of search under ASan on a loaded machine all chose O(n log n)),
+# so it is not asserted. A sweep that ranks them otherwise is tried again.
 expect_linear() { # ARGS...
-	for _try in 1 2 3 4 5; do
-		bench complexity "$@" --repeat 5 --warmup 1 -q
-		expect_rc 0
-		if grep -q '^best fit: O(n) ' out; then
-			[ "$_try" = 1 ] || note "O(n) on try $_try"
-			return 0
-		fi
-		grep '^best fit' out >>fits
-	done
-	fail "expected 'best fit: O(n)' in five tries, got: $(tr '\n' ';' <fits)"
-}
-
-test_complexity_search_linear() {
-	expect_linear search --sizes 1000..64000x2 --queries 200
-	assert_eq "sizes in the table" "1000 2000 4000 8000 16000 32000 64000" \
-		"$(awk '/^ +size +median/ { t = 1; next } t && NF == 0 { exit }
-			t { printf "%s%s", s, $1; s = " " }' out)"
-	expect_match out '^  O\(n\) .*<- best' "the O(n) line marked best"
-	for _g in 'O\(1\)' 'O\(log n\)' 'O\(n log n\)' 'O\(n\^2\)'; do
-		expect_match out "^  $_g " "a fit line for $_g"
-	done
-}
-
-# range does the same work per row, but its time per row is not constant:
-# it grows once the matrix outgrows a cache (so O(n log n) may fit better
-# than O(n), five sweeps in a row on a busy machine), and a preempted
-# sample bends the curve. What any machine shows is the ranking: over a
-# 16x range of sizes, linear time fits far better than constant time and
-# than quadratic time (errors near 5% against 65% on a quiet machine,
-# 40% against 60% under a load of 14 on 2 CPUs). The matrix stays small
-# (160000 rows, 3 MB) and samples short (under 1 ms), so few are
-# preempted; a sweep that still ranks them otherwise is tried again.
-test_complexity_range_linear() {
 	for _try in 1 2 3; do
-		bench complexity range --sizes 10000..160000x2 --repeat 5 --warmup 1 -q --no-save
+		bench complexity "$@" --repeat 5 --warmup 1 -q --no-save
 		expect_rc 0
 		# The errors (%) of the fits of O(1), O(n) and O(n^2), from the
 		# table's "  O(n)  a = 4.6 ns  error  5.0%" lines.
@@ -377,6 +346,25 @@ test_complexity_range_linear() {
 		printf 'O(1) %s%%, O(n) %s%%, O(n^2) %s%%; ' "$1" "$2" "$3" >>ranks
 	done
 	fail "expected O(n) to fit better than O(1) and O(n^2) in one of three sweeps, got: $(cat ranks)"
+}
+
+test_complexity_search_linear() {
+	expect_linear search --sizes 1000..64000x2 --queries 200
+	assert_eq "sizes in the table" "1000 2000 4000 8000 16000 32000 64000" \
+		"$(awk '/^ +size +median/ { t = 1; next } t && NF == 0 { exit }
+			t { printf "%s%s", s, $1; s = " " }' out)"
+	expect_match out '^best fit: O\((n|n log n)\) ' "a best fit that grows linearly"
+	for _g in 'O\(1\)' 'O\(log n\)' 'O\(n\)' 'O\(n log n\)' 'O\(n\^2\)'; do
+		expect_match out "^  $_g " "a fit line for $_g"
+	done
+}
+
+# range does the same work per row, but its time per row is not constant:
+# it grows once the matrix outgrows a cache. The matrix stays small
+# (160000 rows, 3 MB) and samples short (under 1 ms), so few are
+# preempted.
+test_complexity_range_linear() {
+	expect_linear range --sizes 10000..160000x2
 }
 
 test_complexity_charts() {
