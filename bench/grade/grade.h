@@ -29,7 +29,8 @@ struct grade_test {
 	int hidden;             /* from --hidden: output never shown */
 	char *expect;           /* the reference's output for the seed */
 	size_t expect_len;      /* its bytes (it may hold NULs) */
-	bench_ns ref_wall_ns;
+	bench_ns ref_time_ns;   /* the reference's time for a timed test,
+				   estimated for idle CPUs (schedprof.h) */
 };
 
 struct exercise {
@@ -46,6 +47,16 @@ struct exercise {
 	double perf_points, target_speedup;
 	unsigned target_workers;
 	char *perf_expect;      /* the reference's perf output */
+	/* Race detection: tsan[i] set when tests[i] also runs under
+	 * ThreadSanitizer (its manifest's "tsan": true; NULL: none does). */
+	char *tsan;
+	char tsan_note[200];    /* why those runs are skipped here, or "" */
+	/* Measured once by exercise_perf_baseline: the reference's speedup
+	 * over the serial code, and the speedup a submission must reach for
+	 * full credit. */
+	int perf_measured;
+	int perf_wall;          /* times are wall clock, not estimates */
+	double perf_ref_speedup, perf_expected;
 	char hidden[PATH_MAX];  /* the hidden tests' folder, or "" */
 	/* Built by exercise_prepare. */
 	char work[1024];        /* the grader's scratch folder */
@@ -63,9 +74,16 @@ struct test_result {
 
 struct perf_result {
 	int ran;                /* a performance check was made */
-	int inconclusive;       /* too noisy to tell: neither credit nor zero */
+	int inconclusive;       /* undecided after every round: left to the
+				   instructor, neither credit nor zero, out
+				   of the total and its max */
 	double speedup, expected, score;
-	bench_ns serial_ns, student_ns; /* medians */
+				/* speedup: the median of the rounds'
+				   ratios of the times estimated for idle
+				   CPUs (schedprof.h), or of the wall clock
+				   where they could not be estimated */
+	double wall_speedup;    /* the wall clock's, as evidence */
+	unsigned rounds;        /* rounds measured */
 	char msg[400];
 };
 
@@ -83,11 +101,9 @@ struct grade {
 	unsigned slot;          /* the sandbox slot that built it */
 	char bin[1280];         /* public driver + student, with UBSan */
 	char hidden_bin[1280];
+	char tsan_bin[1280];    /* public driver + student, with TSan */
+	char hidden_tsan_bin[1280];
 	char perf_bin[1280];    /* public driver + student, plain */
-	char serial_bin[1280];  /* public driver + reference, plain: the
-				   serial baseline, with no student code in
-				   it (a student's constructor could slow
-				   the baseline down) */
 };
 
 /* Where exercises/ is: $BENCH_EXERCISES, beside the binary, or the data
@@ -160,8 +176,15 @@ int grade_copy_at(int dirfd, const char *src, int untrusted, const char *dst,
 int grade_submission(const struct exercise *ex, const char *path,
 		     unsigned slot, struct grade *g, struct bench_err *err);
 
-/* The performance check of a graded submission; run one at a time, with
- * nothing else grading, so the timings are the machine's alone. */
+/* Measures the serial code and the reference's parallel code, rounds
+ * each, interleaved: the baseline every submission's performance check
+ * is judged against (once per grading; 0 when there is no check).
+ * Returns 0 or a code with err. */
+int exercise_perf_baseline(struct exercise *ex, unsigned rounds,
+			   struct bench_err *err);
+
+/* The performance check of a graded submission, against the baseline;
+ * run one at a time, with nothing else grading. */
 int grade_perf(const struct exercise *ex, struct grade *g, unsigned rounds,
 	       struct bench_err *err);
 

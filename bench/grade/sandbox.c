@@ -679,6 +679,8 @@ struct setup {
 	const struct sbx_opts *o;
 	uid_t uid;                /* the slot's, when the grader is root */
 	const struct box *box;    /* the cgroups to join */
+	int nice;                 /* the box's nice value (the grader's own
+				     before it raised its sampler's) */
 };
 
 /* run_command's setup, in the forked child with its descriptors in
@@ -690,6 +692,10 @@ static int sandbox_setup(void *arg)
 	const struct sbx_opts *o = su->o;
 	struct rlimit lim;
 
+	/* The priority the grader had before it raised its own (lowering
+	 * one's priority is always allowed). */
+	if (setpriority(PRIO_PROCESS, 0, su->nice) != 0)
+		return errno;
 	/* "0": the writer itself; whatever it starts then is born inside. */
 	for (int k = 0; k < su->box->n; k++) {
 		int fd = open(su->box->procs[k], O_WRONLY | O_CLOEXEC), e = 0;
@@ -877,7 +883,8 @@ int sbx_run(const struct sbx_opts *o, struct sbx_result *r,
 {
 	static char *const env[] = { "PATH=/usr/bin:/bin", NULL };
 	struct box box;
-	struct setup su = { o, sbx_uid(o->slot), &box };
+	struct setup su = { o, sbx_uid(o->slot), &box, 0 };
+	int raised = 0;
 	struct bench_command cmd;
 	struct bench_command_opts io = { 0 };
 	struct bench_command_result res;
@@ -928,6 +935,20 @@ int sbx_run(const struct sbx_opts *o, struct sbx_result *r,
 	cmd.timeout_ns = o->timeout_ns;
 	cmd.capture_max = o->out_cap;
 	cmd.flood_bytes = SBX_FLOOD_FACTOR * (uint64_t)o->out_cap;
+	errno = 0;
+	su.nice = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		su.nice = 0;
+	if (o->prof) {
+		cmd.tick = schedprof_sample;
+		cmd.tick_arg = o->prof;
+		cmd.tick_ns = SCHEDPROF_TICK_NS;
+		/* A sample taken late blurs the picture: where allowed
+		 * (root), the sampling thread runs at a higher priority than
+		 * the box and whatever else runs here; the box is started at
+		 * the grader's own (sandbox_setup). */
+		raised = setpriority(PRIO_PROCESS, (id_t)gettid(), SBX_SAMPLER_NICE) == 0;
+	}
 	io.stream[1] = io.stream[2] = BENCH_STREAM_MEMORY;
 	io.stream[3] = BENCH_STREAM_FD;
 	io.fd[3] = filter;
@@ -936,7 +957,13 @@ int sbx_run(const struct sbx_opts *o, struct sbx_result *r,
 		bench_command_release(&cmd);
 		return rc;
 	}
+	if (o->prof) {
+		schedprof_calibrate(o->prof);
+		schedprof_start(o->prof, bench_clock_now());
+	}
 	rc = bench_command_run(&cmd, &io, &res, &why);
+	if (raised)
+		setpriority(PRIO_PROCESS, (id_t)gettid(), su.nice);
 	close(filter);
 	bench_command_release(&cmd);
 	if (rc && res.exec_errno && box.join && box.join->err) {

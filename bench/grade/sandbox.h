@@ -38,6 +38,7 @@
 
 #include "bench/clock.h"
 #include "bench/error.h"
+#include "schedprof.h"
 
 struct sbx_opts {
 	const char *dir;          /* host folder bound writable at /work, the
@@ -61,6 +62,8 @@ struct sbx_opts {
 	unsigned nofile;          /* RLIMIT_NOFILE */
 	unsigned slot;            /* concurrent slot: uid SBX_UID_BASE + slot */
 	size_t out_cap;           /* bytes of stdout and of stderr kept */
+	struct schedprof *prof;   /* NULL, or sampled while the box runs
+				     (schedprof.h): its work and parallelism */
 };
 
 /* Unprivileged uids sandboxes run as when the grader is root: blocks of
@@ -76,6 +79,9 @@ struct sbx_opts {
  * processes around it (a shell, bwrap), never the sum of every process's
  * limit (64 processes at 512 MiB). */
 #define SBX_BOX_MEM_FACTOR 2
+/* The nice value of the thread that samples a box's scheduling (opts
+ * prof), where the grader may raise it. */
+#define SBX_SAMPLER_NICE (-10)
 
 struct sbx_result {
 	int exited;               /* exited normally: exit_code is valid */

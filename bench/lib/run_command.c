@@ -539,6 +539,7 @@ struct run {
 	uint64_t captured;    /* bytes read from all captured pipes */
 	bench_ns start, end;  /* fork, reap */
 	bench_ns deadline;    /* 0: none */
+	bench_ns next_tick;   /* when cmd->tick is due next; 0: none */
 	int status;           /* wait status */
 	struct rusage ru;
 	int canceled;         /* 1: killed for bench_cancel() */
@@ -747,6 +748,18 @@ static int watch(struct run *r)
 		}
 		if (r->deadline && (r->deadline - now) / BENCH_NS_PER_MS < (bench_ns)ms)
 			ms = (int)((r->deadline - now) / BENCH_NS_PER_MS) + 1;
+		if (r->next_tick) {
+			if (now >= r->next_tick) {
+				cmd->tick(cmd->tick_arg, r->pid);
+				/* Periods missed while busy are skipped, not
+				 * run back to back. */
+				while (r->next_tick <= now)
+					r->next_tick += cmd->tick_ns;
+			}
+			if ((r->next_tick - now) / BENCH_NS_PER_MS < (bench_ns)ms)
+				ms = (int)((r->next_tick - now + BENCH_NS_PER_MS - 1) /
+					   BENCH_NS_PER_MS);
+		}
 		if (r->pidfd >= 0) {
 			p[n] = (struct pollfd){ r->pidfd, POLLIN, 0 };
 			which[n++] = -1;
@@ -758,7 +771,7 @@ static int watch(struct run *r)
 			which[n++] = i;
 			pipes++;
 		}
-		if (r->pidfd < 0 && !pipes && !r->deadline) {
+		if (r->pidfd < 0 && !pipes && !r->deadline && !r->next_tick) {
 			pid_t w = wait4(r->pid, &r->status, WUNTRACED, &r->ru);
 
 			if (w == r->pid && !WIFSTOPPED(r->status)) {
@@ -1092,6 +1105,8 @@ int bench_command_run(const struct bench_command *cmd,
 	r.pid = pid;
 	if (cmd->timeout_ns)
 		r.deadline = r.start + cmd->timeout_ns;
+	if (cmd->tick && cmd->tick_ns)
+		r.next_tick = r.start + cmd->tick_ns;
 	e = watch(&r);
 	live_remove(&node);
 	out->wall_ns = (e ? bench_clock_now() : r.end) - r.start;

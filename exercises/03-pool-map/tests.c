@@ -32,6 +32,52 @@ static void show_count(const int *values, size_t n, int lo, int hi, int workers)
 	       count_in_range(values, n, lo, hi, workers));
 }
 
+static double cpu_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * "Count on the pool": the counting is done by the pool's threads, not
+ * by the caller. The CPU time the whole process spends in the call, less
+ * the calling thread's, is the pool's; counting POOL_VALUES values costs
+ * far more than making and joining a pool of 4, so a pool that counts
+ * spends more CPU than the caller, a caller that counts (serially, or
+ * with the pool idle) more than the pool. CPU time, not wall time: a busy
+ * machine delays threads but does not move their CPU from one to another.
+ */
+#define POOL_VALUES (4u << 20)
+
+static int on_the_pool(void)
+{
+	int *v = malloc(POOL_VALUES * sizeof(*v));
+	int lo = -(int)driver_below(300), hi = (int)driver_below(300);
+	double proc, self;
+	long count, expect = 0;
+
+	if (!v) {
+		fprintf(stderr, "driver: out of memory\n");
+		return 1;
+	}
+	for (size_t i = 0; i < POOL_VALUES; i++) {
+		v[i] = (int)(driver_next() % 2001) - 1000;
+		expect += v[i] >= lo && v[i] <= hi;
+	}
+	proc = cpu_ms(CLOCK_PROCESS_CPUTIME_ID);
+	self = cpu_ms(CLOCK_THREAD_CPUTIME_ID);
+	count = count_in_range(v, POOL_VALUES, lo, hi, 4);
+	self = cpu_ms(CLOCK_THREAD_CPUTIME_ID) - self;
+	proc = cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - proc;
+	printf("n %u, [%d, %d], 4 workers: %s, counted on the pool's threads: %s\n",
+	       POOL_VALUES, lo, hi, count == expect ? "right" : "wrong",
+	       proc - self > self ? "yes" : "no (the calling thread did most of the work)");
+	free(v);
+	return 0;
+}
+
 static int test_counts(void)
 {
 	static const int workers[] = { 1, 2, 3, 4, 7, 16, 32 };
@@ -70,7 +116,7 @@ static int test_counts(void)
 	show_count(v, 100, 0, 10, POOL_MAX_WORKERS + 1);
 	show_count(NULL, 5, 0, 10, 2);
 	free(v);
-	return 0;
+	return on_the_pool();
 }
 
 /* ---- map ----------------------------------------------------------------- */

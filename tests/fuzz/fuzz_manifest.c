@@ -60,6 +60,8 @@ static void check(const struct exercise *ex)
 		FUZZ_ASSERT(plain(t->name));
 		FUZZ_ASSERT(t->points >= 0);
 		FUZZ_ASSERT(t->wall_lo >= 0 && t->wall_hi >= t->wall_lo);
+		/* One flag per test, public and hidden: 0 or 1. */
+		FUZZ_ASSERT(ex->tsan != NULL && (ex->tsan[i] == 0 || ex->tsan[i] == 1));
 	}
 	if (ex->perf_test) {
 		FUZZ_ASSERT(plain(ex->perf_test));

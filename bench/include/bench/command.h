@@ -89,6 +89,12 @@ struct bench_command {
 	uint64_t flood_bytes; /* bytes: when the captured streams together
 			     bring more, the child's group is killed
 			     (out->flooded); 0: no limit */
+	void (*tick)(void *arg, pid_t pid); /* called every tick_ns while the
+			     child runs, in the calling thread, with the
+			     child's pid (to look at it from outside: its
+			     /proc, its threads); it must not wait or reap */
+	void *tick_arg;   /* its argument (borrowed) */
+	bench_ns tick_ns; /* the period, ns; 0: no tick */
 };
 
 /* Where each of the child's descriptors 0-3 comes from. */
