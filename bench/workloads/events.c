@@ -60,6 +60,11 @@
 #define READ_BYTES (1u << 20)       /* one read(2) at most */
 #define BATCH_BYTES (1u << 20)      /* a batch stops growing past this */
 #define RBUF_BYTES (BATCH_BYTES + LINE_MAX_BYTES + READ_BYTES + 2)
+/* The read buffer starts this small and doubles up to RBUF_BYTES when
+ * it fills: a small file never costs the 3 MiB (a fresh mapping, zeroed
+ * and faulted in, for every prepare, when a run prepares the workload
+ * once per sample or a fuzz target once per input). */
+#define RBUF_FIRST (16u << 10)
 
 _Static_assert(BENCH__JSONL_PADDING <= BENCH_BATCH_PADDING,
 	       "batches carry simdjson's padding");
@@ -79,7 +84,8 @@ struct events_state {
 	int strict;
 	EVP_MD *md;            /* SHA-256, fetched once */
 	/* The reader. */
-	char *rbuf;            /* RBUF_BYTES */
+	char *rbuf;            /* rcap bytes and the padding, zeroed */
+	size_t rcap;           /* RBUF_FIRST, doubled up to RBUF_BYTES */
 	size_t rpos, rlen;     /* unconsumed bytes are rbuf[rpos, rlen) */
 	int eof;
 	uint64_t line;         /* lines handed out in this pass */
@@ -216,7 +222,8 @@ static int events_prepare(const struct bench_params *p, void **out,
 	memcpy(s->type, type, s->type_len + 1);
 	s->path = strdup(input ? input : "generated events");
 	/* The padding lets `bench show` parse a batch where it lies. */
-	s->rbuf = calloc(1, RBUF_BYTES + BENCH_BATCH_PADDING);
+	s->rbuf = calloc(1, RBUF_FIRST + BENCH_BATCH_PADDING);
+	s->rcap = RBUF_FIRST;
 	if (!s->path || !s->rbuf) {
 		events_release(s);
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
@@ -252,6 +259,30 @@ static int events_rewind(void *state, struct bench_err *err)
 	return 0;
 }
 
+/* Grows the read buffer to at least want bytes (RBUF_BYTES at most),
+ * keeping what it holds; the bytes after it, the padding included, are
+ * zero as calloc left them. 0, or a BENCH_E* code. */
+static int reserve(struct events_state *s, size_t want, struct bench_err *err)
+{
+	size_t cap = s->rcap;
+	char *p;
+
+	if (want > RBUF_BYTES)
+		want = RBUF_BYTES;
+	if (cap >= want)
+		return 0;
+	while (cap < want)
+		cap = cap < RBUF_BYTES / 2 ? cap * 2 : RBUF_BYTES;
+	if (!(p = realloc(s->rbuf, cap + BENCH_BATCH_PADDING)))
+		return bench_err_set(err, BENCH_ENOMEM,
+				     "events: cannot grow the read buffer to %zu bytes",
+				     cap);
+	memset(p + s->rcap, 0, cap - s->rcap + BENCH_BATCH_PADDING);
+	s->rbuf = p;
+	s->rcap = cap;
+	return 0;
+}
+
 /* pread into the read buffer (free outside a pass): bytes read, 0 at the
  * end, or -1 with err filled. */
 static ssize_t peek(struct events_state *s, uint64_t off, size_t len,
@@ -259,9 +290,12 @@ static ssize_t peek(struct events_state *s, uint64_t off, size_t len,
 {
 	ssize_t n;
 
+	if (len > READ_BYTES)
+		len = READ_BYTES;
+	if (reserve(s, len, err))
+		return -1;
 	do
-		n = pread(s->fd, s->rbuf, len < READ_BYTES ? len : READ_BYTES,
-			  (off_t)off);
+		n = pread(s->fd, s->rbuf, len, (off_t)off);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		bench_err_set(err, BENCH_ESYS, "events: cannot read %s: %s",
@@ -385,8 +419,11 @@ static int fill(struct events_state *s, size_t *scan, struct bench_err *err)
 		*scan -= s->rpos;
 		s->rpos = 0;
 	}
-	want = RBUF_BYTES - 1 - s->rlen < READ_BYTES ? RBUF_BYTES - 1 - s->rlen
-						      : READ_BYTES;
+	/* Full: grow (a batch, a line and a read fit RBUF_BYTES). */
+	if (s->rlen + 1 >= s->rcap && reserve(s, s->rcap + 1, err))
+		return BENCH_ENOMEM;
+	want = s->rcap - 1 - s->rlen < READ_BYTES ? s->rcap - 1 - s->rlen
+						  : READ_BYTES;
 	if (want > s->left)
 		want = (size_t)s->left; /* a rank's part ends here */
 	do

@@ -10,8 +10,8 @@
  * Then, for three inputs in eight (by length), one command runs on the
  * input file as a user runs it: `report` in one of its four formats,
  * `compare` of the input with its round-tripped copy, or `plot --format
- * gbench` (not for every input: each reads its files into a 1 MiB
- * buffer, which costs far more under ASan than the parse). Their output
+ * gbench` (not for every input: a command reads, parses and prints its
+ * files again, several times the cost of the round trip). Their output
  * goes to /dev/null; only crashes, sanitizer reports and broken
  * invariants are findings.
  */
