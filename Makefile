@@ -5,6 +5,7 @@
 #   make asan         the test suite built with AddressSanitizer + UBSan
 #   make tsan         the test suite built with ThreadSanitizer
 #   make check-nompi  a build without Open MPI (MPI=no) and its mpi message
+#   make check-nohiredis  a build without hiredis (HIREDIS=no), its queue message
 #   make deps         install missing Debian packages (apt-get, as root)
 #   make bench-check  the performance ratios, measured in one run
 #   make fuzz         the libFuzzer targets, one per input path (every
@@ -64,15 +65,27 @@ MPI_CFLAGS := -DBENCH_HAVE_MPI $(shell pkg-config --cflags ompi-c)
 MPI_LIBS := $(shell pkg-config --libs ompi-c)
 endif
 
+# queue mode needs hiredis (pkg-config hiredis) and, at run time,
+# redis-server; HIREDIS=no builds without it, and queue mode then says how
+# to get it.
+HIREDIS ?= auto
+ifneq ($(HIREDIS),no)
+HAVE_HIREDIS := $(shell pkg-config --exists hiredis 2>/dev/null && echo 1)
+endif
+ifeq ($(HAVE_HIREDIS),1)
+HIREDIS_CFLAGS := -DBENCH_HAVE_HIREDIS $(shell pkg-config --cflags hiredis)
+HIREDIS_LIBS := $(shell pkg-config --libs hiredis)
+endif
+
 DATADIR ?= $(PREFIX)/share/bench
 MANDIR ?= $(PREFIX)/share/man/man1
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 BENCH_CFLAGS := $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Ibench/include -Ibench -I$(BUILD) \
-	-DBENCH_DATADIR='"$(DATADIR)"' $(GBENCH_CFLAGS) $(MPI_CFLAGS) \
+	-DBENCH_DATADIR='"$(DATADIR)"' $(GBENCH_CFLAGS) $(MPI_CFLAGS) $(HIREDIS_CFLAGS) \
 	-fPIC -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
 BENCH_LDFLAGS := $(SAN) $(LDFLAGS)
-BENCH_LIBS = $(PKG_LIBS) $(MPI_LIBS) -lstdc++ -lpthread -lm $(LIBS)
+BENCH_LIBS = $(PKG_LIBS) $(MPI_LIBS) $(HIREDIS_LIBS) -lstdc++ -lpthread -lm $(LIBS)
 
 # The library: the ground, the plug-ins (workloads, executors) and the
 # harness. The CLI: commands, writers, engines and the grader.
@@ -86,7 +99,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(CLI_CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all test asan tsan check-nompi deps bench-check install uninstall clean FORCE \
+.PHONY: all test asan tsan check-nompi check-nohiredis deps bench-check install uninstall clean FORCE \
 	fuzz fuzz-targets fuzz-smoke man
 
 all: $(BUILD)/bench $(BUILD)/libbench.a $(BUILD)/libbench.so
@@ -164,6 +177,11 @@ asan:
 
 tsan:
 	$(MAKE) BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" test
+
+# A build without hiredis still works, and mode queue says how to get it.
+check-nohiredis:
+	$(MAKE) BUILD=build-nohiredis HIREDIS=no build-nohiredis/bench
+	tests/cli/test_queue.sh build-nohiredis/bench without_hiredis usage_errors
 
 # A build without Open MPI still works, and mode mpi says how to get it.
 check-nompi:
@@ -245,6 +263,12 @@ install: all $(BUILD)/bench.pc man
 	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
 	install -d $(DESTDIR)$(DATADIR)/exercises
 	cp -R exercises/. $(DESTDIR)$(DATADIR)/exercises/
+	install -d $(DESTDIR)$(DATADIR)/python/bench_py/workloads \
+		$(DESTDIR)$(DATADIR)/python/bench_py/modes
+	install -m 644 python/bench_py/*.py $(DESTDIR)$(DATADIR)/python/bench_py/
+	install -m 644 python/bench_py/workloads/*.py \
+		$(DESTDIR)$(DATADIR)/python/bench_py/workloads/
+	install -m 644 python/bench_py/modes/*.py $(DESTDIR)$(DATADIR)/python/bench_py/modes/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/bench.pc

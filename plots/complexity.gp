@@ -20,6 +20,10 @@
 #   fit_coef   a in t_ns = a * g(n), logs base 2 (bench_bigo_eval)
 #   fit_error  relative RMS error of the fit (0.031 = 3.1%); NaN (gnuplot's
 #              constant, not the word nan) leaves it out of the key
+#   fit2_name, fit2_class, fit2_coef, fit2_error   the runner-up fit, the
+#              same way (optional): drawn dotted beside the best, so that
+#              a close second (O(n) under noise that favoured O(n log n))
+#              shows with its error
 #
 # The x tics sit at the measured sizes when there are at most 12 of them (a
 # doubling series reads best that way), else at powers of ten.
@@ -39,6 +43,13 @@ g(n) = fit_class == 0 ? 1 : fit_class == 1 ? log2(n) : fit_class == 2 ? n : \
        fit_class == 3 ? n * log2(n) : fit_class == 4 ? n * n : NaN
 fitted(n) = fit_coef * g(n) / div
 has_fit = (fitted(1000) == fitted(1000))
+if (!exists("fit2_name")) { fit2_name = "" }
+if (!exists("fit2_error")) { fit2_error = NaN }
+if (!exists("fit2_class") || !exists("fit2_coef")) { fit2_class = -1; fit2_coef = NaN }
+g2(n) = fit2_class == 0 ? 1 : fit2_class == 1 ? log2(n) : fit2_class == 2 ? n : \
+        fit2_class == 3 ? n * log2(n) : fit2_class == 4 ? n * n : NaN
+fitted2(n) = fit2_coef * g2(n) / div
+has_fit2 = (fitted2(1000) == fitted2(1000))
 
 lo(c) = (valid(3) ? column(3) : column(2)) / div
 hi(c) = (valid(4) ? column(4) : column(2)) / div
@@ -58,6 +69,12 @@ complexity_ybot = STATS_min
 if (has_fit) {
     complexity_f1 = fitted(complexity_xmin)
     complexity_f2 = fitted(complexity_xmax)
+    complexity_ybot = (complexity_f1 > 0 && complexity_f1 < complexity_ybot) ? complexity_f1 : complexity_ybot
+    complexity_ytop = (complexity_f2 > complexity_ytop) ? complexity_f2 : complexity_ytop
+}
+if (has_fit2) {
+    complexity_f1 = fitted2(complexity_xmin)
+    complexity_f2 = fitted2(complexity_xmax)
     complexity_ybot = (complexity_f1 > 0 && complexity_f1 < complexity_ybot) ? complexity_f1 : complexity_ybot
     complexity_ytop = (complexity_f2 > complexity_ytop) ? complexity_f2 : complexity_ytop
 }
@@ -109,6 +126,9 @@ measured_title = sprintf("measured (%s median, 95%% CI)", mode)
 fit_title = (fit_error == fit_error) \
     ? sprintf("fit: %s, error %s", fit_name, common_pct(fit_error)) \
     : sprintf("fit: %s", fit_name)
+fit2_title = (fit2_error == fit2_error) \
+    ? sprintf("next best: %s, error %s", fit2_name, common_pct(fit2_error)) \
+    : sprintf("next best: %s", fit2_name)
 
 set key below horizontal left Left reverse samplen 3 spacing 1.15 width 3 height 1
 
@@ -116,5 +136,6 @@ set key below horizontal left Left reverse samplen 3 spacing 1.15 width 3 height
 # the second pass has no key entry.
 plot \
     datafile using 1:($2 / div):(lo(0)):(hi(0)) with yerrorbars lt 1 title measured_title noenhanced, \
-    (has_fit ? fitted(x) : NaN) with lines lt 2 lw 2 title (has_fit ? fit_title : ""), \
+    (has_fit ? fitted(x) : NaN) with lines lt 2 title (has_fit ? fit_title : ""), \
+    (has_fit2 ? fitted2(x) : NaN) with lines lt 3 lw common_lw_thin dt 3 title (has_fit2 ? fit2_title : ""), \
     datafile using 1:($2 / div):(lo(0)):(hi(0)) with yerrorbars lt 1 notitle

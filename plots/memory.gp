@@ -23,6 +23,7 @@ label_of(i) = (words(labels) >= 2 * i + 2) ? word(labels, 2 * i + 1) . " " . wor
 set xlabel "seconds"
 set ylabel "MiB"
 set yrange [0:*]
-set key below
-plot for [i = 0:blocks - 1] datafile index i using 1:3 with lines lw 2 title label_of(i) . " RSS", \
-     for [i = 0:blocks - 1] datafile index i using 1:2 with lines lw 2 dt 2 title label_of(i) . " heap"
+# Below the chart, a line under the axis label.
+set key below horizontal left Left reverse samplen 3 spacing 1.15 width 3 height 1
+plot for [i = 0:blocks - 1] datafile index i using 1:3 with lines title label_of(i) . " RSS", \
+     for [i = 0:blocks - 1] datafile index i using 1:2 with lines dt 2 title label_of(i) . " heap"

@@ -42,7 +42,8 @@ run_labels = STATS_sum
 set yrange [0 : (run_top > 0 ? run_top * 1.15 : 1)]
 set xrange [-0.6 : run_bars - 0.4]
 set ylabel sprintf("median time (%s)", common_unit_label(unit))
-set xlabel (run_labels > 0) ? "mode (workers);  above each bar: speedup over serial" : "mode (workers)"
+set xlabel (run_labels > 0) ? "mode (workers);  whiskers: 95% confidence interval of the median;  above each bar: speedup over serial" \
+                             : "mode (workers);  whiskers: 95% confidence interval of the median"
 set xtics noenhanced scale 0
 set grid noxtics ytics
 unset key
@@ -56,6 +57,6 @@ plot \
     datafile using 0:($2 / div):(common_mode_lt(strcol(1), $0 + 1)):xtic(bar_name(0)) \
         with boxes lc variable, \
     datafile using 0:(lo(0)):(0):(hi(0) - lo(0)) \
-        with vectors heads size screen 0.012, 90 lc rgb "#222222" lw 1.5, \
+        with vectors heads size screen 0.012, 90 lc rgb "#222222" lw common_lw_thin, \
     datafile using 0:(hi(0)):(speedup_text(0)) \
-        with labels center offset 0, 0.9 font "sans,11" tc rgb "#222222" noenhanced
+        with labels center offset 0, 0.9 font common_label_font tc rgb "#222222" noenhanced

@@ -21,6 +21,13 @@
 #   fractions  space-separated Amdahl serial fractions, one per mode, same
 #              order; "nan" (or a missing word) means no fit: no curve
 #   logx       1: log2 x axis, 0: linear (optional; see sweep.gp)
+#   left_out   mode names whose Amdahl fit bench left out because it does
+#              not describe their points (optional; the key says so)
+#
+# Error bars are the 95% confidence interval of the speedup (of the ratio
+# of the two modes' samples), and the key says so. Each mode's fit has its
+# own dash pattern, so two fits with one serial fraction both show. The
+# ideal line stops inside the plot instead of running off its top.
 #
 # The y axis is capped at 1.15 x max(largest speedup_high, CPU count within
 # the worker range) so that the ideal line, which keeps climbing, does not
@@ -52,6 +59,9 @@ amdahl(p, f) = in_sweep(p) ? 1.0 / (f + (1.0 - f) / p) : NaN
 has_fit(i) = (i <= words(fractions)) ? (real(word(fractions, i)) == real(word(fractions, i))) : 0
 fraction(i) = real(word(fractions, i))
 fit_title(i) = sprintf("%s: Amdahl fit, serial fraction %s", word(modes, i), common_pct(fraction(i)))
+if (!exists("left_out")) { left_out = "" }
+left_out_title = (words(left_out) > 0) ? sprintf("Amdahl fit left out: %s", left_out) : ""
+ideal_top = 0.97 * speedup_cap
 
 # Points are dodged sideways (sweep.gp) so overlapping confidence ranges of
 # different modes stay readable; the tics still mark the exact counts.
@@ -59,12 +69,14 @@ fit_title(i) = sprintf("%s: Amdahl fit, serial fraction %s", word(modes, i), com
 # the measured modes and the ideal line, a second with the fits (and the CPU
 # note when the CPU line is off the axis).
 speedup_n = words(modes)
-set key below vertical left Left reverse maxrows speedup_n + 1 samplen 3 spacing 1.15 width 3 height 1
+set key below vertical left Left reverse maxrows speedup_n + 2 samplen 3 spacing 1.15 width 1 height 1
 
 plot \
     for [i = 1:speedup_n] datafile index (i - 1) using (dodge($1, i, speedup_n)):2:(lo(0)):(hi(0)) \
         with yerrorlines lt common_mode_lt(word(modes, i), i) title word(modes, i) noenhanced, \
-    (in_sweep(x) ? x : NaN) with lines lc rgb "#9a9a9a" lw 1.5 title "ideal (linear)", \
+    (in_sweep(x) && x <= ideal_top ? x : NaN) with lines lc rgb "#9a9a9a" lw common_lw_thin title "ideal (linear)", \
+    keyentry with yerrorbars lc rgb "#444444" pt 7 ps 0 title "bars: 95% confidence interval", \
     for [i = 1:speedup_n] (has_fit(i) ? amdahl(x, fraction(i)) : NaN) \
-        with lines lt common_mode_lt(word(modes, i), i) lw 1.5 dt 2 title (has_fit(i) ? fit_title(i) : "") noenhanced, \
-    NaN with lines dt 2 lw 1.5 lc rgb "#555555" title sweep_cpu_note
+        with lines lt common_mode_lt(word(modes, i), i) lw common_lw_thin dt 1 + i title (has_fit(i) ? fit_title(i) : "") noenhanced, \
+    keyentry with lines lc rgb "#ffffff" title left_out_title noenhanced, \
+    NaN with lines dt 2 lw common_lw_thin lc rgb "#555555" title sweep_cpu_note

@@ -7,8 +7,9 @@
 #
 #   cpus   the machine's CPU count (integer)
 #   modes  the mode names, space-separated, one per data block
-#   logx   1: log2 x axis, 0: linear; when absent, log2 if the largest worker
-#          count is at least 8 times the smallest
+#   logx   1: log2 x axis, 0: linear; when absent, log2 if the worker counts
+#          double (three or more, each twice the one before: 1..64x2) or
+#          the largest is at least 8 times the smallest
 #
 # The design choice to know: x tics sit exactly at the measured worker counts
 # (gathered from every block), unless a linear axis would get more than 16 of
@@ -36,7 +37,24 @@ sweep_xmax = STATS_max
 sweep_rows = STATS_records
 in_sweep(x) = (x >= sweep_xmin && x <= sweep_xmax)
 
-if (!exists("logx")) { logx = (sweep_xmin > 0 && sweep_xmax / sweep_xmin >= 8) }
+if (!exists("logx")) {
+    # The distinct counts, in order: each row of the table, once.
+    sweep_prev = 0
+    sweep_distinct = 0
+    sweep_doubling = 1
+    set table $sweep_sorted
+    plot $sweep_workers using 1:1 smooth unique with table
+    unset table
+    do for [sweep_i = 1:|$sweep_sorted|] {
+        sweep_w = real(word($sweep_sorted[sweep_i], 1))
+        if (sweep_w == sweep_w) {
+            if (sweep_distinct > 0 && sweep_w != 2 * sweep_prev) { sweep_doubling = 0 }
+            sweep_prev = sweep_w
+            sweep_distinct = sweep_distinct + 1
+        }
+    }
+    logx = (sweep_xmin > 0 && ((sweep_doubling && sweep_distinct >= 3) || sweep_xmax / sweep_xmin >= 8))
+}
 
 # A margin beside the outermost points: a factor on a log axis, a tenth of
 # the span (at least a quarter worker) on a linear one.
@@ -77,7 +95,7 @@ if (cpus >= sweep_lo && cpus <= sweep_hi) {
     sweep_cpu_note = ""
     sweep_at = logx ? log(cpus / sweep_lo) / log(sweep_hi / sweep_lo) \
                     : (cpus - sweep_lo) / (sweep_hi - sweep_lo)
-    set arrow from first cpus, graph 0 to first cpus, graph 1 nohead dt 2 lw 1.5 lc rgb "#555555" back
+    set arrow from first cpus, graph 0 to first cpus, graph 1 nohead dt 2 lw common_lw_thin lc rgb "#555555" back
     if (sweep_at > 0.85) {
         set label sweep_cpu_label at first cpus, graph sweep_label_y right offset -0.6, 0 tc rgb "#333333" front
     } else {

@@ -11,7 +11,9 @@
 # Amdahl fit, CPU count outside the sweep, superlinear efficiency, flat,
 # quadratic and three-size complexity, many sizes, all speedups nan, missing
 # or empty confidence intervals, a very long title with quotes and
-# enhanced-text characters, and a missing variable (must fail).
+# enhanced-text characters, fits left out, a runner-up complexity fit, the
+# memory chart, the slides style (16:9) of each, and a missing variable or
+# an unknown style (must fail).
 #
 # Usage: plots/test-plots.sh [OUTDIR]
 # With OUTDIR the data and images are kept there for a look; without it they
@@ -176,6 +178,12 @@ for chart in speedup efficiency; do
 		"title='$(q "$scale_title")'; cpus=4; modes='thread'; fractions='nan'; logx=0;"
 	render "$chart-long-title" "$chart" "$d/sweep.tsv" \
 		"title='$(q "$long_title")'; cpus=2; modes='thread process'; fractions='0.432600 nan'; logx=1;"
+	# Fits bench left out (they miss the points), the axis chosen by the
+	# template (counts that double: log2), and the slides style.
+	render "$chart-left-out" "$chart" "$d/sweep.tsv" \
+		"title='$(q "$scale_title")'; cpus=2; modes='thread process'; fractions='nan 0.501900'; left_out='thread';"
+	render "$chart-slides" "$chart" "$d/sweep.tsv" \
+		"title='$(q "$long_title")'; cpus=2; modes='thread process'; fractions='0.432600 0.501900'; style='slides';"
 done
 
 # --- complexity -------------------------------------------------------------
@@ -201,6 +209,11 @@ render complexity-three-sizes complexity "$d/three.tsv" \
 	"title='$(q "$(cx_title search)")'; fit_name='O(log n)'; fit_class=1; fit_coef=410; fit_error=0.012; mode='serial'; unit='us'; div=1000;"
 render complexity-no-error complexity "$d/linear.tsv" \
 	"title='$(q "$long_title")'; fit_name='O(n)'; fit_class=2; fit_coef=12.5; fit_error=NaN; mode='serial'; unit='ms'; div=1000000;"
+# The runner-up fit beside the best, and the slides style.
+render complexity-two-fits complexity "$d/linear.tsv" \
+	"title='$(q "$(cx_title search)")'; fit_name='O(n log n)'; fit_class=3; fit_coef=0.75; fit_error=0.029; fit2_name='O(n)'; fit2_class=2; fit2_coef=12.5; fit2_error=0.031; mode='serial'; unit='ms'; div=1000000;"
+render complexity-slides complexity "$d/linear.tsv" \
+	"title='$(q "$(cx_title sum)")'; fit_name='O(n)'; fit_class=2; fit_coef=12.5; fit_error=0.0312; fit2_name='O(n log n)'; fit2_class=3; fit2_coef=0.75; fit2_error=0.09; mode='serial'; unit='ms'; div=1000000; style='slides';"
 
 # --- run ----------------------------------------------------------------------
 
@@ -230,6 +243,23 @@ render run-no-speedup run "$d/run-nan.tsv" \
 render run-two-rows run "$d/run-two.tsv" \
 	"title='$(q "range, 1000 items: median time per mode on 2 CPUs ($cpu)")'; unit='us'; div=1000;"
 render run-long-title run "$d/run.tsv" "title='$(q "$long_title")'; unit='ms'; div=1000000;"
+render run-slides run "$d/run.tsv" "title='$(q "$run_title")'; unit='ms'; div=1000000; style='slides';"
+
+# --- memory ---------------------------------------------------------------------
+
+{
+	printf '# seconds\theap_MiB\trss_MiB\n'
+	printf '0.0060\t0.0000\t6.8500\n0.0410\t1.2100\t10.8400\n0.1010\t1.2300\t10.9400\n'
+	printf '\n\n0.0500\t0.5000\t3.2000\n0.0900\t0.7000\t4.1000\n'
+} >"$d/memory.tsv"
+mem_title="memory of bench run hash --mode serial: peak RSS 10.9 MiB (pid 17069), peak heap 1.2 MiB"
+render memory memory "$d/memory.tsv" "title='$(q "$mem_title")'; blocks=2; labels='pid 17069 pid 17070';"
+render memory-slides memory "$d/memory.tsv" "title='$(q "$mem_title")'; blocks=2; labels='pid 17069 pid 17070'; style='slides';"
+# A slide is 16:9.
+case $(file "$out/memory-slides.png" 2>/dev/null) in
+*"1600 x 900"*) echo "ok   slides are 1600x900"; passed=$((passed + 1)) ;;
+*) command -v file >/dev/null 2>&1 && fail "memory-slides.png: expected 1600 x 900, got $(file "$out/memory-slides.png")" ;;
+esac
 
 # --- the contract is enforced -------------------------------------------------
 
@@ -242,6 +272,15 @@ else
 	fail "missing outfile: exit $rc, expected an error naming outfile"
 fi
 rm -f "$out/missing.stderr"
+rc=0
+gnuplot -e "datafile='$(q "$d/run.tsv")'; outfile='$(q "$out/bad-style.png")'; style='poster'" "$here/run.gp" 2>"$out/style.stderr" || rc=$?
+if [ "$rc" -ne 0 ] && grep -q "style must be 'default' or 'slides'" "$out/style.stderr"; then
+	echo "ok   an unknown style is refused"
+	passed=$((passed + 1))
+else
+	fail "style='poster': exit $rc, expected an error naming style"
+fi
+rm -f "$out/style.stderr" "$out/bad-style.png"
 
 echo "test-plots: $passed passed, $failed failed${1:+ (images in $out)}"
 [ "$failed" -eq 0 ]

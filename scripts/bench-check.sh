@@ -9,7 +9,10 @@
 # every fuzz target (make fuzz, built if missing) for FUZZ_SECONDS
 # (default 120) each and adds the runs up per target; section 14 sets the
 # process pool against the thread pool (PROCESS_ROUNDS), section 15 async
-# against asyncio with up to a million waits in flight (ASYNC_ROUNDS).
+# against asyncio with up to a million waits in flight (ASYNC_ROUNDS),
+# section 16 mode queue against the process pool and Python rq on a
+# private redis-server (QUEUE_ROUNDS, QUEUE_TASKS), section 17 engine
+# python against the course's own Python (PYTHON_ROUNDS).
 # Sections 8 to 10 time the data workloads against jq and tr | awk on
 # generated files (EVENTS_LINES, TEXT_MB and BIG_LINES set their sizes;
 # section 10 writes a 1 GB file to $TMPDIR and removes it).
@@ -430,3 +433,17 @@ echo
 printf '15. '
 . "$here/scripts/bench-check/async.sh"
 bench_check_async "$bench" "${ASYNC_ROUNDS:-3}"
+
+# 16. mode queue: a Redis broker's cost per task against the process pool
+# and Python rq, and hash speedups (scripts/bench-check/queue.sh).
+echo
+printf '16. '
+. "$here/scripts/bench-check/queue.sh"
+bench_check_queue "$bench" "${QUEUE_ROUNDS:-7}"
+
+# 17. engine python: Python serial against the course's script, threads
+# under the GIL, the process pool, asyncio (scripts/bench-check/python.sh).
+echo
+printf '17. '
+. "$here/scripts/bench-check/python.sh"
+bench_check_python "$bench" "${PYTHON_ROUNDS:-7}"

@@ -19,6 +19,7 @@ enum { EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_scale(int argc, char **argv);
 int cmd_complexity(int argc, char **argv);
@@ -64,9 +65,15 @@ enum {
 	OPT_LIMIT,
 	OPT_BATCH,
 	OPT_GIL,
+	OPT_HTML,
+	OPT_STYLE,
+	OPT_BROKER,
+	OPT_PYTHON,
+	OPT_HISTORY,
+	OPT_LAST,
 };
 
-enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN, FMT_GBENCH };
+enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MARKDOWN, FMT_GBENCH, FMT_HTML };
 
 /*
  * What the measuring commands (run, scale, complexity) share: sampling
@@ -80,6 +87,7 @@ struct session {
 	const char *output;         /* -o FILE, NULL: stdout */
 	const char *results;        /* --results, NULL: the default store */
 	const char *charts;         /* --charts DIR, NULL: beside the store */
+	const char *html;           /* --html FILE: a page as well, NULL: none */
 	int no_save;
 	int quiet;
 	int parsing;                /* session_getopt has started */
@@ -89,6 +97,8 @@ struct session {
 	const char *launcher_flag;
 	int argc;                   /* the command's arguments, for */
 	char **argv;                /* relaunching under a launcher */
+	char **given;               /* argv as typed (getopt reorders argv;
+				       malloc'd, NULL: out of memory) */
 };
 
 /* getopt_long rows for the options struct session handles. */
@@ -96,6 +106,7 @@ struct session {
 	{ "chunk", required_argument, NULL, 'c' },                      \
 	{ "batch", required_argument, NULL, OPT_BATCH },                \
 	{ "gil", optional_argument, NULL, OPT_GIL },                    \
+	{ "broker", required_argument, NULL, OPT_BROKER },              \
 	{ "repeat", required_argument, NULL, 'r' },                     \
 	{ "warmup", required_argument, NULL, OPT_WARMUP },              \
 	{ "format", required_argument, NULL, 'f' },                     \
@@ -104,6 +115,9 @@ struct session {
 	{ "results", required_argument, NULL, OPT_RESULTS },            \
 	{ "no-save", no_argument, NULL, OPT_NO_SAVE },                  \
 	{ "charts", required_argument, NULL, OPT_CHARTS },              \
+	{ "html", required_argument, NULL, OPT_HTML },                  \
+	{ "style", required_argument, NULL, OPT_STYLE },                \
+	{ "python", required_argument, NULL, OPT_PYTHON },              \
 	LAUNCH_OPTIONS,                                                 \
 	WORKLOAD_OPTIONS
 #define SESSION_SHORT "c:r:f:o:qn:s:"
@@ -297,6 +311,9 @@ struct run_output {
 	size_t ncharts;
 	int64_t id;                 /* run id in the store, 0: not saved */
 	bench_ns elapsed_ns;        /* whole command up to output, 0: unknown */
+	char *const *argv;          /* the command's arguments after "bench" */
+	int argc;                   /* (argv NULL: not known, a stored run) */
+	const char *name;           /* "run 7" or the file read; NULL: new */
 };
 
 /* Draws a horizontal bar of `units` eighths of a cell (UTF-8 blocks, or
@@ -317,8 +334,59 @@ int write_json(FILE *f, const struct run_output *ro);
 int write_csv(FILE *f, const struct run_output *ro);
 int write_markdown(FILE *f, const struct run_output *ro);
 int write_gbench(FILE *f, const struct run_output *ro);
+int write_html(FILE *f, const struct run_output *ro);
+/* One HTML page for n runs (writers/html.c): with several, the others
+ * compared with the first as `bench compare` compares them. */
+int write_html_runs(FILE *f, const struct run_output *runs, size_t n);
+/*
+ * The stored runs of one workload in time order, for the trend page
+ * (`bench report --history`, report_trend.c): all of one size on one
+ * machine; the counts say what was left out so the page can say it.
+ */
+struct trend {
+	const char *workload;
+	uint64_t size;
+	const char *host;
+	const struct loaded_run *runs;  /* oldest first */
+	size_t n;
+	size_t other_sizes;             /* runs left out: another size */
+	size_t other_hosts;             /* runs left out: another machine */
+};
+/* The trend page (writers/html.c): per case a chart of the median and
+ * its 95% interval run after run, each run `bench compare` finds slower
+ * than the one before it marked and listed. Returns 0 or -1. */
+int write_html_trend(FILE *f, const struct trend *t);
+/* `bench report --history WORKLOAD`: the trend page of the runs
+ * `bench history WORKLOAD` lists (size 0: the newest run's; last 0: all
+ * of them). Returns the exit status after printing any error. */
+int report_trend(const char *cmd, const char *results, const char *output,
+		 const char *workload, uint64_t size, uint64_t last);
 int write_scale_table(FILE *f, const struct run_output *ro);
 int write_complexity_table(FILE *f, const struct run_output *ro);
+
+/*
+ * `bench compare`'s verdict on one result of run b against run a
+ * (cmd_compare.c): the result of a with the same mode, engine, workers
+ * and size, the Mann-Whitney U test and the interval of the ratio of
+ * medians, significant when p < 0.05 and the interval excludes 1.
+ */
+struct compare_row {
+	const struct bench_mode_result *a;  /* NULL: only in b */
+	const struct bench_mode_result *b;
+	struct bench_compare cmp;           /* b against a */
+	enum bench_verdict verdict;
+	const char *verdict_text;           /* "faster", "slower", "no
+					       significant difference" */
+	int checksums_differ;               /* same size and seed, yet not
+					       the same answer */
+};
+/* The result of a that b is compared with, or NULL. */
+const struct bench_mode_result *
+compare_match(const struct bench_report *a, const struct bench_mode_result *b);
+/* Fills row for mb, a result of b. Returns 1, 0 when a has no such
+ * result, -1 when the samples cannot be compared. */
+int compare_result(const struct bench_report *a, const struct bench_report *b,
+		   const struct bench_mode_result *mb, struct compare_row *row);
 
 /* The warnings of a report spelled out for a student: malloc'd lines
  * into lines (at most MAX_WARNINGS); returns the count. */
@@ -344,5 +412,27 @@ int charts_draw_template(const char *template, const char *data,
 int charts_draw(const char *kind, const struct bench_report *r,
 		const struct bench_context *ctx, const char *dir,
 		const char *stem, char paths[][4096], size_t max);
+
+/* The look of every chart drawn after it: "default" or "slides" (16:9,
+ * larger fonts and lines; plots/common.gp). Returns 0, or -1 for another
+ * name. */
+int charts_set_style(const char *style);
+
+/*
+ * The charts of a report as SVG text, for a page that shows them inline:
+ * drawn as charts_draw draws them, SVG only, in a private folder under
+ * $TMPDIR that is removed afterwards. Fills out[i].name (the template:
+ * "speedup", "run", ...) and out[i].svg (malloc'd; the caller frees) for
+ * up to max charts. Returns the count, 0 when there is nothing to draw or
+ * gnuplot or the templates are missing (a note on stderr says which), -1
+ * after an error was printed.
+ */
+struct chart_svg {
+	char name[32];
+	char *svg;
+};
+int charts_svg(const char *kind, const struct bench_report *r,
+	       const struct bench_context *ctx, struct chart_svg *out,
+	       size_t max);
 
 #endif

@@ -45,8 +45,8 @@ static int parse_percent(const char *text, double *out)
 	return 0;
 }
 
-static const struct bench_mode_result *
-match(const struct bench_report *a, const struct bench_mode_result *b)
+const struct bench_mode_result *
+compare_match(const struct bench_report *a, const struct bench_mode_result *b)
 {
 	for (size_t i = 0; i < a->nresults; i++)
 		if (a->results[i].mode == b->mode &&
@@ -64,6 +64,34 @@ static double *as_doubles(const struct bench_mode_result *mr)
 	for (size_t k = 0; v && k < mr->nsamples; k++)
 		v[k] = (double)mr->wall_ns[k];
 	return v;
+}
+
+int compare_result(const struct bench_report *a, const struct bench_report *b,
+		   const struct bench_mode_result *mb, struct compare_row *row)
+{
+	double *x, *y;
+	int ok;
+
+	memset(row, 0, sizeof(*row));
+	row->b = mb;
+	if (!(row->a = compare_match(a, mb)))
+		return 0;
+	x = as_doubles(row->a);
+	y = as_doubles(mb);
+	ok = x && y && bench_compare_samples(x, row->a->nsamples, y,
+					     mb->nsamples, 0.95, &row->cmp) == 0;
+	free(x);
+	free(y);
+	if (!ok)
+		return -1;
+	row->verdict = bench_compare_verdict(&row->cmp, ALPHA);
+	row->verdict_text = row->verdict == BENCH_SLOWER ? "slower" :
+			    row->verdict == BENCH_FASTER ? "faster" :
+			    "no significant difference";
+	row->checksums_differ = row->a->size == mb->size &&
+				a->params.seed == b->params.seed &&
+				strcmp(row->a->checksum, mb->checksum) != 0;
+	return 1;
 }
 
 /*
@@ -313,55 +341,43 @@ int cmd_compare(int argc, char **argv)
 	       "B median", "B/A", "95% CI", "p", "verdict");
 	for (size_t i = 0; i < b.report->nresults; i++) {
 		const struct bench_mode_result *mb = &b.report->results[i];
-		const struct bench_mode_result *ma = match(a.report, mb);
 		char name[96], ta[32], tb[32], ci[32], label[48];
-		double *x, *y;
-		struct bench_compare cmp;
-		enum bench_verdict v;
-		const char *verdict;
+		struct compare_row row;
+		const struct bench_compare *cmp = &row.cmp;
+		int got = compare_result(a.report, b.report, mb, &row);
 
 		snprintf(name, sizeof(name), "%s x%u n=%llu",
 			 mode_label(mb, label, sizeof(label)), mb->workers,
 			 (unsigned long long)mb->size);
-		if (!ma) {
+		if (got == 0) {
 			printf("%-22s %10s  (only in B)\n", name, "-");
 			continue;
 		}
-		x = as_doubles(ma);
-		y = as_doubles(mb);
-		if (!x || !y || bench_compare_samples(x, ma->nsamples, y, mb->nsamples,
-						      0.95, &cmp) != 0) {
-			free(x);
-			free(y);
+		if (got < 0) {
 			printf("%-22s  (cannot compare these samples)\n", name);
 			continue;
 		}
-		free(x);
-		free(y);
 		compared++;
-		v = bench_compare_verdict(&cmp, ALPHA);
-		verdict = v == BENCH_SLOWER ? "slower" :
-			  v == BENCH_FASTER ? "faster" : "no significant difference";
-		format_ns(ma->wall.median, ta, sizeof(ta));
+		format_ns(row.a->wall.median, ta, sizeof(ta));
 		format_ns(mb->wall.median, tb, sizeof(tb));
-		snprintf(ci, sizeof(ci), "%.3f-%.3f", cmp.ratio_low, cmp.ratio_high);
+		snprintf(ci, sizeof(ci), "%.3f-%.3f", cmp->ratio_low, cmp->ratio_high);
 		printf("%-22s %10s %10s %9.3f  %-13s %8.3g  %s", name, ta, tb,
-		       cmp.ratio, ci, cmp.p_value, verdict);
-		if (v != BENCH_SAME)
-			printf(" (%+.1f%%)", (cmp.ratio - 1) * 100);
-		if (cmp.ci_level < 0.95)
-			printf(" [CI only %.0f%%: few samples]", cmp.ci_level * 100);
-		if (ma->size == mb->size && a.report->params.seed == b.report->params.seed &&
-		    strcmp(ma->checksum, mb->checksum) != 0)
-			printf(" [checksums differ: %s vs %s]", ma->checksum, mb->checksum);
+		       cmp->ratio, ci, cmp->p_value, row.verdict_text);
+		if (row.verdict != BENCH_SAME)
+			printf(" (%+.1f%%)", (cmp->ratio - 1) * 100);
+		if (cmp->ci_level < 0.95)
+			printf(" [CI only %.0f%%: few samples]", cmp->ci_level * 100);
+		if (row.checksums_differ)
+			printf(" [checksums differ: %s vs %s]", row.a->checksum, mb->checksum);
 		putchar('\n');
-		if (fail_above >= 0 && v == BENCH_SLOWER && cmp.ratio - 1 > fail_above)
+		if (fail_above >= 0 && row.verdict == BENCH_SLOWER &&
+		    cmp->ratio - 1 > fail_above)
 			regressions++;
 	}
 	for (size_t i = 0; i < a.report->nresults; i++) {
 		char label[48];
 
-		if (!match(b.report, &a.report->results[i]))
+		if (!compare_match(b.report, &a.report->results[i]))
 			printf("%s x%u n=%llu  (only in A)\n",
 			       mode_label(&a.report->results[i], label, sizeof(label)),
 			       a.report->results[i].workers,

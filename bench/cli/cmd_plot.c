@@ -13,6 +13,7 @@
 
 static const struct option long_opts[] = {
 	{ "charts", required_argument, NULL, OPT_CHARTS },
+	{ "style", required_argument, NULL, OPT_STYLE },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "results", required_argument, NULL, OPT_RESULTS },
@@ -33,6 +34,11 @@ int cmd_plot(int argc, char **argv)
 		switch (c) {
 		case OPT_CHARTS:
 			charts = optarg;
+			break;
+		case OPT_STYLE:
+			if (charts_set_style(optarg) != 0)
+				return usage_error(cmd, "--style '%s': expected default or slides",
+						   optarg);
 			break;
 		case 'f':
 			if (strcmp(optarg, "gbench") == 0)

@@ -2,7 +2,10 @@
  * cmd_report.c - `bench report RUN|FILE`: one stored run printed again,
  * its statistics recomputed from the raw samples. A Google Benchmark
  * JSON or hyperfine export (import.h) is summarised the same way, one row
- * per benchmark from its repetitions.
+ * per benchmark from its repetitions. `bench report RUN... --html` writes
+ * one self-contained page for one run or several (writers/html.c);
+ * `bench report --history WORKLOAD --html` one page of that workload's
+ * stored runs in time order, regressions marked (report_trend.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +22,10 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "html", no_argument, NULL, OPT_HTML },
+	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "size", required_argument, NULL, 'n' },
+	{ "last", required_argument, NULL, OPT_LAST },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -109,6 +116,62 @@ static int write_import(FILE *f, const struct loaded_run *run,
 	return ferror(f) ? -1 : 0;
 }
 
+/* The page for the runs named by specs; returns the exit status. */
+static int report_html(const struct session *s, char **specs, int n)
+{
+	struct loaded_run *runs = calloc((size_t)n, sizeof(*runs));
+	struct run_output *ro = calloc((size_t)n, sizeof(*ro));
+	char *(*lines)[MAX_WARNINGS] = calloc((size_t)n, sizeof(*lines));
+	int loaded = 0, rc = 0;
+	struct out out;
+
+	if (!runs || !ro || !lines) {
+		error("out of memory");
+		rc = 1;
+	}
+	for (; rc == 0 && loaded < n; loaded++) {
+		struct import_set *imported;
+
+		if ((rc = load_any(s->cmd, specs[loaded], s->results,
+				   &runs[loaded], &imported)) != 0)
+			break;
+		if (imported) {
+			error("%s is a %s: --html shows bench runs (ids from 'bench history', 'latest', or bench's JSON files)",
+			      runs[loaded].name, imported->format);
+			import_destroy(imported);
+			loaded_run_release(&runs[loaded]);
+			rc = 1;
+			break;
+		}
+		ro[loaded] = (struct run_output){
+			.kind = runs[loaded].kind, .report = runs[loaded].report,
+			.context = &runs[loaded].ctx,
+			.warnings = (const char *const *)lines[loaded],
+			.id = runs[loaded].id, .name = runs[loaded].name };
+		ro[loaded].nwarnings = report_warnings(runs[loaded].report,
+						       lines[loaded]);
+	}
+	if (rc == 0) {
+		rc = 1;
+		if (out_open(&out, s->output) == 0) {
+			errno = 0;
+			if (write_html_runs(out.f, ro, (size_t)n) != 0)
+				out_fail(&out);
+			else if (out_commit(&out) == 0)
+				rc = 0;
+		}
+	}
+	for (int i = 0; i < loaded; i++) {
+		for (size_t k = 0; k < ro[i].nwarnings; k++)
+			free(lines[i][k]);
+		loaded_run_release(&runs[i]);
+	}
+	free(lines);
+	free(ro);
+	free(runs);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct session s = { .cmd = "report" };
@@ -117,12 +180,16 @@ int cmd_report(int argc, char **argv)
 	char *lines[MAX_WARNINGS];
 	struct run_output ro;
 	struct out out;
+	const char *history = NULL;
+	uint64_t size = 0, last = 0;
 	int c, rc;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":f:o:h", long_opts, NULL)) != -1) {
-		int handled = c == 'h' ? 0 : session_option(&s, c, optarg);
+	while ((c = getopt_long(argc, argv, ":f:o:hn:", long_opts, NULL)) != -1) {
+		int handled = c == 'h' || c == OPT_HTML || c == OPT_HISTORY ||
+			      c == 'n' || c == OPT_LAST ? 0 :
+			      session_option(&s, c, optarg);
 
 		if (handled < 0)
 			return EXIT_USAGE;
@@ -132,12 +199,43 @@ int cmd_report(int argc, char **argv)
 			print_help(s.cmd, stdout);
 			return 0;
 		}
+		if (c == OPT_HTML) {
+			s.format = FMT_HTML;
+			continue;
+		}
+		if (c == OPT_HISTORY) {
+			history = optarg;
+			continue;
+		}
+		if (c == 'n' || c == OPT_LAST) {
+			if (parse_u64(s.cmd, c == 'n' ? "--size" : "--last", optarg,
+				      c == 'n' ? 1 : 2, UINT64_MAX,
+				      c == 'n' ? &size : &last))
+				return EXIT_USAGE;
+			continue;
+		}
 		return bad_option(s.cmd, argv, c);
+	}
+	if (!history && (size || last))
+		return usage_error(s.cmd, "%s goes with --history WORKLOAD",
+				   size ? "--size" : "--last");
+	if (history) {
+		if (optind < argc)
+			return usage_error(s.cmd, "unexpected argument '%s': --history shows the stored runs of one workload",
+					   argv[optind]);
+		if (s.format != FMT_HTML)
+			return usage_error(s.cmd, "--history writes an HTML page: add --html");
+		return report_trend(s.cmd, s.results, s.output, history, size,
+				    last);
 	}
 	if (optind >= argc)
 		return usage_error(s.cmd, "missing the run: an id from 'bench history', 'latest', or a JSON file");
+	if (s.format == FMT_HTML)
+		return out_check(s.output) == 0 ?
+		       report_html(&s, argv + optind, argc - optind) : 1;
 	if (optind + 1 < argc)
-		return usage_error(s.cmd, "unexpected argument '%s'", argv[optind + 1]);
+		return usage_error(s.cmd, "unexpected argument '%s': several runs go on one page with --html",
+				   argv[optind + 1]);
 	if ((rc = load_any(s.cmd, argv[optind], s.results, &run, &imported)) != 0)
 		return rc;
 	if (imported) {

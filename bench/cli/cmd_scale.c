@@ -12,6 +12,7 @@ static const struct option long_opts[] = {
 	{ "workers", required_argument, NULL, 'w' },
 	{ "modes", required_argument, NULL, 'm' },
 	{ "mode", required_argument, NULL, 'm' },
+	{ "engine", required_argument, NULL, 'e' },
 	SESSION_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -32,11 +33,11 @@ int cmd_scale(int argc, char **argv)
 	struct bench_run_opts modes = { 0 };
 	struct bench_case *cases;
 	uint64_t *workers = NULL;
-	size_t nworkers = 0, n = 0;
+	size_t nworkers = 0, n = 0, nengines;
 	const char *list = NULL;
 	int c, status;
 
-	while ((c = session_getopt(&s, argc, argv, ":w:m:h" SESSION_SHORT,
+	while ((c = session_getopt(&s, argc, argv, ":w:m:e:h" SESSION_SHORT,
 				   long_opts)) != -1) {
 		if (c == -2)
 			return EXIT_USAGE;
@@ -50,6 +51,10 @@ int cmd_scale(int argc, char **argv)
 			if (modes.nmodes == 0) /* "all": every mode of a
 						  default run but the reference */
 				add_modes(&modes, BENCH_EXEC_DEFAULT);
+			break;
+		case 'e':
+			if (parse_engines(s.cmd, optarg, &s.opts))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			print_help(s.cmd, stdout);
@@ -67,23 +72,36 @@ int cmd_scale(int argc, char **argv)
 		return EXIT_USAGE;
 	if (modes.nmodes == 0) /* the pools; async only scales waiting */
 		add_modes(&modes, BENCH_EXEC_SCALE);
-	cases = calloc(1 + modes.nmodes * nworkers, sizeof(*cases));
+	if (engines_available(s.opts.engines, s.opts.nengines) != 0) {
+		free(workers);
+		return 1;
+	}
+	/* Each engine sweeps against its own serial. */
+	nengines = s.opts.nengines ? s.opts.nengines : 1;
+	cases = calloc(nengines * (1 + modes.nmodes * nworkers), sizeof(*cases));
 	if (!cases) {
 		free(workers);
 		error("out of memory");
 		return 1;
 	}
-	cases[n++] = (struct bench_case){
-		.mode = bench_executor_with(BENCH_EXEC_REFERENCE)
-	};
-	for (size_t m = 0; m < modes.nmodes; m++) {
-		if (modes.modes[m]->flags & BENCH_EXEC_REFERENCE)
-			continue;
-		for (size_t w = 0; w < nworkers; w++)
-			cases[n++] = (struct bench_case){
-				.mode = modes.modes[m],
-				.workers = (unsigned)workers[w],
-			};
+	for (size_t e = 0; e < nengines; e++) {
+		enum bench_engine engine = s.opts.nengines ? s.opts.engines[e] :
+							     BENCH_ENGINE_NATIVE;
+
+		cases[n++] = (struct bench_case){
+			.mode = bench_executor_with(BENCH_EXEC_REFERENCE),
+			.engine = engine,
+		};
+		for (size_t m = 0; m < modes.nmodes; m++) {
+			if (modes.modes[m]->flags & BENCH_EXEC_REFERENCE)
+				continue;
+			for (size_t w = 0; w < nworkers; w++)
+				cases[n++] = (struct bench_case){
+					.mode = modes.modes[m],
+					.engine = engine,
+					.workers = (unsigned)workers[w],
+				};
+		}
 	}
 	s.opts.cases = cases;
 	s.opts.ncases = n;

@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "engines/python.h"
 
 #define SHOW_DEFAULT 10
 
 static const struct option long_opts[] = {
 	WORKLOAD_OPTIONS,
 	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "engine", required_argument, NULL, 'e' },
+	{ "python", required_argument, NULL, OPT_PYTHON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -31,12 +34,12 @@ int cmd_show(int argc, char **argv)
 	struct bench_err err = { 0 };
 	void *state = NULL;
 	uint64_t n, limit = SHOW_DEFAULT;
-	int c, rc = 0;
+	int c, rc = 0, python = 0;
 
 	struct option rows[64];
 	char shorts[32];
 
-	if (workload_getopt_tables(long_opts, ":n:s:h", rows, 64, shorts,
+	if (workload_getopt_tables(long_opts, ":n:s:e:h", rows, 64, shorts,
 				   sizeof(shorts)) != 0)
 		return 1;
 	opterr = 0;
@@ -52,6 +55,19 @@ int cmd_show(int argc, char **argv)
 		case OPT_LIMIT:
 			if (parse_u64(cmd, "--limit", optarg, 1, UINT64_MAX, &limit))
 				return EXIT_USAGE;
+			break;
+		case 'e':
+			/* What native computes, or the python engine's own. */
+			if (strcmp(optarg, "python") != 0 &&
+			    strcmp(optarg, "native") != 0)
+				return usage_error(cmd, "--engine '%s': expected native or python",
+						   optarg);
+			python = strcmp(optarg, "python") == 0;
+			break;
+		case OPT_PYTHON:
+			if (!*optarg)
+				return usage_error(cmd, "--python '': expected the path of a Python interpreter");
+			python_path = optarg;
 			break;
 		case 'h':
 			print_help(cmd, stdout);
@@ -76,7 +92,9 @@ int cmd_show(int argc, char **argv)
 		    !bench_params_get(&p, wl->options[k].name))
 			bench_params_set(&p, wl->options[k].name, SHOW_DEFAULT,
 					 NULL);
-	if ((rc = bench_workload_params(wl, &p, &err)) ||
+	if (python && (rc = bench_workload_params(wl, &p, &err)) == 0)
+		return python_show(wl, &p, wl->show_all ? limit : UINT64_MAX / 2);
+	if (rc || (rc = bench_workload_params(wl, &p, &err)) ||
 	    (rc = wl->prepare(&p, &state, &err))) {
 		if (rc == BENCH_EINVAL)
 			return usage_error(cmd, "%s", err.msg);

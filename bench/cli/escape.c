@@ -49,6 +49,16 @@ static size_t esc_one(const unsigned char *p, size_t left, unsigned flags,
 	size_t n;
 
 	*used = 1;
+	if (flags & ESC_HTML) {
+		const char *ref = c == '&' ? "&amp;" : c == '<' ? "&lt;" :
+				  c == '>' ? "&gt;" : c == '"' ? "&quot;" :
+				  c == '\'' ? "&#39;" : NULL;
+
+		if (ref) {
+			memcpy(out, ref, strlen(ref));
+			return strlen(ref);
+		}
+	}
 	switch (c) {
 	case '\n': memcpy(out, "\\n", 2); return 2;
 	case '\r': memcpy(out, "\\r", 2); return 2;

@@ -22,6 +22,9 @@ enum {
 	ESC_KEEP_TAB = 1 << 1,  /* a tab stays a tab (compiler messages) */
 	ESC_HASH = 1 << 2,      /* '#' as "\#" (a TAP description) */
 	ESC_DQUOTE = 1 << 3,    /* '"' as "\"" (YAML or C double quotes) */
+	ESC_HTML = 1 << 4,      /* & < > " ' as character references (HTML
+				   text and attribute values; before the
+				   flags above) */
 };
 
 /* Bytes of the valid UTF-8 sequence at p (at most left bytes) other than

@@ -17,15 +17,18 @@
 	"      --warmup N      untimed rounds before them (default 1)\n"          \
 	"  -s, --seed N        seed of the generated input (default 1)\n"         \
 	"      --gil[=MS]      thread workers share one lock, as Python threads\n" \
+	"      --broker URL    mode queue: an existing Redis (default: a private\n" \
+	"                      redis-server on a unix socket)\n"                 \
 	LAUNCH_OPTIONS_HELP                                                    \
-	"  -f, --format F      table, json, csv, markdown or gbench (Google\n" \
-	"                      Benchmark's JSON; default table)\n"    \
+	"  -f, --format F      table, json, csv, markdown, gbench or html\n" \
+	"      --html FILE     also write a self-contained HTML page there\n" \
 	"  -o, --output FILE   write there instead of standard output; the file\n" \
 	"                      appears whole or not at all\n"                     \
 	"      --results PATH  the results store (default: $BENCH_RESULTS, else\n" \
 	"                      results/bench.db)\n"                               \
 	"      --no-save       save neither the run nor charts (unless --charts)\n" \
 	"      --charts DIR    where chart files go (default: charts/ beside the store)\n" \
+	"      --style S       charts: default, or slides (16:9, large type)\n" \
 	"  -q, --quiet         no progress line\n"
 
 static const struct command {
@@ -48,10 +51,11 @@ static const struct command {
 	  "                      or all (default: all but those a launcher starts)\n"
 	  "  -w, --workers N     threads, processes, or async tasks in flight\n"
 	  "                      (default: the CPUs available)\n"
-	  "  -e, --engine LIST   native,gbench,hyperfine or all (default native):\n"
-	  "                      gbench times the same call in Google Benchmark's\n"
-	  "                      loop, hyperfine a whole bench process (less its\n"
-	  "                      input preparation; start-up included)\n"
+	  "  -e, --engine LIST   native,gbench,hyperfine,python or all (default\n"
+	  "                      native; all: the first three): gbench times the\n"
+	  "                      same call in Google Benchmark's loop, hyperfine a\n"
+	  "                      whole bench process, python the Python version\n"
+	  "      --python PATH   its interpreter (default /usr/bin/python3)\n"
 	  "  -n, --size N        items: hash CPFs, search list length, range rows,\n"
 	  "                      sleep tasks; events and wordcount: lines generated\n"
 	  "                      when there is no --input (default: see 'bench list')\n"
@@ -63,11 +67,15 @@ static const struct command {
 	  "                      global lock while computing, handing it on every\n"
 	  "                      MS ms (default 5, CPython's switch interval) and\n"
 	  "                      letting go while they wait\n"
+	  "      --broker URL    mode queue: the Redis to put tasks on,\n"
+	  "                      redis://HOST:PORT/DB or unix:///PATH (default: a\n"
+	  "                      private redis-server on a unix socket, stopped at\n"
+	  "                      the end); 'bench worker' on other hosts joins in\n"
 	  "  -r, --repeat N      timed samples per mode (default 6)\n"
 	  "      --warmup N      untimed rounds before them (default 1)\n"
 	  "  -s, --seed N        seed of the generated input (default 1)\n"
-	  "  -f, --format F      table, json, csv, markdown or gbench (Google\n"
-	  "                      Benchmark's JSON; default table)\n"
+	  "  -f, --format F      table, json, csv, markdown, gbench or html\n"
+	  "      --html FILE     also write a self-contained HTML page there\n"
 	  "  -o, --output FILE   write there instead of standard output; the file\n"
 	  "                      appears whole or not at all\n"
 	  "      --results PATH  the results store the run is saved to (default:\n"
@@ -90,10 +98,11 @@ static const struct command {
 	  "  bench run wordcount --input words.txt --mode serial,process\n"
 	  "  bench run hash --mode serial,thread,process --gil\n"
 	  "  bench run graph --workers 8\n"
+	  "  bench run hash --mode serial,process,queue --workers 4\n"
 	  LAUNCH_RUN_EXAMPLES },
 	{ "show", cmd_show, "print a workload's items and results as text",
 	  "usage: bench show WORKLOAD [--size N] [--seed N] [workload options]\n"
-	  "                           [--limit N]\n"
+	  "                           [--limit N] [--engine python [--python PATH]]\n"
 	  "\n"
 	  "Prints one line per item (default 10 items), with its result:\n"
 	  "  hash       cpf pepper sha256(\"aaaaa\" cpf pepper)\n"
@@ -105,6 +114,9 @@ static const struct command {
 	  "  wordcount  the --limit most frequent words: count word\n"
 	  "\n"
 	  "  --limit N  lines to print for events and wordcount (default 10)\n"
+	  "  --engine python  the same lines as the Python version computes them\n"
+	  "  --python PATH    its interpreter (default: BENCH_PYTHON, else\n"
+	  "             /usr/bin/python3, else python3 on PATH)\n"
 	  "\n"
 	  "Check a hash line with:  printf 'aaaaa%s%s' CPF PEPPER | sha256sum\n"
 	  "Check an events line with:  printf %s EVENT_ID | sha256sum\n" },
@@ -121,6 +133,8 @@ static const struct command {
 	  "                      2..16+2, combined with commas (default 1..8x2)\n"
 	  "  -m, --modes LIST    parallel modes (default thread,process; also async\n"
 	  "                      " LAUNCH_SCALE_MODES ")\n"
+	  "  -e, --engine LIST   engines, each against its own serial, drawn on one\n"
+	  "                      chart (native,python: the course's Python beside C)\n"
 	  "  -n, --size N        input size (default: see 'bench list')\n"
 	  SWEEP_OPTIONS_HELP
 	  "\n"
@@ -149,9 +163,22 @@ static const struct command {
 	{ "report", cmd_report, "print one stored run again",
 	  "usage: bench report RUN [--format table|json|csv|markdown] [-o FILE]\n"
 	  "                        [--results PATH]\n"
+	  "       bench report RUN... --html [-o FILE] [--results PATH]\n"
+	  "       bench report --history WORKLOAD [--size N] [--last K] --html\n"
+	  "                    [-o FILE] [--results PATH]\n"
 	  "\n"
 	  "RUN is an id from 'bench history', 'latest', or a JSON file written by\n"
-	  "'bench ... --format json'. Statistics are recomputed from the raw samples.\n" },
+	  "'bench ... --format json'. Statistics are recomputed from the raw samples.\n"
+	  "--html (or --format html) writes one self-contained page: context,\n"
+	  "results, charts as inline SVG, notes and the raw samples; with several\n"
+	  "runs, each compared with the first as 'bench compare' does. No script,\n"
+	  "nothing loaded from elsewhere; it prints well.\n"
+	  "--history WORKLOAD: one page of the workload's stored runs (those\n"
+	  "'bench history WORKLOAD' lists) in time order: per mode a chart of the\n"
+	  "median and its 95% interval, each run 'bench compare' finds slower than\n"
+	  "the run before it marked as a regression, and a table of the runs. One\n"
+	  "machine and one size: the newest run's, or --size N; --last K: the\n"
+	  "newest K of them.\n" },
 	{ "compare", cmd_compare, "compare two runs: faster, slower, or no significant difference",
 	  "usage: bench compare A B [--fail-above PCT] [--results PATH]\n"
 	  "\n"
@@ -164,7 +191,7 @@ static const struct command {
 	  "                      more than PCT (e.g. 5%), for CI\n" },
 	{ "plot", cmd_plot, "draw a stored run's charts again, or export it",
 	  "usage: bench plot RUN [--charts DIR] [--format charts|gbench] [-o FILE]\n"
-	  "                      [--results PATH]\n"
+	  "                      [--style default|slides] [--results PATH]\n"
 	  "\n"
 	  "Draws the charts of RUN (an id, 'latest', or a JSON file) with gnuplot:\n"
 	  "speedup and efficiency for a scale run, time vs size for a complexity\n"
@@ -357,7 +384,8 @@ static const struct command {
 	  "      --gradebook F   the gradebook CSV (default gradebook.csv for a class)\n"
 	  "  -j, --jobs N        submissions graded at once (default: CPUs)\n"
 	  "  -s, --seed N        the tests' seed (default: random, printed)\n"
-	  "  -r, --rounds N      performance: runs of each side (default 5)\n"
+	  "  -r, --rounds N      performance: rounds of the serial code and the\n"
+	  "                      submission (default 3; up to 3x more when close)\n"
 	  "      --timeout S     one test's wall-clock limit, seconds (default 5)\n"
 	  "      --no-perf       skip the performance check\n"
 	  "  -q, --quiet         no progress line\n"
@@ -406,6 +434,30 @@ static const struct command {
 	  "  bench profile --cpu hash --mode thread --workers 2\n"
 	  "  bench profile --mem wordcount\n"
 	  "  bench profile --count -- ./myprog input.txt\n" },
+	{ "worker", cmd_worker, "serve mode queue's tasks from a Redis broker",
+	  "usage: bench worker --broker URL [--run PREFIX] [--name NAME]\n"
+	  "\n"
+	  "A worker of mode queue: takes task descriptors from the Redis broker\n"
+	  "at URL, prepares the input from the run's seed itself, runs the tasks\n"
+	  "and pushes partial results back. 'bench run --mode queue' starts\n"
+	  "--workers of these on this machine; start more on other hosts, with\n"
+	  "the same bench, to join runs on a shared broker.\n"
+	  "\n"
+	  "options:\n"
+	  "      --broker URL    redis://[:PASSWORD@]HOST[:PORT][/DB] or\n"
+	  "                      unix:///PATH[?db=N] (default: $BENCH_BROKER)\n"
+	  "      --run PREFIX    serve this run only (its key prefix) and leave when\n"
+	  "                      it ends (default: every run announced on the\n"
+	  "                      broker, one after another, until Ctrl-C)\n"
+	  "      --name NAME     the worker's name in the run's consumer group\n"
+	  "                      (default: HOST.PID)\n"
+	  "\n"
+	  "Exit status: 0 the run ended, 1 the broker cannot be reached, refused\n"
+	  "or went away, 2 bad usage, 130 interrupted.\n"
+	  "\n"
+	  "examples:\n"
+	  "  bench worker --broker redis://broker.lan:6379/0\n"
+	  "  bench worker --broker unix:///run/redis/redis.sock\n" },
 	{ "list", cmd_list, "list workloads and modes",
 	  "usage: bench list\n\nLists the workloads and the execution modes.\n" },
 	{ "help", cmd_help, "show help for bench or one command",

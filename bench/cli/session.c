@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "engines/python.h"
 
 static const struct {
 	const char *name;
@@ -29,6 +30,7 @@ static const struct {
 	[FMT_CSV] = { "csv", write_csv },
 	[FMT_MARKDOWN] = { "markdown", write_markdown },
 	[FMT_GBENCH] = { "gbench", write_gbench },
+	[FMT_HTML] = { "html", write_html },
 };
 
 int session_option(struct session *s, int c, const char *arg)
@@ -54,6 +56,15 @@ int session_option(struct session *s, int c, const char *arg)
 			return -1;
 		s->opts.gil_ns = (bench_ns)v * 1000000;
 		return 1;
+	case OPT_BROKER:
+		if (strncmp(arg, "redis://", 8) != 0 &&
+		    strncmp(arg, "unix:///", 8) != 0) {
+			usage_error(cmd, "--broker '%s': expected redis://HOST:PORT/DB or unix:///PATH",
+				    arg);
+			return -1;
+		}
+		s->opts.broker = arg;
+		return 1;
 	case 'r':
 		if (parse_u64(cmd, "--repeat", arg, 1, BENCH_REPEAT_MAX, &v))
 			return -1;
@@ -72,7 +83,7 @@ int session_option(struct session *s, int c, const char *arg)
 				return 1;
 			}
 		}
-		usage_error(cmd, "--format '%s': expected table, json, csv, markdown or gbench",
+		usage_error(cmd, "--format '%s': expected table, json, csv, markdown, gbench or html",
 			    arg);
 		return -1;
 	case 'o':
@@ -91,6 +102,26 @@ int session_option(struct session *s, int c, const char *arg)
 			return -1;
 		}
 		s->results = arg;
+		return 1;
+	case OPT_STYLE:
+		if (charts_set_style(arg) != 0) {
+			usage_error(cmd, "--style '%s': expected default or slides", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_HTML:
+		if (!*arg) {
+			usage_error(cmd, "--html '': expected a file name for the HTML page");
+			return -1;
+		}
+		s->html = arg;
+		return 1;
+	case OPT_PYTHON:
+		if (!*arg) {
+			usage_error(cmd, "--python '': expected the path of a Python interpreter");
+			return -1;
+		}
+		python_path = arg;
 		return 1;
 	case OPT_NO_SAVE:
 		s->no_save = 1;
@@ -131,6 +162,16 @@ int session_getopt(struct session *s, int argc, char **argv,
 		s->parsing = 1;
 		s->argc = argc;
 		s->argv = argv;
+		/* getopt_long reorders argv; the HTML page shows the
+		 * command as it was typed. Kept for the process's life
+		 * (static: one command a process). */
+		static char **typed;
+
+		free(typed);
+		typed = malloc(((size_t)argc + 1) * sizeof(*typed));
+		if (typed)
+			memcpy(typed, argv, ((size_t)argc + 1) * sizeof(*argv));
+		s->given = typed;
 		if (workload_getopt_tables(longopts, shortopts, rows, 128, shorts,
 					   sizeof(shorts)) != 0) {
 			error("too many options");
@@ -255,6 +296,12 @@ size_t report_warnings(const struct bench_report *r, char **lines)
 			 r->launch_ns ? t : "an unknown time");
 		add(lines, &n, "note: %s", note);
 	}
+	/* What an executor said about its cases (mode queue: its broker,
+	 * the time split, tasks redelivered after a worker died). */
+	for (size_t i = 0; i < r->nresults; i++)
+		if (r->results[i].note[0])
+			add(lines, &n, "note: %s x%u: %s", r->results[i].mode->name,
+			    r->results[i].workers, r->results[i].note);
 	if (r->warnings & BENCH_WARN_BUILD)
 		add(lines, &n, "warning: built as %s, not release: its timings say little about real code (build with 'make')",
 		    bench_build_kind());
@@ -480,6 +527,68 @@ static int follow(struct session *s)
 	return code ? exit_status(code) : 0;
 }
 
+/* Engine python's interpreter into the context, when it ran. */
+static void python_context(struct bench_context *ctx)
+{
+	const struct python_about *py = python_started();
+
+	if (!py)
+		return;
+	snprintf(ctx->python_impl, sizeof(ctx->python_impl), "%s", py->implementation);
+	snprintf(ctx->python_version, sizeof(ctx->python_version), "%s", py->version);
+	snprintf(ctx->python_exe, sizeof(ctx->python_exe), "%s", py->executable);
+	ctx->python_gil = py->gil;
+	ctx->python_startup_ns = py->startup_ns;
+}
+
+/*
+ * The notes engine python adds: its interpreter and start-up (not timed),
+ * each Python case's speedup against native serial of its size (the
+ * table's speedup is against its own engine's serial), and with --gil
+ * where to compare with the real lock. Returns the lines added (malloc'd).
+ */
+static size_t python_notes(const struct bench_report *r,
+			   const struct bench_context *ctx, char **lines,
+			   size_t room)
+{
+	char list[512] = "", t[32];
+	size_t n = 0;
+	int python = 0;
+
+	for (size_t i = 0; i < r->nresults; i++)
+		python |= r->results[i].engine == BENCH_ENGINE_PYTHON;
+	if (r->gil_ns && !python && room > n && python_found() &&
+	    (lines[n] = strdup("note: --gil simulates CPython's lock; compare with the real one: --engine native,python")))
+		n++;
+	if (!python || !ctx->python_impl[0])
+		return n;
+	for (size_t i = 0; i < r->nresults; i++) {
+		const struct bench_mode_result *mr = &r->results[i];
+		const struct bench_mode_result *ref = NULL;
+		char label[64];
+		size_t len = strlen(list);
+
+		for (size_t k = 0; k < r->nresults && mr->engine == BENCH_ENGINE_PYTHON; k++)
+			if (r->results[k].engine == BENCH_ENGINE_NATIVE &&
+			    r->results[k].mode->flags & BENCH_EXEC_REFERENCE &&
+			    r->results[k].size == mr->size)
+				ref = &r->results[k];
+		if (ref && mr->wall.median > 0)
+			snprintf(list + len, sizeof(list) - len, "%s%s %.3gx",
+				 len ? ", " : "", case_label(r, mr, label, sizeof(label)),
+				 ref->wall.median / mr->wall.median);
+	}
+	format_ns((double)ctx->python_startup_ns, t, sizeof(t));
+	if (room > n && asprintf(&lines[n], "note: python: %s %s (GIL %s), %s; started in %s (not timed)",
+				 ctx->python_impl, ctx->python_version,
+				 ctx->python_gil ? "on" : "off", ctx->python_exe, t) >= 0)
+		n++;
+	if (list[0] && room > n &&
+	    asprintf(&lines[n], "note: python against native serial: %s", list) >= 0)
+		n++;
+	return n;
+}
+
 int session_run(struct session *s)
 {
 	struct bench_report *report = NULL;
@@ -508,7 +617,7 @@ int session_run(struct session *s)
 				   s->launcher_flag, launcher_modes());
 	if (bench_job(&job) && job.rank > 0)
 		return follow(s);
-	if (out_check(s->output) != 0)
+	if (out_check(s->output) != 0 || out_check(s->html) != 0)
 		return 1;
 	if (!s->no_save && store_precheck(s, &store) != 0)
 		return 1;
@@ -527,6 +636,7 @@ int session_run(struct session *s)
 	install_signal_handlers();
 	started = bench_clock_now();
 	code = bench_run(&s->opts, &report, &err);
+	python_stop();
 	if (s->opts.progress) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
@@ -544,10 +654,14 @@ int session_run(struct session *s)
 
 	/* Everything from here on is outside the timed region. */
 	bench_context_get(&ctx);
+	python_context(&ctx);
 	ro = (struct run_output){ .kind = s->cmd, .report = report,
 				  .context = &ctx,
-				  .warnings = (const char *const *)lines };
+				  .warnings = (const char *const *)lines,
+				  .argv = s->given, .argc = s->argc };
 	ro.nwarnings = report_warnings(report, lines);
+	ro.nwarnings += python_notes(report, &ctx, lines + ro.nwarnings,
+				     MAX_WARNINGS - ro.nwarnings);
 	if (!s->no_save && !store && !(store = open_store(s->results, 1)))
 		status = 1;
 	if (store) {
@@ -587,6 +701,20 @@ int session_run(struct session *s)
 	code = write_output(s, &ro);
 	if (code)
 		status = code;
+	if (code == 0 && s->html) {
+		struct out page;
+
+		code = 1;
+		if (out_open(&page, s->html) == 0) {
+			errno = 0;
+			if (write_html(page.f, &ro) != 0)
+				out_fail(&page);
+			else if (out_commit(&page) == 0)
+				code = 0;
+		}
+		if (code)
+			status = code;
+	}
 	/* Machine-readable formats keep notes out of the data. */
 	if (code == 0 && s->format != FMT_TABLE && s->format != FMT_MARKDOWN) {
 		for (size_t i = 0; i < ro.nwarnings; i++)

@@ -109,6 +109,7 @@ int bench_exec(const struct bench_executor *ex,
 	ctx.opts = opts;
 	ctx.src = &src;
 	ctx.result = out->result;
+	ctx.note = out->note;
 	ctx.err = err;
 
 	cpu0 = bench_clock_process_cpu();

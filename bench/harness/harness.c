@@ -23,6 +23,7 @@ static const char *const engine_names[BENCH_ENGINE_COUNT] = {
 	[BENCH_ENGINE_NATIVE] = "native",
 	[BENCH_ENGINE_GBENCH] = "gbench",
 	[BENCH_ENGINE_HYPERFINE] = "hyperfine",
+	[BENCH_ENGINE_PYTHON] = "python",
 };
 
 const char *bench_engine_name(enum bench_engine e)
@@ -445,6 +446,8 @@ static int record(struct run *run, size_t i, void *state,
 		if (mr->nfields)
 			r->wl->fields(s->result, mr->fields);
 	}
+	if (s->note[0])
+		memcpy(mr->note, s->note, sizeof(mr->note));
 	if (s->maxrss_kb > mr->maxrss_kb)
 		mr->maxrss_kb = s->maxrss_kb;
 	mr->tasks = s->tasks;
@@ -479,6 +482,7 @@ static int sample_all(struct run *run, const struct bench_job *job)
 			size_t i = (j + round) % r->nresults;
 			struct bench_mode_result *mr = &r->results[i];
 			void *state = run->inputs[run->input_of[i]].state;
+			struct bench_params params = r->params;
 			struct bench_exec_opts eo = {
 				.workers = mr->workers,
 				.chunk = mr->chunk,
@@ -486,9 +490,12 @@ static int sample_all(struct run *run, const struct bench_job *job)
 				.crash_set = o->crash_set,
 				.gil_ns = mr->mode->flags & BENCH_EXEC_GIL ?
 						  o->gil_ns : 0,
+				.params = &params,
+				.broker = o->broker,
 			};
 			struct bench_sample s;
 
+			params.size = mr->size;
 			sample++;
 			if (o->progress) {
 				struct bench_progress p = {

@@ -30,13 +30,23 @@ static json_t *real_or_null(double v)
 
 static json_t *context_json(const struct bench_context *c)
 {
-	return json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-			 "host", c->host, "cpu_model", c->cpu_model,
-			 "cpus", (int)c->cpus, "cpus_online", (int)c->cpus_online,
-			 "kernel", c->kernel, "compiler", c->compiler,
-			 "cflags", c->cflags, "build", c->build,
-			 "openssl", c->openssl, "jansson", JANSSON_VERSION,
-			 "bench", c->version, "git", c->git, "date", c->date);
+	json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			      "host", c->host, "cpu_model", c->cpu_model,
+			      "cpus", (int)c->cpus, "cpus_online", (int)c->cpus_online,
+			      "kernel", c->kernel, "compiler", c->compiler,
+			      "cflags", c->cflags, "build", c->build,
+			      "openssl", c->openssl, "jansson", JANSSON_VERSION,
+			      "bench", c->version, "git", c->git, "date", c->date);
+
+	if (o && c->python_impl[0])
+		json_object_set_new(o, "python",
+				    json_pack("{s:s, s:s, s:s, s:b, s:I}",
+					      "implementation", c->python_impl,
+					      "version", c->python_version,
+					      "executable", c->python_exe,
+					      "gil", c->python_gil,
+					      "startup_ns", (json_int_t)c->python_startup_ns));
+	return o;
 }
 
 static json_t *stats_json(const struct bench_stats *s)
@@ -86,6 +96,9 @@ static json_t *result_json(const struct bench_report *r,
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "engine", json_string(bench_engine_name(mr->engine)));
+	/* What the executor told about the case (mode queue's broker). */
+	if (mr->note[0])
+		json_object_set_new(o, "executor_note", json_string(mr->note));
 	/* The workload's own options, as it declares them. */
 	for (unsigned k = 0; k < r->params.nopts; k++) {
 		const struct bench_param *v = &r->params.opts[k];
@@ -586,6 +599,19 @@ int bench_report_parse(const char *text, struct bench_report **out,
 		copy_str(ctx->version, sizeof(ctx->version), c, "bench");
 		copy_str(ctx->git, sizeof(ctx->git), c, "git");
 		copy_str(ctx->date, sizeof(ctx->date), c, "date");
+		if (json_is_object(json_object_get(c, "python"))) {
+			json_t *py = json_object_get(c, "python");
+			json_int_t t = json_integer_value(json_object_get(py, "startup_ns"));
+
+			copy_str(ctx->python_impl, sizeof(ctx->python_impl), py,
+				 "implementation");
+			copy_str(ctx->python_version, sizeof(ctx->python_version),
+				 py, "version");
+			copy_str(ctx->python_exe, sizeof(ctx->python_exe), py,
+				 "executable");
+			ctx->python_gil = json_is_true(json_object_get(py, "gil"));
+			ctx->python_startup_ns = t > 0 ? (unsigned long long)t : 0;
+		}
 		ctx->cpus = r->cpus;
 		ctx->cpus_online = (unsigned)json_integer_value(json_object_get(c, "cpus_online"));
 	}

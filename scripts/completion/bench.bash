@@ -31,7 +31,7 @@ _bench() {
 		return ;;
 	-e | --engine)
 		local done=${cur%"${cur##*,}"}
-		COMPREPLY=($(compgen -P "$done" -W "native gbench hyperfine all" -- "${cur##*,}"))
+		COMPREPLY=($(compgen -P "$done" -W "native gbench hyperfine python all" -- "${cur##*,}"))
 		return ;;
 	-f | --format)
 		# "-f, --format F      table, json, csv or markdown (default table)"

@@ -53,6 +53,16 @@ if out=$("$prefix/bin/bench" run range --size 2000 --repeat 2 --warmup 0 -q --no
 else
 	fail "the installed bench runs" "$out"
 fi
+# The python engine finds its package under share/bench/python.
+if ! command -v python3 >/dev/null 2>&1 && [ ! -x /usr/bin/python3 ]; then
+	ok "the installed bench runs engine python (skipped: no python3)"
+elif out=$(cd "$tmp" && "$prefix/bin/bench" run range --size 2000 --repeat 2 --warmup 0 -q --no-save \
+		--mode serial --engine native,python --format csv 2>&1) &&
+	[ "$(echo "$out" | grep -c ',true,python$')" = 1 ]; then
+	ok "the installed bench runs engine python"
+else
+	fail "the installed bench runs engine python" "$out"
+fi
 # A man page per command, generated from its --help.
 for f in man1/bench.1 man1/bench-run.1 man1/bench-grade.1 man1/bench-help.1; do
 	if [ -e "$prefix/share/man/$f" ]; then ok "installed $f"; else fail "installed $f" "missing"; fi

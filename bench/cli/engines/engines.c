@@ -7,7 +7,8 @@
  * (`hyperfine -N`, no shell) and reads its JSON export; the child's CSV
  * output gives the checksum, so its answer is verified like any other.
  * A hyperfine figure includes process start-up and preparing the input,
- * which the other engines leave out.
+ * which the other engines leave out. python (python.c) runs the
+ * workload's Python version in a server process.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -20,6 +21,7 @@
 #ifdef BENCH_HAVE_GBENCH
 #include "gbench.h"
 #endif
+#include "python.h"
 
 #define GBENCH_MIN_TIME 0.2 /* seconds per sample, as --min-time */
 #define LOG_MAX (64u << 10)  /* bytes of hyperfine's messages kept */
@@ -295,6 +297,9 @@ int engines_available(const enum bench_engine *engines, size_t n)
 				return -1;
 			}
 			bench_command_release(&probe);
+		} else if (engines[i] == BENCH_ENGINE_PYTHON) {
+			if (python_available() != 0)
+				return -1;
 		}
 	}
 	return 0;
@@ -310,6 +315,9 @@ int engine_sample(void *ud, const struct bench_report *r,
 		return gbench_sample(r, mr, state, out, err);
 	case BENCH_ENGINE_HYPERFINE:
 		return hyperfine_sample(r, mr, out, err);
+	case BENCH_ENGINE_PYTHON:
+		(void)state;
+		return python_sample(r, mr, out, err);
 	default:
 		return bench_err_set(err, BENCH_EINVAL, "no sampler for engine %d",
 				     (int)mr->engine);

@@ -46,23 +46,31 @@ int write_scale_table(FILE *f, const struct run_output *ro)
 	const struct bench_report *r = ro->report;
 	int utf8 = utf8_terminal();
 	double top = r->cpus;
+	int lw = 8; /* "thread/python" when engines are mixed */
 
+	for (size_t i = 0; i < r->nresults; i++) {
+		char label[48];
+		int n = (int)strlen(mode_label(&r->results[i], label, sizeof(label)));
+
+		if (n > lw)
+			lw = n;
+	}
 	header(f, "scaling", ro);
 	fprintf(f, "%llu %s per sample\n\n", (unsigned long long)r->items,
 		r->wl->item_desc);
-	fprintf(f, "%-8s %7s %10s  %-17s %8s %6s %11s\n", "mode", "workers",
+	fprintf(f, "%-*s %7s %10s  %-17s %8s %6s %11s\n", lw, "mode", "workers",
 		"median", "95% CI", "speedup", "eff.", "Karp-Flatt");
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
-		char med[32], ci[48], kf[16] = "-";
+		char med[32], ci[48], kf[16] = "-", label[48];
 
 		time_cell(med, sizeof(med), mr->wall.median);
 		ci_cell(ci, sizeof(ci), &mr->wall);
 		if (mr->workers > 1 && !isnan(mr->speedup))
 			snprintf(kf, sizeof(kf), "%.3f",
 				 bench_karp_flatt(mr->speedup, mr->workers));
-		fprintf(f, "%-8s %7u %10s  %-17s ", mr->mode->name,
-			mr->workers, med, ci);
+		fprintf(f, "%-*s %7u %10s  %-17s ", lw,
+			mode_label(mr, label, sizeof(label)), mr->workers, med, ci);
 		if (isnan(mr->speedup))
 			fprintf(f, "%8s %6s", "-", "-");
 		else
@@ -99,10 +107,12 @@ int write_scale_table(FILE *f, const struct run_output *ro)
 		long units = lround(mr->speedup / top * CHART_WIDTH * 8);
 		long ideal = lround(mr->workers / top * CHART_WIDTH);
 		int cols;
+		char label[48];
 
 		if (mr->mode->flags & BENCH_EXEC_REFERENCE || isnan(mr->speedup))
 			continue;
-		fprintf(f, "%-8s %4u ", mr->mode->name, mr->workers);
+		fprintf(f, "%-*s %4u ", lw, mode_label(mr, label, sizeof(label)),
+			mr->workers);
 		cols = draw_bar(f, units, utf8);
 		for (; cols < CHART_WIDTH; cols++)
 			fputs(cols == ideal - 1 ? (utf8 ? "\u00b7" : ".") : " ", f);

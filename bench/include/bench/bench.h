@@ -15,6 +15,7 @@
 #include "bench/error.h"
 #include "bench/executor.h"
 #include "bench/harness.h"
+#include "bench/queue.h"
 #include "bench/report.h"
 #include "bench/slowlog.h"
 #include "bench/store.h"

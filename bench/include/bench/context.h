@@ -20,6 +20,13 @@ struct bench_context {
 	char version[64];      /* bench's own version */
 	char git[64];          /* revision built from, or "unknown" */
 	char date[32];         /* ISO 8601, UTC */
+	/* Engine python's interpreter, filled by its caller when that engine
+	 * ran ("" otherwise): JSON context.python. */
+	char python_impl[32];    /* "CPython", "PyPy" */
+	char python_version[32]; /* "3.11.2" */
+	char python_exe[256];    /* sys.executable */
+	int python_gil;          /* 1: the GIL was on */
+	unsigned long long python_startup_ns; /* spawn to ready, not timed */
 };
 
 /* Fills ctx. Never fails: unknown fields read "unknown". */

@@ -55,7 +55,15 @@ struct bench_exec_opts {
 	bench_ns gil_ns;    /* BENCH_EXEC_GIL executors: workers share one
 			       global lock, switching every gil_ns
 			       (CPython's GIL); 0 off */
+	const struct bench_params *params; /* what the state was prepared
+			       from, for executors whose workers prepare
+			       their own input; NULL: not known */
+	const char *broker; /* executors with a broker: its URL; NULL: a
+			       private one */
 };
+
+/* Longest note an executor leaves on a sample, NUL included. */
+#define BENCH_NOTE_MAX 384
 
 /* What one sample measured. */
 struct bench_sample {
@@ -70,6 +78,9 @@ struct bench_sample {
 	char checksum[BENCH_CHECKSUM_MAX]; /* engines that only see the
 					      checksum text set this instead
 					      of result; "" otherwise */
+	char note[BENCH_NOTE_MAX]; /* what the executor tells about the
+				      sample (its broker, tasks it had to
+				      hand out again); "" nothing */
 };
 
 /*
@@ -160,6 +171,8 @@ struct bench_exec_ctx {
 	unsigned char *result;   /* merged partials, initialised */
 	uint64_t tasks;          /* out: tasks executed */
 	bench_ns child_cpu_ns;   /* out: CPU of reaped children */
+	char *note;              /* out: the sample's note, BENCH_NOTE_MAX
+				    bytes, "" on entry */
 	uint64_t child_maxrss_kb; /* out: largest child peak RSS */
 	struct bench_err *err;
 };

@@ -30,15 +30,18 @@
  * harness; the others cross-check it and are supplied by the caller
  * through bench_run_opts.engine_sample: gbench runs the same call inside
  * Google Benchmark's loop, hyperfine times a whole bench process.
+ * python is not a cross-check but the course's own code: the workload
+ * written in Python, its checksum verified against the C one's.
  */
 enum bench_engine {
 	BENCH_ENGINE_NATIVE,
 	BENCH_ENGINE_GBENCH,
 	BENCH_ENGINE_HYPERFINE,
+	BENCH_ENGINE_PYTHON,     /* the workload written in Python */
 	BENCH_ENGINE_COUNT
 };
 
-/* "native", "gbench", "hyperfine"; NULL for a bad value. */
+/* "native", "gbench", "hyperfine", "python"; NULL for a bad value. */
 const char *bench_engine_name(enum bench_engine e);
 /* Parses an engine name. Returns 0 or BENCH_EINVAL. */
 int bench_engine_parse(const char *name, enum bench_engine *e);
@@ -103,6 +106,8 @@ struct bench_run_opts {
 	int warmup_set;                     /* 0: BENCH_DEFAULT_WARMUP */
 	bench_ns gil_ns;                    /* thread mode: a GIL switching
 					       every gil_ns (exec.h); 0 off */
+	const char *broker;                 /* modes with a broker: its URL
+					       (exec.h); NULL: a private one */
 	int64_t crash_task;                 /* tests only, see exec.h */
 	int crash_set;
 	/* Tests only: flips a bit of this mode's results so that the
@@ -134,6 +139,8 @@ struct bench_mode_result {
 				    reference (serial) of the same size and
 				    engine; NAN when none ran */
 	double efficiency;       /* speedup / workers; NAN likewise */
+	char note[BENCH_NOTE_MAX]; /* the executor's note on its last
+				      sample that had one; "" none */
 	char checksum[BENCH_CHECKSUM_MAX];
 	int verified;            /* every sample matched the reference */
 	/* The workload's named counts of the result (wl->field_names). */
