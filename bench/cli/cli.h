@@ -251,9 +251,10 @@ const struct bench_workload *workload_operand(const char *cmd, int argc,
 void default_chart_dir(const char *results, char *dir, size_t len);
 
 /*
- * A folder of bench's data (plots, exercises): $ENV when set, else NAME
- * beside the binary's folder (a build tree) when it holds PROBE, else
- * NAME in the installed data folder. Returns buf, ENV's value, or NULL.
+ * A folder of bench's data (plots, exercises, python): $ENV when set,
+ * else NAME beside the binary's folder (a build tree) when it holds PROBE,
+ * else share/bench/NAME beside it (an install under any PREFIX), else NAME
+ * in the data folder compiled in. Returns buf, ENV's value, or NULL.
  */
 const char *find_data_dir(const char *env, const char *name,
 			  const char *probe, char *buf, size_t len);

@@ -419,7 +419,13 @@ const char *find_data_dir(const char *env, const char *name,
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/'))) {
 			*slash = '\0';
+			/* A build (repo/build/bench), then an install under
+			 * any prefix (PREFIX/bin/bench, PREFIX/share/bench). */
 			snprintf(buf, len, "%s/../%s", exe, name);
+			snprintf(file, sizeof(file), "%s/%s", buf, probe);
+			if (stat(file, &st) == 0 && S_ISREG(st.st_mode))
+				return buf;
+			snprintf(buf, len, "%s/../share/bench/%s", exe, name);
 			snprintf(file, sizeof(file), "%s/%s", buf, probe);
 			if (stat(file, &st) == 0 && S_ISREG(st.st_mode))
 				return buf;
