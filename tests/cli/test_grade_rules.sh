@@ -147,8 +147,10 @@ test_pool_map_rules() {
 	assert_eq "serial_count's map test passed" true "$(flat flat submissions.4.tests.1.passed)"
 	races_checked || return 0
 	expect_fails 2 1 "$(race_in pool_map.c)" "the unlocked counter's race, in words"
-	expect_fails 3 0 "$(race_in pool_map.c)" "the shared sum's race, in words"
-	expect_fails 3 0 "in count_part \\(pool_map.c:[0-9]+\\)" "the racing function and line"
+	# Caught by ThreadSanitizer, or already by the wrong count the race
+	# produced in the first run (which then never reaches TSan).
+	expect_fails 3 0 "($(race_in pool_map.c))|(^line [0-9]+: expected)" \
+		"the shared sum's race in words, or the wrong count it made"
 	expect_loses 2
 	expect_loses 3
 }
