@@ -693,12 +693,18 @@ static void lib_flags(const struct exercise *ex, char *buf, size_t len)
 
 /* ---- running a driver -------------------------------------------------- */
 
+/* The limits of a ThreadSanitizer run against a test's (the race
+ * detection section below says why). */
+#define TSAN_SLOWDOWN 4             /* its time limits against a test's */
+#define TSAN_BOX_MEM (2ull << 30)   /* the box's memory.max, bytes */
+
 /* Runs ./driver TEST SEED sandboxed in slot, its scheduling sampled
- * into prof unless NULL. */
-static int run_driver_prof(const char *bin, const char *test, uint64_t seed,
-			   unsigned slot, bench_ns timeout, struct schedprof *prof,
-			   struct sbx_result *r, struct sbx_opts *o,
-			   struct bench_err *err)
+ * into prof unless NULL; with tsan, under a ThreadSanitizer run's
+ * limits. The one place a driver is started. */
+static int driver_run(const char *bin, const char *test, uint64_t seed,
+		      unsigned slot, bench_ns timeout, struct schedprof *prof,
+		      int tsan, struct sbx_result *r, struct sbx_opts *o,
+		      struct bench_err *err)
 {
 	char seedtxt[32];
 	char *argv[] = { "./driver", (char *)test, seedtxt, NULL };
@@ -711,7 +717,21 @@ static int run_driver_prof(const char *bin, const char *test, uint64_t seed,
 	o->slot = slot;
 	o->timeout_ns = timeout;
 	o->prof = prof;
+	if (tsan) {
+		o->timeout_ns = TSAN_SLOWDOWN * timeout;
+		o->cpu_s *= TSAN_SLOWDOWN;
+		o->mem_bytes = UINT64_MAX;  /* RLIMIT_AS: RLIM_INFINITY */
+		o->box_mem_bytes = TSAN_BOX_MEM;
+	}
 	return sbx_run(o, r, err);
+}
+
+static int run_driver_prof(const char *bin, const char *test, uint64_t seed,
+			   unsigned slot, bench_ns timeout, struct schedprof *prof,
+			   struct sbx_result *r, struct sbx_opts *o,
+			   struct bench_err *err)
+{
+	return driver_run(bin, test, seed, slot, timeout, prof, 0, r, o, err);
 }
 
 static int run_driver(const char *bin, const char *test, uint64_t seed,
@@ -750,8 +770,6 @@ static bench_ns test_time(const struct exercise *ex, const struct schedprof *sp,
 #define TSAN_FLAGS "-fsanitize=thread"
 #define TSAN_OPTIONS "halt_on_error=1:exitcode=66:report_thread_leaks=0:" \
 	"detect_deadlocks=0:report_signal_unsafe=0:atexit_sleep_ms=0:history_size=4"
-#define TSAN_BOX_MEM (2ull << 30)   /* the box's memory.max, bytes */
-#define TSAN_SLOWDOWN 4             /* its time limits against a test's */
 
 static int tsan_wanted(const struct exercise *ex)
 {
@@ -765,20 +783,7 @@ static int run_tsan_driver(const char *bin, const char *test, uint64_t seed,
 			   unsigned slot, bench_ns timeout, struct sbx_result *r,
 			   struct sbx_opts *o, struct bench_err *err)
 {
-	char seedtxt[32];
-	char *argv[] = { "./driver", (char *)test, seedtxt, NULL };
-
-	snprintf(seedtxt, sizeof(seedtxt), "%llu", (unsigned long long)seed);
-	sbx_defaults(o);
-	o->file = bin;
-	o->file_name = "driver";
-	o->argv = argv;
-	o->slot = slot;
-	o->timeout_ns = TSAN_SLOWDOWN * timeout;
-	o->cpu_s *= TSAN_SLOWDOWN;
-	o->mem_bytes = UINT64_MAX;  /* RLIMIT_AS: RLIM_INFINITY */
-	o->box_mem_bytes = TSAN_BOX_MEM;
-	return sbx_run(o, r, err);
+	return driver_run(bin, test, seed, slot, timeout, NULL, 1, r, o, err);
 }
 
 /* One frame of a TSan stack: "    #N FUNC FILE:LINE (MODULE+0xOFF)". */
@@ -1699,22 +1704,14 @@ static int perf_once(const struct exercise *ex, const char *bin,
 		     struct schedprof *sp, struct perf_run *pr, char *why,
 		     size_t len, struct bench_err *err)
 {
-	char seedtxt[32], how[128];
-	char *argv[] = { "./driver", (char *)test, seedtxt, NULL };
+	char how[128];
 	struct sbx_opts o;
 	struct sbx_result r;
 	int rc;
 
 	why[0] = '\0';
-	snprintf(seedtxt, sizeof(seedtxt), "%llu", (unsigned long long)ex->seed);
-	sbx_defaults(&o);
-	o.file = bin;
-	o.file_name = "driver";
-	o.argv = argv;
-	o.slot = slot;
-	o.timeout_ns = 60 * BENCH_NS_PER_S;
-	o.prof = sp;
-	if ((rc = sbx_run(&o, &r, err)))
+	if ((rc = run_driver_prof(bin, test, ex->seed, slot, 60 * BENCH_NS_PER_S, sp,
+				  &r, &o, err)))
 		return rc;
 	if (!r.exited || r.exit_code != 0)
 		snprintf(why, len, "%s", sbx_describe(&r, &o, how, sizeof(how)));
