@@ -1488,9 +1488,13 @@ static void run_test(const struct exercise *ex, const struct grade_test *t,
 }
 
 /* Runs test t again in the TSan build; a reported race fails it, with
- * the report in words. A TSan run that fails otherwise (out of time,
- * out of memory: TSan is slow and big) changes nothing: the first run
- * judged the output. */
+ * the report in words. A test whose first run failed runs there too:
+ * a race shows in a plain run only when the threads' timing lets it (a
+ * lost update: a wrong count, or a wait that never ends), so the race,
+ * named first, is the feedback whatever the load did to that run, and
+ * what the first run did follows it. A TSan run that fails otherwise
+ * (out of time, out of memory: TSan is slow and big) changes nothing:
+ * the first run judged the output. */
 static void run_tsan(const struct exercise *ex, const struct grade_test *t,
 		     const struct grade *g, unsigned slot, struct test_result *tr,
 		     struct bench_err *err)
@@ -1502,11 +1506,25 @@ static void run_tsan(const struct exercise *ex, const struct grade_test *t,
 	if (run_tsan_driver(t->hidden ? g->hidden_tsan_bin : g->tsan_bin, t->name,
 			    ex->seed, slot, ex->timeout_ns, &r, &o, err))
 		return;
-	if (tsan_explain(r.err, ex->source, msg, sizeof(msg))) {
-		snprintf(tr->msg, sizeof(tr->msg), "%s", t->hidden ? HIDDEN_FAILED : msg);
-		tr->passed = 0;
-		tr->score = 0;
+	if (!tsan_explain(r.err, ex->source, msg, sizeof(msg))) {
+		sbx_result_free(&r);
+		return;
 	}
+	if (t->hidden) {
+		snprintf(tr->msg, sizeof(tr->msg), "%s", HIDDEN_FAILED);
+	} else {
+		if (!tr->passed) {
+			size_t n = strlen(msg);
+
+			/* Cut to fit: the race comes first. */
+			if (snprintf(msg + n, sizeof(msg) - n, "; in its first run, %s",
+				     tr->msg) >= (int)(sizeof(msg) - n))
+				msg[sizeof(msg) - 1] = '\0';
+		}
+		snprintf(tr->msg, sizeof(tr->msg), "%s", msg);
+	}
+	tr->passed = 0;
+	tr->score = 0;
 	sbx_result_free(&r);
 }
 
@@ -1665,9 +1683,7 @@ int grade_submission(const struct exercise *ex, const char *path,
 	}
 	for (size_t i = 0; i < ex->ntests; i++) {
 		run_test(ex, &ex->tests[i], g, slot, &g->tests[i], err);
-		/* Races are looked for only in a test that passed: the
-		 * other's feedback stays about what it printed. */
-		if (tsan && ex->tsan[i] && g->tests[i].passed)
+		if (tsan && ex->tsan[i])
 			run_tsan(ex, &ex->tests[i], g, slot, &g->tests[i], err);
 	}
 	snprintf(g->status, sizeof(g->status), "graded");
