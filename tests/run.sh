@@ -27,10 +27,13 @@ tally() {
 "$build/test_unit" > "$out" 2>&1
 cat "$out"
 tally unit
+# Each script's time goes to stderr, so a slow suite is seen in CI's log.
 for script in "$here"/cli/test_*.sh; do
+	t0=$(date +%s)
 	"$script" "$build/bench" > "$out" 2>&1
 	cat "$out"
 	tally "$script"
+	echo "run.sh: $(basename "$script") took $(($(date +%s) - t0)) s" >&2
 done
 # The chart templates, rendered from sample data (gnuplot is a dependency
 # that install-deps.sh installs; without it bench runs but draws nothing).
