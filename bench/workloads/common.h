@@ -73,4 +73,10 @@ int bench__crypto_error(struct bench_err *err, const char *what);
 /* Decimal digits of v into buf (no NUL); returns the length. */
 size_t bench__utoa(uint64_t v, char *buf);
 
+/* A prepared input's array of bytes bytes, or NULL: from 2 MiB up in
+ * huge pages where the kernel grants them (see common.c), else malloc's.
+ * bench__input_free takes the same size back; NULL is a no-op. */
+void *bench__input_alloc(size_t bytes);
+void bench__input_free(void *p, size_t bytes);
+
 #endif

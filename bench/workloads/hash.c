@@ -37,8 +37,8 @@ static void hash_release(void *state)
 	if (!s)
 		return;
 	EVP_MD_free(s->md);
-	free(s->cpf);
-	free(s->pepper);
+	bench__input_free(s->cpf, s->n * sizeof(*s->cpf));
+	bench__input_free(s->pepper, s->n * sizeof(*s->pepper));
 	free(s);
 }
 
@@ -50,8 +50,8 @@ static int hash_prepare(const struct bench_params *p, void **out,
 	if (!s)
 		goto nomem;
 	s->n = p->size;
-	s->cpf = malloc(s->n * sizeof(*s->cpf));
-	s->pepper = malloc(s->n * sizeof(*s->pepper));
+	s->cpf = bench__input_alloc(s->n * sizeof(*s->cpf));
+	s->pepper = bench__input_alloc(s->n * sizeof(*s->pepper));
 	if (!s->cpf || !s->pepper)
 		goto nomem;
 	for (uint64_t i = 0; i < s->n; i++) {

@@ -26,7 +26,7 @@ static void range_release(void *state)
 
 	if (!s)
 		return;
-	free(s->m);
+	bench__input_free(s->m, s->rows * COLS);
 	free(s);
 }
 
@@ -35,13 +35,14 @@ static int range_prepare(const struct bench_params *p, void **out,
 {
 	struct range_state *s = calloc(1, sizeof(*s));
 
-	if (!s || !(s->m = malloc(p->size * COLS))) {
+	if (s)
+		s->rows = p->size;
+	if (!s || !(s->m = bench__input_alloc(p->size * COLS))) {
 		range_release(s);
 		return bench_err_set(err, BENCH_ENOMEM,
 				     "range: cannot allocate %llu rows",
 				     (unsigned long long)p->size);
 	}
-	s->rows = p->size;
 	for (uint64_t i = 0; i < s->rows; i++) {
 		struct bench__rng r = bench__rng_item(p->seed, i);
 

@@ -27,8 +27,8 @@ static void search_release(void *state)
 
 	if (!s)
 		return;
-	free(s->list);
-	free(s->target);
+	bench__input_free(s->list, s->n * sizeof(*s->list));
+	bench__input_free(s->target, s->queries * sizeof(*s->target));
 	free(s);
 }
 
@@ -41,8 +41,8 @@ static int search_prepare(const struct bench_params *p, void **out,
 		goto nomem;
 	s->n = p->size;
 	s->queries = bench_params_num(p, "queries");
-	s->list = malloc(s->n * sizeof(*s->list));
-	s->target = malloc(s->queries * sizeof(*s->target));
+	s->list = bench__input_alloc(s->n * sizeof(*s->list));
+	s->target = bench__input_alloc(s->queries * sizeof(*s->target));
 	if (!s->list || !s->target)
 		goto nomem;
 	for (uint64_t i = 0; i < s->n; i++)
