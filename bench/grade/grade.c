@@ -38,6 +38,7 @@
 #include "cli/escape.h"
 #include "grade.h"
 #include "sandbox.h"
+#include "source_check.h"
 
 #define CFLAGS_STRICT "-std=c11 -O2 -g -Wall -Wextra -Werror -Wpedantic -pthread -D_GNU_SOURCE"
 #define UBSAN "-fsanitize=undefined -fno-sanitize-recover=undefined"
@@ -1562,7 +1563,7 @@ int grade_submission(const struct exercise *ex, const char *path,
 		     unsigned slot, struct grade *g, struct bench_err *err)
 {
 	char dir[1200], src[PATH_MAX + 300], dst[PATH_MAX + 300];
-	char script[2048], libs[256], why[128];
+	char script[2048], libs[256], why[512];
 	const char *base;
 	struct stat st = { 0 };
 	char hint[600];
@@ -1628,9 +1629,11 @@ int grade_submission(const struct exercise *ex, const char *path,
 	 * README says; the messages are the student's feedback. */
 	snprintf(script, sizeof(script),
 		 "gcc " CFLAGS_STRICT " " UBSAN " -c %s -o ub.o && "
-		 "gcc " CFLAGS_STRICT " -c %s -o plain.o%s%s%s", ex->source, ex->source,
+		 "gcc " CFLAGS_STRICT " -c %s -o plain.o%s%s%s && "
+		 "gcc " CFLAGS_STRICT " -E -P %s -o " SOURCE_CHECK_PRE " && "
+		 "nm -u plain.o > " SOURCE_CHECK_UNDEF, ex->source, ex->source,
 		 tsan ? " && gcc " CFLAGS_STRICT " " TSAN_FLAGS " -c " : "",
-		 tsan ? ex->source : "", tsan ? " -o tsan.o" : "");
+		 tsan ? ex->source : "", tsan ? " -o tsan.o" : "", ex->source);
 	rc = sh_in(dir, slot, script, &g->log, err);
 	if (rc < 0)
 		return rc;
@@ -1640,6 +1643,14 @@ int grade_submission(const struct exercise *ex, const char *path,
 	}
 	free(g->log);
 	g->log = NULL;
+	rc = source_check(dir, ex->source, why, sizeof(why));
+	if (rc < 0)
+		return bench_err_set(err, BENCH_ESYS, "%s", why);
+	if (rc) {
+		snprintf(g->status, sizeof(g->status), "refused");
+		g->log = strdup(why);
+		return 0;
+	}
 	/* The driver objects join only now: had they been there while the
 	 * submission compiled, an #include of one could have shown the
 	 * hidden tests in the compiler's messages. */

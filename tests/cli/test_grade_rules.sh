@@ -20,7 +20,11 @@
 #                 function, thread, read or write);
 #   tsan          the manifest's "tsan" key (booleans only), a toy
 #                 exercise whose reference races refused whole, and its
-#                 race-free fix graded with the race found in a student's.
+#                 race-free fix graded with the race found in a student's;
+#                 a racy solution that turns the sanitizers off for itself
+#                 (an attribute, a pasted macro, a runtime hook, dlsym)
+#                 refused with its line, a function merely named
+#                 sanitize_input graded.
 #
 # usage: tests/cli/test_grade_rules.sh PATH/TO/bench [TEST...]
 #
@@ -47,6 +51,7 @@ t parallel_hash_rules
 t pipeline_rules
 t manifest_tsan
 t tsan_reference_race
+t sanitizers_kept_on
 
 need_sandbox() {
 	[ -x /usr/bin/bwrap ] || skip "bubblewrap (/usr/bin/bwrap) is not installed"
@@ -1125,6 +1130,55 @@ test_tsan_reference_race() {
 	assert_eq "racy's single test passed" true "$(flat flat submissions.1.tests.1.passed)"
 	expect_fails 1 2 "^failed \\(a hidden test: no details are shown\\)\$" "the hidden test's one message"
 	expect_no_match report.json 'ThreadSanitizer.*hidden|hidden.*ThreadSanitizer' "TSan's words on a hidden test"
+}
+
+# A racy tally that hides its race from ThreadSanitizer, in DIR: the line
+# given replaces the line before add() (an attribute, a definition).
+hide_race() { # DIR LINE
+	write_tally "$1" 1
+	awk -v l="$2" '/^static void \*add\(void \*arg\)$/ { print l } { print }' \
+		"$1/tally.c" >"$1/t" && mv "$1/t" "$1/tally.c"
+}
+
+test_sanitizers_kept_on() {
+	need_sandbox
+	make_tally 0
+	write_tally mine 0
+	hide_race attr '__attribute__((no_sanitize("thread")))'
+	hide_race pasted '#define OFF(a, b) a##b
+__attribute__((OFF(no_, sanitize_thread)))'
+	hide_race hook 'const char *__tsan_default_suppressions(void); const char *__tsan_default_suppressions(void) { return "race:add"; }'
+	hide_race lookup '#include <dlfcn.h>
+void *peek(void); void *peek(void) { return dlsym(RTLD_DEFAULT, "free"); }'
+	# Words alone are no reason: a comment, and a name of its own.
+	hide_race named '/* no_sanitize here */ static void sanitize_input(void) {}'
+	sed -i 's/^long tally(int threads, int per_thread)$/&/; s/total = 0;/total = 0; sanitize_input();/' named/tally.c
+	grade 98 mine attr pasted hook lookup named --seed 5 -f json -o report.json -q
+	expect_rc 0
+	expect_reaped
+	json_flat report.json >flat
+	expect_full 0
+	for _k in 1 2 3 4; do
+		assert_eq "$(flat flat "submissions.$_k.student")'s status" refused \
+			"$(flat flat "submissions.$_k.status")"
+		assert_eq "$(flat flat "submissions.$_k.student")'s correctness" 0.0 \
+			"$(flat flat "submissions.$_k.correctness")"
+	done
+	grade 98 mine attr pasted hook lookup named --seed 5
+	expect_rc 0
+	expect_match out '^attr: 0/2 points: refused$' "the attribute refused"
+	_l=$(grep -n 'no_sanitize("thread")' attr/tally.c | cut -d: -f1)
+	expect_match out "tally\\.c, line $_l: no_sanitize reaches the sanitizers that check the tests" \
+		"the attribute, its line and why"
+	expect_match out 'tally\.c, a macro: no_sanitize_thread reaches the sanitizers' \
+		"the pasted attribute found after macro expansion"
+	expect_match out "tally\\.c, line $_l: __tsan_default_suppressions reaches the sanitizers" \
+		"the runtime hook named"
+	expect_match out 'tally\.c calls dlsym: looking code up at run time' "the run-time lookup named"
+	assert_eq "named's status" graded "$(flat flat submissions.5.status)"
+	# Its race is still there, and still found: the words hid nothing.
+	races_checked || return 0
+	expect_fails 5 0 "$(race_in tally.c)" "the race of a solution that only names things"
 }
 
 lib_start "$@"
