@@ -1762,7 +1762,7 @@ static unsigned perf_cpus(const struct exercise *ex)
  * speedup here (one CPU, or the machine would not give it two). */
 #define PERF_REF_MIN 1.10
 /* Full credit: this share of the reference's gain here, at most. */
-#define PERF_REF_SHARE 0.70
+#define PERF_REF_SHARE 0.50
 
 int exercise_perf_baseline(struct exercise *ex, unsigned rounds,
 			   struct bench_err *err)
@@ -1804,6 +1804,9 @@ int exercise_perf_baseline(struct exercise *ex, unsigned rounds,
 
 		ex->perf_wall = wall;
 		for (unsigned i = 0; i < rounds; i++)
+			ratio[i] = (double)ser[i].wall / (double)ref[i].wall;
+		ex->perf_ref_wall = bench_stats_median(ratio, rounds);
+		for (unsigned i = 0; i < rounds; i++)
 			ratio[i] = wall ? (double)ser[i].wall / (double)ref[i].wall :
 					  (double)ser[i].ideal / (double)ref[i].ideal;
 		ex->perf_ref_speedup = bench_stats_median(ratio, rounds);
@@ -1833,7 +1836,7 @@ int grade_perf(const struct exercise *ex, struct grade *g, unsigned rounds,
 {
 	struct perf_result *p = &g->perf;
 	unsigned usable = perf_cpus(ex), cap = rounds * PERF_ROUNDS_MAX, n = 0;
-	struct perf_run *stu, *ser;
+	struct perf_run *stu, *ref;
 	struct schedprof sp = { 0 };
 	double *ratio, *sorted, *walls, slow = 0, fast = 0, runs = 0, waits = 0;
 	char bin[PATH_MAX + 16], why[200];
@@ -1853,25 +1856,29 @@ int grade_perf(const struct exercise *ex, struct grade *g, unsigned rounds,
 		free(ratio);
 		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
 	}
-	ser = stu + cap;
+	ref = stu + cap;
 	sorted = ratio + cap;
 	walls = sorted + cap;
-	/* The serial code is the reference's driver, run in the grader's
+	/* The yardstick is the reference's parallel run, in the grader's
 	 * slot 0 folder: no object of the student's is in it, so nothing
-	 * of theirs runs while the baseline is timed. */
+	 * of theirs runs while it is timed. */
 	snprintf(bin, sizeof(bin), "%s/ref/ref", ex->work);
 	/*
-	 * Rounds of the serial code and the submission, alternating which
-	 * goes first, each run's time estimated as it would be on `usable`
-	 * idle CPUs (schedprof.h: CPU time and how many threads could run
-	 * at once, both counted by the kernel, neither moved much by other
-	 * programs) rather than taken from the wall clock of a shared
-	 * machine; each round gives a ratio of two runs made one after the
-	 * other, so what drifts (another program's load, the CPU's clock)
-	 * hits both alike. When the median's 95% interval straddles a
-	 * credit tier, more rounds, up to PERF_ROUNDS_MAX times as many;
-	 * still undecided, the verdict goes to the instructor, counted
-	 * neither way.
+	 * Rounds of the reference's parallel run and the submission's,
+	 * alternating which goes first, each run's time estimated as it
+	 * would be on `usable` idle CPUs (schedprof.h: CPU time and how many
+	 * threads could run at once, both counted by the kernel, neither
+	 * moved much by other programs) rather than taken from the wall
+	 * clock of a shared machine. Each round's ratio of the two, times
+	 * the reference's speedup over the serial code measured once
+	 * (exercise_perf_baseline), is the submission's speedup. Two
+	 * parallel runs share the machine alike: on a VM whose CPUs run at
+	 * different speeds from one second to the next, a serial run, on
+	 * one CPU, moved a round's ratio by up to 1.5x, which two runs
+	 * spread over the same CPUs do not feel. When the median's 95%
+	 * interval straddles a credit tier, more rounds, up to
+	 * PERF_ROUNDS_MAX times as many; still undecided, the verdict goes
+	 * to the instructor, counted neither way.
 	 */
 	while (rc == 0 && n < cap) {
 		size_t lo, hi;
@@ -1882,25 +1889,25 @@ int grade_perf(const struct exercise *ex, struct grade *g, unsigned rounds,
 				int student = (k + (int)i) % 2;
 
 				rc = perf_once(ex, student ? g->perf_bin : bin,
-					       student ? ex->perf_test : PERF_SERIAL,
-					       student ? g->slot : 0, usable, &sp,
-					       student ? &stu[i] : &ser[i], why,
-					       sizeof(why), err);
+					       ex->perf_test, student ? g->slot : 0,
+					       usable, &sp, student ? &stu[i] : &ref[i],
+					       why, sizeof(why), err);
 				if (rc == 0 && why[0] && student)
 					snprintf(p->msg, sizeof(p->msg),
 						 "the parallel run %s: no performance credit", why);
 				else if (rc == 0 && why[0])
 					rc = bench_err_set(err, BENCH_EINVAL,
-							   "exercise %s: the serial run %s",
+							   "exercise %s: the reference's parallel run %s",
 							   ex->slug, why);
 			}
 		if (rc || p->msg[0])
 			break;
 		for (unsigned i = n; i < n + rounds; i++) {
-			ratio[i] = ex->perf_wall || !ser[i].ideal || !stu[i].ideal ?
-				   (double)ser[i].wall / (double)stu[i].wall :
-				   (double)ser[i].ideal / (double)stu[i].ideal;
-			walls[i] = (double)ser[i].wall / (double)stu[i].wall;
+			ratio[i] = ex->perf_ref_speedup *
+				   (ex->perf_wall || !ref[i].ideal || !stu[i].ideal ?
+				    (double)ref[i].wall / (double)stu[i].wall :
+				    (double)ref[i].ideal / (double)stu[i].ideal);
+			walls[i] = ex->perf_ref_wall * (double)ref[i].wall / (double)stu[i].wall;
 			runs += (double)stu[i].run;
 			waits += (double)stu[i].wait;
 		}
@@ -1933,11 +1940,11 @@ int grade_perf(const struct exercise *ex, struct grade *g, unsigned rounds,
 		} else {
 			p->score = tier(p->speedup, p->expected) * ex->perf_points;
 			snprintf(p->msg, sizeof(p->msg),
-				 "%.2fx over the serial code (median of %u rounds%s); expected %.2fx, the reference %.2fx%s",
-				 p->speedup, n,
-				 ex->perf_wall ? ", wall clock: the scheduler's counters could not be read" :
-						 ", each run's time estimated for idle CPUs from its CPU time and how many of its threads could run at once",
-				 p->expected, ex->perf_ref_speedup,
+				 "%.2fx over the serial code (median of %u rounds, each run timed against the reference's beside it, which makes %.2fx%s); expected %.2fx%s",
+				 p->speedup, n, ex->perf_ref_speedup,
+				 ex->perf_wall ? "; wall clock: the scheduler's counters could not be read" :
+						 "; each run's time estimated for idle CPUs from its CPU time and how many of its threads could run at once",
+				 p->expected,
 				 p->score == ex->perf_points ? "" :
 				 p->score > 0 ? ": half credit (at least halfway there)" : ": no credit");
 		}

@@ -57,6 +57,7 @@ struct exercise {
 	int perf_measured;
 	int perf_wall;          /* times are wall clock, not estimates */
 	double perf_ref_speedup, perf_expected;
+	double perf_ref_wall;   /* the reference's wall-clock speedup */
 	char hidden[PATH_MAX];  /* the hidden tests' folder, or "" */
 	/* Built by exercise_prepare. */
 	char work[1024];        /* the grader's scratch folder */
