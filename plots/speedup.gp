@@ -58,7 +58,7 @@ set ylabel "speedup over serial (x)"
 amdahl(p, f) = in_sweep(p) ? 1.0 / (f + (1.0 - f) / p) : NaN
 has_fit(i) = (i <= words(fractions)) ? (real(word(fractions, i)) == real(word(fractions, i))) : 0
 fraction(i) = real(word(fractions, i))
-fit_title(i) = sprintf("%s: Amdahl fit, serial fraction %s", word(modes, i), common_pct(fraction(i)))
+fit_title(i) = sprintf("%s: Amdahl fit, serial %s", word(modes, i), common_pct(fraction(i)))
 if (!exists("left_out")) { left_out = "" }
 left_out_title = (words(left_out) > 0) ? sprintf("Amdahl fit left out: %s", left_out) : ""
 ideal_top = 0.97 * speedup_cap
