@@ -1631,9 +1631,14 @@ int grade_submission(const struct exercise *ex, const char *path,
 		 "gcc " CFLAGS_STRICT " " UBSAN " -c %s -o ub.o && "
 		 "gcc " CFLAGS_STRICT " -c %s -o plain.o%s%s%s && "
 		 "gcc " CFLAGS_STRICT " -E -P %s -o " SOURCE_CHECK_PRE " && "
-		 "nm -u plain.o > " SOURCE_CHECK_UNDEF, ex->source, ex->source,
+		 "gcc " CFLAGS_STRICT " " TSAN_FLAGS " -E -P %s -o " SOURCE_CHECK_PRE_TSAN " && "
+		 "nm -u plain.o > " SOURCE_CHECK_UNDEF " && "
+		 "nm -u ub.o%s > " SOURCE_CHECK_UNDEF_ALL " && "
+		 "nm --defined-only plain.o%s > " SOURCE_CHECK_DEFINED,
+		 ex->source, ex->source,
 		 tsan ? " && gcc " CFLAGS_STRICT " " TSAN_FLAGS " -c " : "",
-		 tsan ? ex->source : "", tsan ? " -o tsan.o" : "", ex->source);
+		 tsan ? ex->source : "", tsan ? " -o tsan.o" : "", ex->source,
+		 ex->source, tsan ? " tsan.o" : "", tsan ? " tsan.o" : "");
 	rc = sh_in(dir, slot, script, &g->log, err);
 	if (rc < 0)
 		return rc;
@@ -1693,8 +1698,11 @@ int grade_submission(const struct exercise *ex, const char *path,
 		snprintf(g->hidden_tsan_bin, sizeof(g->hidden_tsan_bin), "%s/hidden_tsan", dir);
 	}
 	for (size_t i = 0; i < ex->ntests; i++) {
+		int failed_before = err->code;
+
 		run_test(ex, &ex->tests[i], g, slot, &g->tests[i], err);
-		if (tsan && ex->tsan[i])
+		/* Not when the grader itself could not run the test. */
+		if (tsan && ex->tsan[i] && err->code == failed_before)
 			run_tsan(ex, &ex->tests[i], g, slot, &g->tests[i], err);
 	}
 	snprintf(g->status, sizeof(g->status), "graded");
@@ -1903,10 +1911,9 @@ int grade_perf(const struct exercise *ex, struct grade *g, unsigned rounds,
 		if (rc || p->msg[0])
 			break;
 		for (unsigned i = n; i < n + rounds; i++) {
-			ratio[i] = ex->perf_ref_speedup *
-				   (ex->perf_wall || !ref[i].ideal || !stu[i].ideal ?
-				    (double)ref[i].wall / (double)stu[i].wall :
-				    (double)ref[i].ideal / (double)stu[i].ideal);
+			ratio[i] = ex->perf_wall || !ref[i].ideal || !stu[i].ideal ?
+				   ex->perf_ref_wall * (double)ref[i].wall / (double)stu[i].wall :
+				   ex->perf_ref_speedup * (double)ref[i].ideal / (double)stu[i].ideal;
 			walls[i] = ex->perf_ref_wall * (double)ref[i].wall / (double)stu[i].wall;
 			runs += (double)stu[i].run;
 			waits += (double)stu[i].wait;

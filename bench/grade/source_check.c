@@ -34,8 +34,8 @@
 
 /* A name (or flag) that reaches the sanitizers, as an ERE whose group 2
  * is the name. */
-#define FORBIDDEN "(^|[^A-Za-z0-9_])(no_sanitize[A-Za-z0-9_]*|" \
-	"disable_sanitizer_instrumentation|fno-sanitize[A-Za-z0-9_=,-]*|" \
+#define FORBIDDEN "(^|[^A-Za-z0-9_])(_*no_sanitize[A-Za-z0-9_]*|" \
+	"_*disable_sanitizer_instrumentation[A-Za-z0-9_]*|fno-sanitize[A-Za-z0-9_=,-]*|" \
 	"__(tsan|asan|ubsan|lsan|msan|hwasan|sanitizer)_[A-Za-z0-9_]*|" \
 	"Annotate[A-Z][A-Za-z0-9_]*)"
 /* Run-time symbol lookup, in nm -u's lines ("  U dlsym"). */
@@ -68,6 +68,11 @@ static char *slurp(const char *dir, const char *name, char *why, size_t len)
 	close(fd);
 	if (!buf) {
 		snprintf(why, len, "out of memory reading %s", path);
+		return NULL;
+	}
+	if (got != (size_t)st.st_size) {
+		snprintf(why, len, "cannot read %s whole", path);
+		free(buf);
 		return NULL;
 	}
 	buf[got] = '\0';
@@ -112,10 +117,34 @@ static size_t raw_line(const char *src, const char *name)
 	return line;
 }
 
+/* The first line of one of the files texts[] that re matches: 1 with the
+ * name in name and the file's index in *which; else 0. */
+static int find_any(const regex_t *re, char **texts, size_t n, char *name,
+		    size_t len, size_t *which)
+{
+	for (size_t i = 0; i < n; i++)
+		if (find(re, texts[i], name, len)) {
+			*which = i;
+			return 1;
+		}
+	return 0;
+}
+
 int source_check(const char *dir, const char *source, char *why, size_t len)
 {
-	char *pre = NULL, *undef = NULL, *raw = NULL, name[128], where[64];
+	/* What the forbidden names are looked for in: the preprocessed
+	 * texts, the plain object's symbols (an asm label split into two
+	 * strings shows whole only there), the TSan object's definitions
+	 * (its undefined symbols are the runtime's, by design). Lookups:
+	 * every object's undefined symbols. */
+	static const char *const files[] = {
+		SOURCE_CHECK_PRE, SOURCE_CHECK_PRE_TSAN, SOURCE_CHECK_UNDEF,
+		SOURCE_CHECK_DEFINED, SOURCE_CHECK_UNDEF_ALL
+	};
+	enum { NFILES = sizeof(files) / sizeof(files[0]), NTEXT = 2, NNAMES = 4 };
+	char *text[NFILES] = { NULL }, *raw = NULL, name[128], where[64];
 	regex_t forbidden, lookup;
+	size_t which;
 	int rc = -1;
 
 	if (regcomp(&forbidden, FORBIDDEN, REG_EXTENDED) != 0)
@@ -124,29 +153,31 @@ int source_check(const char *dir, const char *source, char *why, size_t len)
 		regfree(&forbidden);
 		return snprintf(why, len, "cannot compile a pattern"), -1;
 	}
-	if (!(pre = slurp(dir, SOURCE_CHECK_PRE, why, len)) ||
-	    !(undef = slurp(dir, SOURCE_CHECK_UNDEF, why, len)) ||
-	    !(raw = slurp(dir, source, why, len)))
+	for (size_t i = 0; i < NFILES; i++)
+		if (!(text[i] = slurp(dir, files[i], why, len)))
+			goto out;
+	if (!(raw = slurp(dir, source, why, len)))
 		goto out;
 	rc = 0;
-	if (find(&forbidden, pre, name, sizeof(name))) {
-		size_t line = raw_line(raw, name);
+	if (find_any(&forbidden, text, NNAMES, name, sizeof(name), &which)) {
+		size_t line = which < NTEXT ? raw_line(raw, name) : 0;
 
 		if (line)
 			snprintf(where, sizeof(where), "line %zu", line);
 		else
-			snprintf(where, sizeof(where), "a macro");
+			snprintf(where, sizeof(where), which < NTEXT ? "a macro" : "its object file");
 		snprintf(why, len, "%s, %s: %s reaches the sanitizers that check the tests (races, undefined behaviour); a submission may not turn them off or call them: remove it",
 			 source, where, name);
 		rc = 1;
-	} else if (find(&lookup, undef, name, sizeof(name))) {
+	} else if (find(&lookup, text[2], name, sizeof(name)) ||
+		   find(&lookup, text[4], name, sizeof(name))) {
 		snprintf(why, len, "%s calls %s: looking code up at run time could reach the sanitizers that check the tests, and no exercise needs it: remove it",
 			 source, name);
 		rc = 1;
 	}
 out:
-	free(pre);
-	free(undef);
+	for (size_t i = 0; i < NFILES; i++)
+		free(text[i]);
 	free(raw);
 	regfree(&forbidden);
 	regfree(&lookup);

@@ -8,10 +8,14 @@
 #include <stddef.h>
 
 /* Files the compile step leaves in the submission's folder for the check:
- * its source preprocessed (gcc -E -P) and the symbols its object file
- * uses but does not define (nm -u). */
+ * its source preprocessed (gcc -E -P, plain and as the ThreadSanitizer
+ * build sees it, where __SANITIZE_THREAD__ is defined) and its objects'
+ * symbols (nm). */
 #define SOURCE_CHECK_PRE "pre.i"
-#define SOURCE_CHECK_UNDEF "undef.txt"
+#define SOURCE_CHECK_PRE_TSAN "pre_tsan.i"      /* as the TSan build sees it */
+#define SOURCE_CHECK_UNDEF "undef.txt"          /* nm -u of the plain object */
+#define SOURCE_CHECK_UNDEF_ALL "undef_all.txt"  /* nm -u of the sanitized ones */
+#define SOURCE_CHECK_DEFINED "defined.txt"      /* nm --defined-only of plain, TSan */
 
 /* Looks in folder dir at the submission's source (named source), its
  * preprocessed text and its undefined symbols. Returns 1 with the reason,

@@ -22,8 +22,9 @@
 #                 exercise whose reference races refused whole, and its
 #                 race-free fix graded with the race found in a student's;
 #                 a racy solution that turns the sanitizers off for itself
-#                 (an attribute, a pasted macro, a runtime hook, dlsym)
-#                 refused with its line, a function merely named
+#                 (an attribute in either spelling, a pasted macro, a
+#                 runtime hook, one only the TSan build compiles, one
+#                 named by a split asm label, dlsym) refused with its line, a function merely named
 #                 sanitize_input graded.
 #
 # usage: tests/cli/test_grade_rules.sh PATH/TO/bench [TEST...]
@@ -1150,21 +1151,28 @@ __attribute__((OFF(no_, sanitize_thread)))'
 	hide_race hook 'const char *__tsan_default_suppressions(void); const char *__tsan_default_suppressions(void) { return "race:add"; }'
 	hide_race lookup '#include <dlfcn.h>
 void *peek(void); void *peek(void) { return dlsym(RTLD_DEFAULT, "free"); }'
+	# The spellings gcc also takes, a hook only the TSan build compiles,
+	# a hook's name split in two strings of an asm label.
+	hide_race reserved '__attribute__((__no_sanitize__("thread")))'
+	hide_race guarded '#ifdef __SANITIZE_THREAD__
+const char *__tsan_default_suppressions(void); const char *__tsan_default_suppressions(void) { return "race:add"; }
+#endif'
+	hide_race split 'const char *sup(void) __asm__("__ts" "an_default_suppressions"); const char *sup(void) { return "race:add"; }'
 	# Words alone are no reason: a comment, and a name of its own.
 	hide_race named '/* no_sanitize here */ static void sanitize_input(void) {}'
-	sed -i 's/^long tally(int threads, int per_thread)$/&/; s/total = 0;/total = 0; sanitize_input();/' named/tally.c
-	grade 98 mine attr pasted hook lookup named --seed 5 -f json -o report.json -q
+	sed -i 's/total = 0;/total = 0; sanitize_input();/' named/tally.c
+	grade 98 mine attr pasted hook lookup reserved guarded split named --seed 5 -f json -o report.json -q
 	expect_rc 0
 	expect_reaped
 	json_flat report.json >flat
 	expect_full 0
-	for _k in 1 2 3 4; do
+	for _k in 1 2 3 4 5 6 7; do
 		assert_eq "$(flat flat "submissions.$_k.student")'s status" refused \
 			"$(flat flat "submissions.$_k.status")"
 		assert_eq "$(flat flat "submissions.$_k.student")'s correctness" 0.0 \
 			"$(flat flat "submissions.$_k.correctness")"
 	done
-	grade 98 mine attr pasted hook lookup named --seed 5
+	grade 98 mine attr pasted hook lookup reserved guarded split named --seed 5
 	expect_rc 0
 	expect_match out '^attr: 0/2 points: refused$' "the attribute refused"
 	_l=$(grep -n 'no_sanitize("thread")' attr/tally.c | cut -d: -f1)
@@ -1175,10 +1183,15 @@ void *peek(void); void *peek(void) { return dlsym(RTLD_DEFAULT, "free"); }'
 	expect_match out "tally\\.c, line $_l: __tsan_default_suppressions reaches the sanitizers" \
 		"the runtime hook named"
 	expect_match out 'tally\.c calls dlsym: looking code up at run time' "the run-time lookup named"
-	assert_eq "named's status" graded "$(flat flat submissions.5.status)"
+	expect_match out 'tally\.c, line [0-9]+: __no_sanitize__ reaches' "the reserved spelling"
+	expect_match out 'tally\.c, line [0-9]+: __tsan_default_suppressions reaches.*' \
+		"the hook only the TSan build sees"
+	expect_match out 'tally\.c, its object file: __tsan_default_suppressions reaches' \
+		"the hook whose name only the object file shows whole"
+	assert_eq "named's status" graded "$(flat flat submissions.8.status)"
 	# Its race is still there, and still found: the words hid nothing.
 	races_checked || return 0
-	expect_fails 5 0 "$(race_in tally.c)" "the race of a solution that only names things"
+	expect_fails 8 0 "$(race_in tally.c)" "the race of a solution that only names things"
 }
 
 lib_start "$@"
