@@ -84,7 +84,7 @@ struct wc_state {
 	const unsigned char *text;
 	size_t len;
 	unsigned char *owned;  /* generated text; else NULL */
-	unsigned char *copy;   /* the --input file's bytes, mapped anonymous */
+	unsigned char *copy;   /* the --input file's bytes (bench__input_alloc) */
 	size_t copy_len;       /* bytes mapped at copy */
 	int fd;                /* the --input file, to check; else -1 */
 	char *path;            /* the --input path, for messages; else NULL */
@@ -271,8 +271,7 @@ static void wc_release(void *state)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->copy)
-		munmap(s->copy, s->copy_len);
+	bench__input_free(s->copy, s->copy_len);
 	if (s->arena)
 		munmap(s->arena, s->arena_len);
 	if (s->dir)
@@ -308,25 +307,6 @@ static int changed(const struct wc_state *s, const char *when,
 			     s->path, when, (intmax_t)s->stamp.size);
 }
 
-/*
- * Memory for a copy of len bytes: an anonymous mapping, with transparent
- * huge pages where the kernel has them. The first touch of each fresh
- * page is most of what the copy costs: reading 100 MB took 15 to 50 ms
- * of CPU into 2 MiB pages, 270 to 330 ms into malloc'd 4 KiB pages.
- */
-static unsigned char *copy_space(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	madvise(p, len, MADV_HUGEPAGE); /* advice only: fine if refused */
-#endif
-	return p;
-}
-
 /* Reads the whole --input file into s->copy. */
 static int load_input(struct wc_state *s, const char *path,
 		      struct bench_err *err)
@@ -356,7 +336,10 @@ static int load_input(struct wc_state *s, const char *path,
 	/* One byte more than the file, so a read that fills it shows that
 	 * the file grew. */
 	s->copy_len = (size_t)st.st_size + 1;
-	s->copy = copy_space(s->copy_len);
+	/* In huge pages (bench__input_alloc): the first touch of each fresh
+	 * page is most of what the copy costs: reading 100 MB took 15 to 50
+	 * ms of CPU into 2 MiB pages, 270 to 330 ms into 4 KiB pages. */
+	s->copy = bench__input_alloc(s->copy_len);
 	if (!s->copy)
 		return bench_err_set(err, BENCH_ENOMEM,
 				     "wordcount: cannot hold %s in memory: %jd bytes",
