@@ -47,6 +47,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
 
 #include "bench/executor.h"
@@ -695,23 +697,76 @@ static int digest(const struct events_state *s, EVP_MD_CTX *ctx,
 	return 0;
 }
 
+/*
+ * A thread's parser and digest context, kept from one task to the next.
+ * With --chunk 1 a task is one line, and making simdjson's parser for
+ * each (its buffers are sized and zeroed on first use) cost more than
+ * parsing the line. A worker thread's pair is freed when it exits (the
+ * key's destructor); the main thread's lives until the process ends,
+ * reachable through the key, as a cache should.
+ */
+struct tools {
+	struct bench__jsonl *jp;
+	EVP_MD_CTX *ctx;
+};
+
+static pthread_key_t tools_key;
+static pthread_once_t tools_once = PTHREAD_ONCE_INIT;
+static int tools_key_ok;
+
+static void tools_free(void *p)
+{
+	struct tools *t = p;
+
+	EVP_MD_CTX_free(t->ctx);
+	bench__jsonl_free(t->jp);
+	free(t);
+}
+
+static void tools_key_make(void)
+{
+	tools_key_ok = pthread_key_create(&tools_key, tools_free) == 0;
+}
+
+/* This thread's pair, made on its first task; NULL out of memory. */
+static struct tools *tools_get(void)
+{
+	struct tools *t;
+
+	pthread_once(&tools_once, tools_key_make);
+	if (!tools_key_ok)
+		return NULL;
+	if ((t = pthread_getspecific(tools_key)))
+		return t;
+	if (!(t = calloc(1, sizeof(*t))))
+		return NULL;
+	t->jp = bench__jsonl_new();
+	t->ctx = EVP_MD_CTX_new();
+	if (!t->jp || !t->ctx || pthread_setspecific(tools_key, t) != 0) {
+		tools_free(t);
+		return NULL;
+	}
+	return t;
+}
+
 static int events_run(const void *state, const struct bench_task *task,
 		      void *partial, struct bench_err *err)
 {
 	const struct events_state *s = state;
 	struct events_result *r = partial;
-	struct bench__jsonl *jp = bench__jsonl_new();
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct tools *t = tools_get();
+	struct bench__jsonl *jp;
+	EVP_MD_CTX *ctx;
 	struct cursor c = cursor_of(task);
 	const char *line;
 	size_t len;
 	int rc = 0;
 
-	if (!jp || !ctx) {
-		rc = bench_err_set(err, BENCH_ENOMEM,
-				   "events: cannot allocate a parser");
-		goto out;
-	}
+	if (!t)
+		return bench_err_set(err, BENCH_ENOMEM,
+				     "events: cannot allocate a parser");
+	jp = t->jp;
+	ctx = t->ctx;
 	for (uint64_t i = task->first; rc == 0 && next_line(&c, &line, &len); i++) {
 		struct bench__jsonl_event ev;
 		unsigned char md[32];
@@ -732,9 +787,6 @@ static int events_run(const void *state, const struct bench_task *task,
 			bench__fold_add(&r->fold, i, bench__digest_word(md));
 		}
 	}
-out:
-	EVP_MD_CTX_free(ctx);
-	bench__jsonl_free(jp);
 	return rc;
 }
 
