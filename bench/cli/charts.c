@@ -448,12 +448,16 @@ static int draw_report(const char *kind, const struct bench_report *r,
 			fprintf(stderr, "bench: note: fewer than 3 sizes, no complexity chart\n");
 			return 0;
 		}
-		snprintf(title, sizeof(title), "%s: time vs input size, %s mode, %u CPUs (%s)",
-			 r->wl->name, first->mode->name, ctx->cpus,
-			 ctx->cpu_model);
+		snprintf(title, sizeof(title), "%s: time vs input size, %s mode%s%s, %u CPUs (%s)",
+			 r->wl->name, first->mode->name,
+			 first->engine != BENCH_ENGINE_NATIVE ? " in " : "",
+			 first->engine != BENCH_ENGINE_NATIVE ?
+				bench_engine_name(first->engine) : "",
+			 ctx->cpus, ctx->cpu_model);
 		fputs("# size\tmedian_ns\tci_low_ns\tci_high_ns\n", f);
 		for (size_t i = 0; i < r->nresults; i++)
-			if (r->results[i].mode == first->mode)
+			if (r->results[i].mode == first->mode &&
+			    r->results[i].engine == first->engine)
 				fprintf(f, "%llu\t%.1f\t%.1f\t%.1f\n",
 					(unsigned long long)r->results[i].size,
 					r->results[i].wall.median,

@@ -13,6 +13,7 @@ static const struct option long_opts[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
 	{ "mode", required_argument, NULL, 'm' },
 	{ "workers", required_argument, NULL, 'w' },
+	{ "engine", required_argument, NULL, 'e' },
 	SESSION_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -28,7 +29,7 @@ int cmd_complexity(int argc, char **argv)
 	const char *list = NULL, *fixed;
 	int c, status;
 
-	while ((c = session_getopt(&s, argc, argv, ":m:w:h" SESSION_SHORT,
+	while ((c = session_getopt(&s, argc, argv, ":m:w:e:h" SESSION_SHORT,
 				   long_opts)) != -1) {
 		if (c == -2)
 			return EXIT_USAGE;
@@ -49,6 +50,14 @@ int cmd_complexity(int argc, char **argv)
 				      bench_executors_max_workers(), &v))
 				return EXIT_USAGE;
 			s.opts.workers = (unsigned)v;
+			break;
+		case 'e':
+			/* One engine: a fit is of one series of sizes. */
+			if (parse_engines(s.cmd, optarg, &s.opts))
+				return EXIT_USAGE;
+			if (s.opts.nengines != 1)
+				return usage_error(s.cmd, "--engine '%s': expected one engine (the fit is of one series; run complexity once per engine)",
+						   optarg);
 			break;
 		case 'h':
 			print_help(s.cmd, stdout);
@@ -74,6 +83,10 @@ int cmd_complexity(int argc, char **argv)
 		return usage_error(s.cmd, "--sizes '%s': a fit needs at least 3 distinct sizes",
 				   list);
 	}
+	if (engines_available(s.opts.engines, s.opts.nengines) != 0) {
+		free(sizes);
+		return 1;
+	}
 	cases = calloc(nsizes, sizeof(*cases));
 	if (!cases) {
 		free(sizes);
@@ -85,6 +98,8 @@ int cmd_complexity(int argc, char **argv)
 			.mode = modes.nmodes ? modes.modes[0] :
 					bench_executor_with(BENCH_EXEC_REFERENCE),
 			.size = sizes[i],
+			.engine = s.opts.nengines ? s.opts.engines[0] :
+						    BENCH_ENGINE_NATIVE,
 		};
 	s.opts.cases = cases;
 	s.opts.ncases = nsizes;

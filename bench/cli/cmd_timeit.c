@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engines/python.h"
 #include "timeit.h"
 
 enum {
@@ -40,6 +41,8 @@ static const struct option long_opts[] = {
 	{ "workers", required_argument, NULL, 'w' },
 	{ "size", required_argument, NULL, 'n' },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "engine", required_argument, NULL, 'e' },
+	{ "python", required_argument, NULL, OPT_PYTHON },
 	/* snippet mode */
 	{ "setup", required_argument, NULL, 's' },
 	{ "init", required_argument, NULL, OPT_INIT },
@@ -125,13 +128,14 @@ int cmd_timeit(int argc, char **argv)
 	const struct bench_workload *wl;
 	const char *workload_flag = NULL, *snippet_flag = NULL;
 	unsigned workers = 0;
+	int python = 0;
 	uint64_t v;
 	int c, rc = EXIT_USAGE;
 
 	struct option rows[64];
 	char shorts[48];
 
-	if (workload_getopt_tables(long_opts, ":N:r:m:w:n:s:h", rows, 64, shorts,
+	if (workload_getopt_tables(long_opts, ":N:r:m:w:n:s:e:h", rows, 64, shorts,
 				   sizeof(shorts)) != 0)
 		return 1;
 	opterr = 0;
@@ -172,6 +176,25 @@ int cmd_timeit(int argc, char **argv)
 			if (parse_u64(cmd, "--workers", optarg, 1, BENCH_WORKERS_MAX, &v))
 				goto out;
 			workers = (unsigned)v;
+			break;
+		case 'e':
+			/* bench's C, or the course's Python timed in Python. */
+			workload_flag = "--engine";
+			if (strcmp(optarg, "python") != 0 &&
+			    strcmp(optarg, "native") != 0) {
+				usage_error(cmd, "--engine '%s': expected native or python",
+					    optarg);
+				goto out;
+			}
+			python = strcmp(optarg, "python") == 0;
+			break;
+		case OPT_PYTHON:
+			workload_flag = "--python";
+			if (!*optarg) {
+				usage_error(cmd, "--python '': expected the path of a Python interpreter");
+				goto out;
+			}
+			python_path = optarg;
 			break;
 		case 'n':
 		case OPT_SEED:
@@ -245,7 +268,7 @@ int cmd_timeit(int argc, char **argv)
 			usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
 			goto out;
 		}
-		rc = timeit_workload(wl, &p, &to, mode, workers);
+		rc = timeit_workload(wl, &p, &to, mode, workers, python);
 		goto out;
 	}
 	if (!snippet_flag && optind + 1 == argc && is_identifier(argv[optind])) {

@@ -142,7 +142,8 @@ static const struct command {
 	  "  bench scale hash --workers 1..16x2\n"
 	  LAUNCH_SCALE_EXAMPLES },
 	{ "complexity", cmd_complexity, "time over growing sizes and fit O(1) .. O(n^2)",
-	  "usage: bench complexity WORKLOAD --sizes LIST [--mode M] [options]\n"
+	  "usage: bench complexity WORKLOAD --sizes LIST [--mode M] [--engine E]\n"
+	  "                         [options]\n"
 	  "\n"
 	  "Times WORKLOAD in one mode (default serial) at every size of LIST, sizes\n"
 	  "interleaved, fits t = a * g(n) for O(1), O(log n), O(n), O(n log n) and\n"
@@ -152,10 +153,13 @@ static const struct command {
 	  "  --sizes LIST        sizes: 1000..512000x2 (doubling), 1k,2k,4k, ...\n"
 	  "  -m, --mode M        the mode to time (default serial)\n"
 	  "  -w, --workers N     workers for a parallel mode (default: CPUs)\n"
+	  "  -e, --engine E      one engine (default native; python: the course's\n"
+	  "                      Python version, its own curve and fit)\n"
 	  SWEEP_OPTIONS_HELP
 	  "\n"
-	  "example:\n"
-	  "  bench complexity search --sizes 1000..512000x2\n" },
+	  "examples:\n"
+	  "  bench complexity search --sizes 1000..512000x2\n"
+	  "  bench complexity search --sizes 1000..64000x2 --engine python\n" },
 	{ "history", cmd_history, "list the runs kept in the results store",
 	  "usage: bench history [WORKLOAD] [--limit N] [--results PATH]\n"
 	  "\n"
@@ -200,6 +204,7 @@ static const struct command {
 	{ "timeit", cmd_timeit, "Python's timeit for a workload or a C statement",
 	  "usage: bench timeit WORKLOAD [--number N|auto] [--repeat R] [--min-time S]\n"
 	  "                    [--mode M] [--workers N] [--size N] [--seed N]\n"
+	  "                    [--engine native|python [--python PATH]]\n"
 	  "       bench timeit [-s SETUP]... [--init CODE] [--include H]...\n"
 	  "                    [--cflags FLAGS] [--libs LIBS] [--number N|auto]\n"
 	  "                    [--repeat R] [--min-time S] STATEMENT...\n"
@@ -223,6 +228,11 @@ static const struct command {
 	  "  -n, --size N        input size (default: the workload's, see 'bench list')\n"
 	  "      --seed N        seed of the generated input (default 1; here -s is\n"
 	  "                      --setup, as in Python)\n"
+	  "  -e, --engine E      native (default), or python: the course's Python\n"
+	  "                      version, its loop timed in the Python process and\n"
+	  "                      its answer checked against one native serial pass\n"
+	  "      --python PATH   its interpreter (default: BENCH_PYTHON, else\n"
+	  "                      /usr/bin/python3, else python3 on PATH)\n"
 	  "      and the workload's own options, below\n"
 	  "\n"
 	  "A C statement (python -m timeit for C), chosen by any option below or by\n"

@@ -26,11 +26,13 @@ void timeit_print(const char *label, const struct bench_timeit_result *r,
 /* ------------------------------------------------------------------------
  * Workload mode (timeit_workload.c). */
 
-/* Times one call of wl in mode; prints the result. Returns the exit
- * status. */
+/* Times one call of wl in mode; prints the result. python: the call is
+ * the workload's Python version, timed in the Python engine's process
+ * and checked against one native serial pass. Returns the exit status. */
 int timeit_workload(const struct bench_workload *wl, struct bench_params *p,
 		    const struct bench_timeit_opts *to,
-		    const struct bench_executor *mode, unsigned workers);
+		    const struct bench_executor *mode, unsigned workers,
+		    int python);
 
 /* ------------------------------------------------------------------------
  * Snippet mode: the sources (timeit_source.c). */

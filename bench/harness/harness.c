@@ -87,6 +87,8 @@ struct input {
 	void *state;
 	uint64_t items;
 	const struct bench_mode_result *ref; /* first sample, for verify */
+	char native[BENCH_CHECKSUM_MAX]; /* native serial's answer, when the
+					    first sample was another engine's */
 };
 
 struct run {
@@ -339,6 +341,11 @@ static int verify(struct run *run, size_t i, const char *sum)
 
 	if (!mr->checksum[0])
 		snprintf(mr->checksum, sizeof(mr->checksum), "%s", sum);
+	if (!in->ref && in->native[0] && strcmp(sum, in->native) != 0)
+		return bench_err_set(run->err, BENCH_EVERIFY,
+				     "checksum mismatch on %s: native serial gave %s but %s/%s gave %s",
+				     run->r->wl->name, in->native, mr->mode->name,
+				     bench_engine_name(mr->engine), sum);
 	if (!in->ref) {
 		in->ref = mr;
 		return 0;
@@ -413,6 +420,33 @@ void bench__report_summarise(struct bench_report *r)
 		r->warnings |= BENCH_WARN_BUILD;
 }
 
+/*
+ * An input whose first sample came from another engine than native (a run
+ * of engine python alone) gets one native serial pass, untimed, so that
+ * every answer is still checked against bench's own C, not only against
+ * the same engine's first one.
+ */
+static int native_answer(struct run *run, struct input *in, void *state,
+			 const struct bench_mode_result *mr)
+{
+	const struct bench_workload *wl = run->r->wl;
+	struct bench_params params = run->r->params;
+	struct bench_exec_opts eo = { .workers = 1, .chunk = mr->chunk,
+				      .params = &params };
+	struct bench_sample s;
+	int rc;
+
+	params.size = mr->size;
+	memset(&s, 0, sizeof(s));
+	if (wl->rewind && (rc = wl->rewind(state, run->err)))
+		return rc;
+	if ((rc = bench_exec(bench_executor_with(BENCH_EXEC_REFERENCE), wl,
+			     state, &eo, &s, run->err)))
+		return rc;
+	wl->checksum(s.result, in->native);
+	return 0;
+}
+
 /* Checks one sample and adds it to its case. */
 static int record(struct run *run, size_t i, void *state,
 		  struct bench_sample *s, int warm)
@@ -420,6 +454,7 @@ static int record(struct run *run, size_t i, void *state,
 	const struct bench_run_opts *o = run->o;
 	struct bench_report *r = run->r;
 	struct bench_mode_result *mr = &r->results[i];
+	struct input *in = &run->inputs[run->input_of[i]];
 	char sum[BENCH_CHECKSUM_MAX];
 	int rc;
 
@@ -430,6 +465,9 @@ static int record(struct run *run, size_t i, void *state,
 		snprintf(sum, sizeof(sum), "%s", s->checksum);
 	else
 		r->wl->checksum(s->result, sum);
+	if (!in->ref && mr->engine != BENCH_ENGINE_NATIVE &&
+	    (rc = native_answer(run, in, state, mr)))
+		return rc;
 	if ((rc = verify(run, i, sum)))
 		return rc;
 	/* A stream's length is known after its first pass, and its items

@@ -170,7 +170,7 @@ int bench_report_complexity(const struct bench_report *r,
 {
 	double *x = malloc((r->nresults + 1) * sizeof(*x));
 	double *t = malloc((r->nresults + 1) * sizeof(*t));
-	size_t n = 0;
+	size_t n = 0, first = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -179,10 +179,12 @@ int bench_report_complexity(const struct bench_report *r,
 		free(t);
 		return BENCH_ENOMEM;
 	}
-	for (size_t i = 0; i < r->nresults; i++) {
+	while (first < r->nresults && r->results[first].mode != mode)
+		first++;
+	for (size_t i = first; i < r->nresults; i++) {
 		const struct bench_mode_result *mr = &r->results[i];
 
-		if (mr->mode == mode && mr->engine == BENCH_ENGINE_NATIVE &&
+		if (mr->mode == mode && mr->engine == r->results[first].engine &&
 		    mr->wall.median > 0) {
 			x[n] = (double)mr->size;
 			t[n++] = mr->wall.median;

@@ -27,7 +27,7 @@ import resource
 import sys
 import time
 
-from . import rng
+from . import rng, timing
 from .modes import MODES, common
 from .workloads import WORKLOADS
 
@@ -115,6 +115,38 @@ def sample(req):
     }
 
 
+def timeit(req):
+    """timeit's loop around one pass of the mode (timing.py), here: every
+    call runs the mode over the prepared input and returns its checksum."""
+    wl, state = _workload(req)
+    mode = MODES.get(req.get("mode"))
+    if mode is None or wl.DEPS and not hasattr(mode, "graph"):
+        raise Bad("engine python does not run mode %s (it runs %s)"
+                  % (req.get("mode"), ", ".join(sorted(MODES))))
+    workers = max(1, int(req.get("workers", 1)))
+    n = wl.count(state)
+    chunk = max(1, int(req.get("chunk") or n or 1))
+    chunks = [(f, min(chunk, n - f)) for f in range(0, n, chunk)]
+
+    def call():
+        common.CURRENT = (wl, state)
+        try:
+            if wl.DEPS:
+                acc = mode.graph(wl, state, workers)
+            else:
+                acc = mode.run(wl, state, chunks, workers)
+        finally:
+            common.CURRENT = None
+        return wl.checksum(acc)
+
+    try:
+        return timing.timeit(call, int(req.get("number") or 0),
+                             max(1, int(req.get("repeat") or 6)),
+                             int(req.get("min_time_ns") or 200_000_000))
+    except timing.Mismatch as e:
+        raise Bad("engine python: %s" % e)
+
+
 def show(req):
     wl, state = _workload(req)
     limit = min(int(req.get("limit", 10)), wl.count(state))
@@ -134,6 +166,8 @@ def serve(inp=sys.stdin, out=sys.stdout):
                 ans = sample(req)
             elif op == "show":
                 ans = show(req)
+            elif op == "timeit":
+                ans = timeit(req)
             else:
                 raise Bad("engine python: unknown request '%s'" % op)
         except Bad as e:

@@ -443,3 +443,46 @@ int python_show(const struct bench_workload *wl, const struct bench_params *p,
 	json_decref(ans);
 	return status;
 }
+
+int python_timeit(const struct bench_workload *wl, const struct bench_params *p,
+		  const char *mode, unsigned workers, uint64_t chunk,
+		  const struct bench_timeit_opts *to,
+		  struct bench_timeit_result *out, char *checksum,
+		  struct bench_err *err)
+{
+	json_t *req = request("timeit", wl, p, p->size), *ans, *loops, *v;
+	const char *sum;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	json_object_set_new(req, "mode", json_string(mode));
+	json_object_set_new(req, "workers", json_integer(workers));
+	json_object_set_new(req, "chunk", json_integer((json_int_t)chunk));
+	json_object_set_new(req, "number", json_integer((json_int_t)to->number));
+	json_object_set_new(req, "repeat", json_integer(to->repeat ? to->repeat :
+							 BENCH_TIMEIT_REPEAT));
+	json_object_set_new(req, "min_time_ns", json_integer((json_int_t)(
+		to->min_time_ns ? to->min_time_ns : BENCH_TIMEIT_MIN_TIME)));
+	if (!(ans = ask(req, err)))
+		return err->code ? err->code : BENCH_ESYS;
+	sum = json_string_value(json_object_get(ans, "checksum"));
+	loops = json_object_get(ans, "per_call_ns");
+	out->number = get_u64(ans, "number");
+	if (!sum || !json_is_array(loops) || !json_array_size(loops) ||
+	    !out->number) {
+		json_decref(ans);
+		return bench_err_set(err, BENCH_ESYS, "engine python: a timeit answer bench cannot read");
+	}
+	out->repeat = json_array_size(loops);
+	if (!(out->per_call_ns = malloc(out->repeat * sizeof(double)))) {
+		json_decref(ans);
+		return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+	}
+	json_array_foreach(loops, i, v)
+		out->per_call_ns[i] = json_number_value(v);
+	out->autorange_ns = get_u64(ans, "autorange_ns");
+	out->over_budget = json_is_true(json_object_get(ans, "over_budget"));
+	snprintf(checksum, BENCH_CHECKSUM_MAX, "%s", sum);
+	json_decref(ans);
+	return 0;
+}

@@ -37,6 +37,21 @@ int python_sample(const struct bench_report *r,
 		  const struct bench_mode_result *mr, struct bench_sample *out,
 		  struct bench_err *err);
 
+/* `bench timeit WORKLOAD --engine python`: the Python server runs
+ * timeit's loop around one pass of wl in mode (workers, chunk) on the
+ * input of p, inside its own process (python/bench_py/timing.py), and
+ * fills out's number, repeat, per_call_ns (malloc'd), autorange_ns and
+ * over_budget, and checksum (BENCH_CHECKSUM_MAX bytes) with every
+ * call's answer. Statistics are the caller's. Returns 0 or a BENCH_E*
+ * code with err set. */
+struct bench_timeit_opts;
+struct bench_timeit_result;
+int python_timeit(const struct bench_workload *wl, const struct bench_params *p,
+		  const char *mode, unsigned workers, uint64_t chunk,
+		  const struct bench_timeit_opts *to,
+		  struct bench_timeit_result *out, char *checksum,
+		  struct bench_err *err);
+
 /* The server's interpreter, or NULL when none was started. */
 const struct python_about *python_started(void);
 

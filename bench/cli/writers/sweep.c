@@ -132,6 +132,8 @@ int write_complexity_table(FILE *f, const struct run_output *ro)
 
 	header(f, "complexity", ro);
 	fprintf(f, "%s mode", first->mode->name);
+	if (first->engine != BENCH_ENGINE_NATIVE)
+		fprintf(f, ", engine %s", bench_engine_name(first->engine));
 	if (!(first->mode->flags & BENCH_EXEC_REFERENCE))
 		fprintf(f, ", %u workers", first->workers);
 	if (r->wl->describe) {

@@ -61,8 +61,10 @@ int bench_report_amdahl(const struct bench_report *r,
 			struct bench_amdahl *out);
 
 /*
- * Complexity fit over the results of one mode: their sizes and median
- * times. Returns 0, or BENCH_EINVAL with fewer than 3 distinct sizes.
+ * Complexity fit over the results of one mode in one engine (the engine
+ * of the mode's first result: a complexity run times one): their sizes
+ * and median times. Returns 0, or BENCH_EINVAL with fewer than 3
+ * distinct sizes.
  */
 int bench_report_complexity(const struct bench_report *r,
 			    const struct bench_executor *mode,
