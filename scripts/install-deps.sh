@@ -8,13 +8,15 @@
 # Google Benchmark (with g++ for its C++ API) and hyperfine; mode mpi:
 # Open MPI (without it bench builds, and mode mpi says how to get it);
 # mode queue: redis-server and hiredis (likewise without them);
+# engine python's mode dask: python3-dask (without it the other modes
+# run, and mode dask says how to get it);
 # the fuzz targets (make fuzz): clang, and libclang-rt-dev for libFuzzer's
 # runtime (libclang_rt.fuzzer) and the sanitizers' with it; the man pages
 # (make install): help2man; the HTML report's test: tidy (validator) and
 # chromium (opened headless, offline).
 set -eu
 
-packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev redis-server libhiredis-dev bubblewrap libseccomp-dev libunwind-dev binutils clang libclang-rt-dev help2man tidy chromium"
+packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev redis-server libhiredis-dev python3-dask bubblewrap libseccomp-dev libunwind-dev binutils clang libclang-rt-dev help2man tidy chromium"
 
 missing=""
 for p in $packages; do

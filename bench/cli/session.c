@@ -589,6 +589,75 @@ static size_t python_notes(const struct bench_report *r,
 	return n;
 }
 
+/* Engines that run a mode with code of their own (engine python's
+ * modules), not through bench_exec() as native, gbench and hyperfine do:
+ * the only ones that run a BENCH_EXEC_FOREIGN mode. */
+static int foreign_engine(enum bench_engine e)
+{
+	return e == BENCH_ENGINE_PYTHON;
+}
+
+/*
+ * Pairs each BENCH_EXEC_FOREIGN mode with the foreign engines alone,
+ * before anything is prepared or sampled: `--engine native,python --mode
+ * serial,M` runs serial in both engines and M in python only. A foreign
+ * mode that no engine of the command runs is a usage error. Explicit
+ * cases (scale, complexity) lose their pairs of it with other engines (a
+ * run's modes x engines are paired by the harness, which skips them
+ * itself). The cases are kept for the process's life (one command a
+ * process). Returns 0, or the exit status after one line of error.
+ */
+static int foreign_cases(struct session *s)
+{
+	static struct bench_case *kept;
+	struct bench_run_opts *o = &s->opts;
+	const enum bench_engine native = BENCH_ENGINE_NATIVE;
+	const enum bench_engine *engines = o->nengines ? o->engines : &native;
+	size_t ne = o->nengines ? o->nengines : 1;
+	size_t total = o->ncases ? o->ncases : o->nmodes * ne, n = 0;
+	int foreign = 0;
+
+	for (size_t i = 0; i < o->ncases; i++)
+		foreign |= !!(o->cases[i].mode->flags & BENCH_EXEC_FOREIGN);
+	for (size_t i = 0; !o->ncases && i < o->nmodes; i++)
+		foreign |= !!(o->modes[i]->flags & BENCH_EXEC_FOREIGN);
+	if (!foreign)
+		return 0;
+	free(kept);
+	if (!(kept = calloc(total, sizeof(*kept)))) {
+		error("out of memory");
+		return 1;
+	}
+	/* Every pair, modes then engines, as the harness lists them. */
+	for (size_t i = 0; i < total; i++)
+		kept[i] = o->ncases ? o->cases[i] :
+			  (struct bench_case){ .mode = o->modes[i / ne],
+					       .engine = engines[i % ne] };
+	for (size_t i = 0; i < total; i++) {
+		const struct bench_executor *m = kept[i].mode;
+		int runs = 0;
+
+		if (!(m->flags & BENCH_EXEC_FOREIGN))
+			continue;
+		for (size_t k = 0; k < total && !runs; k++)
+			runs = kept[k].mode == m && foreign_engine(kept[k].engine);
+		if (!runs)
+			return usage_error(s->cmd, "--mode %s runs only in engine python: add --engine python, or --engine native,python to compare it with bench's C",
+					   m->name);
+	}
+	/* A run's modes x engines: the harness pairs a foreign mode with
+	 * engine python alone. */
+	if (!o->ncases)
+		return 0;
+	for (size_t i = 0; i < total; i++)
+		if (!(kept[i].mode->flags & BENCH_EXEC_FOREIGN) ||
+		    foreign_engine(kept[i].engine))
+			kept[n++] = kept[i];
+	o->cases = kept;
+	o->ncases = n;
+	return 0;
+}
+
 int session_run(struct session *s)
 {
 	struct bench_report *report = NULL;
@@ -601,11 +670,14 @@ int session_run(struct session *s)
 	struct run_output ro = { 0 };
 	const char *crash = getenv("BENCH_TEST_CRASH_TASK");
 	const char *corrupt = getenv("BENCH_TEST_CORRUPT_MODE");
-	const struct bench_executor *launched = session_launched(s);
+	const struct bench_executor *launched;
 	struct bench_job job;
 	int status = 0, code, drawn = 0;
 	bench_ns started;
 
+	if ((code = foreign_cases(s)) != 0)
+		return code;
+	launched = session_launched(s);
 	if (crash && *crash) {
 		s->opts.crash_task = strtoll(crash, NULL, 10);
 		s->opts.crash_set = 1;

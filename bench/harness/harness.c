@@ -143,12 +143,22 @@ static int check_modes(const struct bench_run_opts *o, struct bench_case *cases,
 		if (bench_executors[i]->flags & BENCH_EXEC_DEFAULT)
 			modes[n++] = bench_executors[i];
 	for (size_t i = 0; i < n; i++)
-		for (size_t e = 0; e < ne; e++)
-			cases[k++] = (struct bench_case){
-				.mode = modes[i],
-				.engine = o->nengines ? o->engines[e] :
-							BENCH_ENGINE_NATIVE,
-			};
+		for (size_t e = 0; e < ne; e++) {
+			enum bench_engine en = o->nengines ? o->engines[e] :
+							     BENCH_ENGINE_NATIVE;
+
+			/* A mode only engine python's own code runs (dask)
+			 * pairs with it alone; the CLI refuses a run where
+			 * nothing would run it. */
+			if (modes[i]->flags & BENCH_EXEC_FOREIGN &&
+			    en != BENCH_ENGINE_PYTHON)
+				continue;
+			cases[k++] = (struct bench_case){ .mode = modes[i],
+							  .engine = en };
+		}
+	if (k == 0)
+		return bench_err_set(err, BENCH_EINVAL,
+				     "no mode listed runs in the engines listed");
 	return (int)k;
 }
 

@@ -205,6 +205,12 @@ enum bench_exec_flags {
 	BENCH_EXEC_LAUNCHED = 1u << 5,
 	/* Among the modes `bench scale` sweeps by default. */
 	BENCH_EXEC_SCALE = 1u << 6,
+	/* Only a foreign engine runs it (engine python: its own code for
+	 * the mode, bench_py's modes); bench's C has no version of it, so
+	 * the engines that call bench_exec (native, gbench, hyperfine)
+	 * leave it out, and a run that would have only those is refused
+	 * before sampling. Its run() only says so. */
+	BENCH_EXEC_FOREIGN = 1u << 7,
 };
 
 /*

@@ -7,8 +7,9 @@ workload whose items depend on others (wl.DEPS), one node a task.
 Workers find the workload and its prepared input in common.CURRENT, set
 before any pool starts: forked processes share it copy-on-write, as bench's
 process executor shares its input, so only (first, count) and the partial
-results are pickled.
+results are pickled. A mode that needs a library (dask) imports it on its
+first sample, so the server starts, and runs the others, without it.
 """
-from . import serial, thread, process, async_mode
+from . import serial, thread, process, async_mode, dask_mode
 
-MODES = {m.NAME: m for m in (serial, thread, process, async_mode)}
+MODES = {m.NAME: m for m in (serial, thread, process, async_mode, dask_mode)}
