@@ -19,9 +19,16 @@ CLOCK_MONOTONIC around the mode's run, pools started and stopped inside
 it; CPU time is getrusage of this process and of the children it reaped
 (pool workers), peak RSS the larger of the two. Warmup and the order of
 samples are bench's.
+
+Options come as bench sends them: numbers, and text (an --input file, an
+event --type), which a workload's OPTIONS tells apart by its default (a
+number, or text or None). A workload of several STAGES (wordcount's map,
+then its reduce) runs them one after the other in the same mode, within
+the same timed pass.
 """
 import importlib.util
 import json
+import os
 import platform
 import resource
 import sys
@@ -63,13 +70,69 @@ def _workload(req):
     for k, v in (req.get("options") or {}).items():
         if k not in opts:
             raise Bad("engine python: workload %s has no option --%s" % (name, k))
-        opts[k] = int(v)
+        opts[k] = _option(wl.OPTIONS[k], v)
     size, seed = int(req["size"]), int(req["seed"])
     key = (name, size, seed, tuple(sorted(opts.items())))
     state = _inputs.get(key)
     if state is None:
         state = _inputs[key] = wl.prepare(size, seed, opts)
     return wl, state
+
+
+def _option(default, v):
+    """An option's value, of its default's kind: a number, or text (bytes
+    that are not UTF-8 come as {"hex": ...}, and are decoded as Python
+    decodes file names, so that open() gets the same bytes back)."""
+    if isinstance(default, int):
+        return int(v)
+    if isinstance(v, dict):
+        return os.fsdecode(bytes.fromhex(v["hex"]))
+    return str(v)
+
+
+def _chunks(n, chunk):
+    return [(f, min(chunk, n - f)) for f in range(0, n, chunk)]
+
+
+def _runner(wl, state, mode, workers, chunk):
+    """A call that runs one pass of wl in mode and returns its merged
+    result, and a list the call fills with the tasks of each stage. The
+    first stage's chunks are cut here, outside any timing. A workload of
+    several STAGES runs them in turn, wl.stage() handing stage k the merged
+    result of stage k - 1 (None for the first) before its pool starts, so
+    forked workers see it, as bench's C keeps the shuffle in shared memory."""
+    if wl.DEPS:
+        return (lambda: mode.graph(wl, state, workers)), [wl.count(state)]
+    stages = getattr(wl, "STAGES", 1)
+    if stages > 1:
+        wl.stage(state, 0, None)
+    n = wl.count(state)
+    chunk = max(1, int(chunk or n or 1))
+    first = _chunks(n, chunk)
+    tasks = [len(first)]
+    if stages == 1:
+        return (lambda: mode.run(wl, state, first, workers)), tasks
+
+    def call():
+        wl.stage(state, 0, None)
+        acc = mode.run(wl, state, first, workers)
+        del tasks[1:]
+        for k in range(1, stages):
+            wl.stage(state, k, acc)
+            later = _chunks(wl.count(state), chunk)
+            tasks.append(len(later))
+            acc = mode.run(wl, state, later, workers)
+        return acc
+
+    return call, tasks
+
+
+def _check(wl, state, acc):
+    """A workload's check after a pass (events' --strict, an --input file
+    that changed under the run): its complaint fails the request."""
+    why = wl.check(state, acc) if hasattr(wl, "check") else None
+    if why:
+        raise Bad("engine python: %s" % why)
 
 
 def _cpu_ns(ru):
@@ -83,20 +146,9 @@ def sample(req):
         raise Bad("engine python does not run mode %s (it runs %s)"
                   % (req.get("mode"), ", ".join(sorted(MODES))))
     workers = max(1, int(req.get("workers", 1)))
+    body, tasks = _runner(wl, state, mode, workers, req.get("chunk"))
     n = wl.count(state)
-    chunk = max(1, int(req.get("chunk") or n or 1))
     common.CURRENT = (wl, state)
-    if wl.DEPS:
-        tasks = n
-
-        def body():
-            return mode.graph(wl, state, workers)
-    else:
-        chunks = [(f, min(chunk, n - f)) for f in range(0, n, chunk)]
-        tasks = len(chunks)
-
-        def body():
-            return mode.run(wl, state, chunks, workers)
     self0 = resource.getrusage(resource.RUSAGE_SELF)
     kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic_ns()
@@ -105,12 +157,13 @@ def sample(req):
     self1 = resource.getrusage(resource.RUSAGE_SELF)
     kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     common.CURRENT = None
+    _check(wl, state, acc)
     return {
         "wall_ns": t1 - t0,
         "cpu_ns": _cpu_ns(self1) - _cpu_ns(self0) + _cpu_ns(kids1) - _cpu_ns(kids0),
         "maxrss_kb": max(self1.ru_maxrss, kids1.ru_maxrss),
         "checksum": wl.checksum(acc),
-        "tasks": tasks,
+        "tasks": sum(tasks),
         "items": n,
     }
 
@@ -124,19 +177,15 @@ def timeit(req):
         raise Bad("engine python does not run mode %s (it runs %s)"
                   % (req.get("mode"), ", ".join(sorted(MODES))))
     workers = max(1, int(req.get("workers", 1)))
-    n = wl.count(state)
-    chunk = max(1, int(req.get("chunk") or n or 1))
-    chunks = [(f, min(chunk, n - f)) for f in range(0, n, chunk)]
+    one_pass, _ = _runner(wl, state, mode, workers, req.get("chunk"))
 
     def call():
         common.CURRENT = (wl, state)
         try:
-            if wl.DEPS:
-                acc = mode.graph(wl, state, workers)
-            else:
-                acc = mode.run(wl, state, chunks, workers)
+            acc = one_pass()
         finally:
             common.CURRENT = None
+        _check(wl, state, acc)
         return wl.checksum(acc)
 
     try:
@@ -149,10 +198,10 @@ def timeit(req):
 
 def show(req):
     wl, state = _workload(req)
-    limit = min(int(req.get("limit", 10)), wl.count(state))
-    if hasattr(wl, "show_all"):
+    limit = int(req.get("limit", 10))
+    if hasattr(wl, "show_all"):  # its own lines (wordcount's top words)
         return {"lines": list(wl.show_all(state, limit))}
-    return {"lines": [wl.show(state, i) for i in range(limit)]}
+    return {"lines": [wl.show(state, i) for i in range(min(limit, wl.count(state)))]}
 
 
 def serve(inp=sys.stdin, out=sys.stdout):

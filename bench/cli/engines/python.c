@@ -362,7 +362,36 @@ static json_t *ask(json_t *req, struct bench_err *err)
 	return ans;
 }
 
-/* The request's common part: workload, size, seed and its options. */
+/*
+ * A text option's value: a JSON string, or, for bytes that are not UTF-8
+ * (a file name may be any bytes, a JSON string may not), {"hex": HEX},
+ * which the server turns back into the same bytes. NULL out of memory.
+ */
+static json_t *text_value(const char *s)
+{
+	static const char digits[] = "0123456789abcdef";
+	json_t *v = json_string(s);
+	size_t n = strlen(s);
+	char *hex;
+
+	if (v)
+		return v;
+	if (!(hex = malloc(2 * n + 1)))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = digits[(unsigned char)s[i] >> 4];
+		hex[2 * i + 1] = digits[(unsigned char)s[i] & 15];
+	}
+	hex[2 * n] = '\0';
+	v = json_pack("{s:s}", "hex", hex);
+	free(hex);
+	return v;
+}
+
+/* The request's common part: workload, size, seed and its options, every
+ * one the workload declares: numbers and flags (1 when given) as numbers,
+ * text (--input FILE, --type T) as text; a text option neither given nor
+ * defaulted (no --input) is left out. */
 static json_t *request(const char *op, const struct bench_workload *wl,
 		       const struct bench_params *p, uint64_t size)
 {
@@ -375,10 +404,11 @@ static json_t *request(const char *op, const struct bench_workload *wl,
 	for (unsigned o = 0; o < p->nopts; o++) {
 		const struct bench_param *v = &p->opts[o];
 
-		/* Text options (an --input file) are not the python engine's. */
-		if (wl->options[o].kind == BENCH_OPT_NUMBER)
+		if (wl->options[o].kind != BENCH_OPT_TEXT)
 			json_object_set_new(opts, v->name,
 					    json_integer((json_int_t)v->num));
+		else if (v->text)
+			json_object_set_new(opts, v->name, text_value(v->text));
 	}
 	json_object_set_new(req, "options", opts);
 	return req;

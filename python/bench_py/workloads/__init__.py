@@ -13,7 +13,18 @@ WORKLOADS, named as bench names them. A workload module defines:
   show(state, i) -> line the line `bench show` prints for item i
   node(state, i, deps) -> (done, partial)  for a task graph (DEPS True):
                          item i from its dependencies' done records
-"""
-from . import hash as _hash, search, range as _range, sleep, graph
+  show_all(state, limit) -> lines          instead of show, for a workload
+                         whose lines are not one an item (events' first
+                         lines, wordcount's top words)
+  STAGES, stage(state, k, acc)   for a workload run in stages (wordcount's
+                         map, then reduce): stage k's items are count(state)
+                         after stage(state, k, merged result of stage k-1)
+  check(state, acc) -> complaint or None   after a pass (events' --strict,
+                         an --input file changed under the run)
 
-WORKLOADS = {w.NAME: w for w in (_hash, search, _range, sleep, graph)}
+OPTIONS' defaults say each option's kind: a number, or text (a str, or
+None for none, as events' and wordcount's --input).
+"""
+from . import hash as _hash, search, range as _range, sleep, events, wordcount, graph
+
+WORKLOADS = {w.NAME: w for w in (_hash, search, _range, sleep, events, wordcount, graph)}
