@@ -11,7 +11,8 @@ so that bench can time the interpreter's start-up apart and record it.
       "tasks": N, "items": N}
   {"op": "show", "workload": ..., "size": ..., "seed": ..., "options": ...,
    "limit": N} -> {"lines": [...]}
-  anything wrong -> {"error": "one line"}
+  a request bench should not have sent -> {"error": "one line", "usage": true}
+  one that failed -> {"error": "one line", "kind": "input"|"verify"|"failed"}
 
 A sample is timed here with the rules bench's C follows: the input is
 prepared once per (workload, size, seed, options), untimed; the wall time is
@@ -35,6 +36,7 @@ import sys
 import time
 
 from . import rng, timing
+from .errors import Bad, Failed
 from .modes import MODES, common
 from .workloads import WORKLOADS
 
@@ -56,8 +58,6 @@ def about():
     }
 
 
-class Bad(Exception):
-    """A request bench should not have sent: its message is the answer."""
 
 
 def _workload(req):
@@ -132,7 +132,7 @@ def _check(wl, state, acc):
     that changed under the run): its complaint fails the request."""
     why = wl.check(state, acc) if hasattr(wl, "check") else None
     if why:
-        raise Bad("engine python: %s" % why)
+        raise Failed("engine python: %s" % why, "input")
 
 
 def _cpu_ns(ru):
@@ -193,7 +193,7 @@ def timeit(req):
                              max(1, int(req.get("repeat") or 6)),
                              int(req.get("min_time_ns") or 200_000_000))
     except timing.Mismatch as e:
-        raise Bad("engine python: %s" % e)
+        raise Failed("engine python: %s" % e, "verify")
 
 
 def show(req):
@@ -220,11 +220,12 @@ def serve(inp=sys.stdin, out=sys.stdout):
             else:
                 raise Bad("engine python: unknown request '%s'" % op)
         except Bad as e:
-            ans = {"error": str(e)}
-        except (ValueError, KeyError, TypeError) as e:
-            ans = {"error": "engine python: bad request: %s" % e}
+            ans = {"error": str(e), "usage": True}
+        except Failed as e:
+            ans = {"error": str(e), "kind": e.kind}
         except Exception as e:  # a failing workload is reported, not fatal
-            ans = {"error": "engine python: %s: %s" % (type(e).__name__, e)}
+            ans = {"error": "engine python: %s: %s" % (type(e).__name__, e),
+                   "kind": "failed"}
         out.write(json.dumps(ans) + "\n")
         out.flush()
     return 0

@@ -362,6 +362,13 @@ registered() { # NAME
 # Whether a program is on PATH.
 has() { command -v "$1" >/dev/null 2>&1; }
 
+# need_python: skip unless the interpreter engine python starts by default
+# (bench/cli/engines/python.c: /usr/bin/python3, else python3 on PATH) is
+# there; PY names it for a test that runs it itself.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3 2>/dev/null) || PY=/usr/bin/python3
+need_python() { [ -x "$PY" ] || skip "no python3: engine python not tested"; }
+
 # One test, inside its folder and under timeout.
 run_one() { # NAME
 	registered "$1" || { echo "no test named '$1'"; exit 2; }

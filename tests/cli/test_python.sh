@@ -22,11 +22,6 @@ t() { TESTS="$TESTS $1"; }
 SEEDS="1 7 123456789"
 
 # The interpreter the engine picks by default, or a skip.
-need_python() {
-	[ -x /usr/bin/python3 ] || command -v python3 >/dev/null 2>&1 ||
-		skip "no python3"
-}
-
 # agree WORKLOAD "SIZES" [ARGS...]: for each seed and size, one run of
 # every mode in both engines; every row verified (the harness compares
 # each sample's checksum with the first of its size, native serial's).
@@ -202,6 +197,38 @@ test_events_tricky_lines() {
 	every_mode "events --input tricky.jsonl" events --input tricky.jsonl --chunk 5
 }
 
+# A run that fails is a runtime failure (exit 1), not a usage error: a bad
+# line under --strict names the same line and reason as the C does, and a
+# workload that raises says what it raised, in one line each.
+test_python_failures_exit_1() {
+	need_python
+	tricky_events
+	_one="--input tricky.jsonl --strict --mode serial --repeat 1 --warmup 0 -q --no-save"
+	bench run events $_one
+	expect_rc 1
+	sed 's/^bench: //' err >native.txt
+	bench run events $_one --engine python
+	expect_rc 1
+	expect_nlines err 1
+	expect_match err '^bench: engine python: events: tricky.jsonl line [0-9]+: .*--strict; [0-9]+ bad lines in all' \
+		"the bad line named"
+	sed 's/^bench: engine python: //' err >python.txt
+	cmp -s native.txt python.txt ||
+		fail "--strict: python said '$(cat python.txt)', native '$(cat native.txt)'"
+	mkdir site
+	printf 'import hashlib\ndef _broken(*a, **k):\n    raise RuntimeError("sha256 is broken here")\nhashlib.sha256 = _broken\n' \
+		>site/sitecustomize.py
+	printf '#!/bin/sh\nPYTHONPATH=%s/site:$PYTHONPATH exec %s "$@"\n' "$PWD" "$PY" >py
+	chmod +x py
+	bench run hash --size 100 --engine python --python "$PWD/py" --mode serial \
+		--repeat 1 --warmup 0 -q --no-save
+	expect_rc 1
+	expect_nlines err 1
+	expect_match err '^bench: engine python: RuntimeError: sha256 is broken here$' \
+		"the exception and its message"
+	expect_no_match err 'Traceback' "a traceback"
+}
+
 test_table_rows_and_notes() {
 	need_python
 	bench run hash --size 2000 --engine native,python --workers 2 --repeat 2 \
@@ -369,6 +396,7 @@ t wordcount_agrees
 t events_input_agrees
 t wordcount_input_agrees
 t events_tricky_lines
+t python_failures_exit_1
 t table_rows_and_notes
 t json_context_and_store
 t show_same_lines

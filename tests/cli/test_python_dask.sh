@@ -17,12 +17,7 @@ TESTS=
 t() { TESTS="$TESTS $1"; }
 
 SEEDS="1 7 123456789"
-PY=/usr/bin/python3
 REFUSED="--mode dask runs only in engine python: add --engine python"
-
-need_python() {
-	[ -x "$PY" ] || skip "no $PY"
-}
 
 need_dask() {
 	need_python
@@ -148,7 +143,7 @@ test_missing_dask() {
 	no_dask_python
 	bench run graph --engine python --mode serial,dask --size 3 --max-ms 1 --repeat 1 \
 		--warmup 0 --no-save --python nodask/python3
-	assert_ne "exit status" 0 "$RC"
+	expect_rc 1
 	expect_empty out
 	expect_nlines err 1
 	expect_match err "mode dask needs Dask.*apt-get install python3-dask" \

@@ -14,11 +14,6 @@ SUITE_TIMEOUT=180
 TESTS=
 t() { TESTS="$TESTS $1"; }
 
-need_python() {
-	[ -x /usr/bin/python3 ] || command -v python3 >/dev/null 2>&1 ||
-		skip "no python3"
-}
-
 # The checksum a timeit output ends its median line with.
 checksum_of() { sed -n 's/.*; checksum \([0-9a-f]*\)$/\1/p' "$1"; }
 
@@ -64,9 +59,7 @@ import hashlib
 _real = hashlib.sha256
 hashlib.sha256 = lambda data=b"": _real(data + b"!")
 EOF
-	_py=/usr/bin/python3
-	[ -x "$_py" ] || _py=$(command -v python3)
-	printf '#!/bin/sh\nPYTHONPATH=%s/site:$PYTHONPATH exec %s "$@"\n' "$PWD" "$_py" >py
+	printf '#!/bin/sh\nPYTHONPATH=%s/site:$PYTHONPATH exec %s "$@"\n' "$PWD" "$PY" >py
 	chmod +x py
 	bench timeit hash --size 500 --engine python --python "$PWD/py" --number 1 --repeat 1
 	expect_rc 1
@@ -84,9 +77,7 @@ test_python_alone_checked_against_native() {
 	mkdir site
 	printf 'import hashlib\n_real = hashlib.sha256\nhashlib.sha256 = lambda data=b"": _real(data + b"!")\n' \
 		>site/sitecustomize.py
-	_py=/usr/bin/python3
-	[ -x "$_py" ] || _py=$(command -v python3)
-	printf '#!/bin/sh\nPYTHONPATH=%s/site:$PYTHONPATH exec %s "$@"\n' "$PWD" "$_py" >py
+	printf '#!/bin/sh\nPYTHONPATH=%s/site:$PYTHONPATH exec %s "$@"\n' "$PWD" "$PY" >py
 	chmod +x py
 	bench run hash --size 500 --engine python --python "$PWD/py" --mode serial,thread \
 		--repeat 1 --warmup 0 --no-save -q

@@ -303,8 +303,26 @@ const struct python_about *python_started(void)
 	return server.about.startup_ns ? &server.about : NULL;
 }
 
+/*
+ * The code of an {"error": ...} answer (python/bench_py/errors.py): a
+ * request bench should not have sent ("usage": true) is a usage error,
+ * exit 2; one that failed is of its kind, exit 1, as its C twin's would be.
+ */
+static int error_code(json_t *ans)
+{
+	const char *kind = json_string_value(json_object_get(ans, "kind"));
+
+	if (json_is_true(json_object_get(ans, "usage")))
+		return BENCH_EINVAL;
+	if (kind && strcmp(kind, "input") == 0)
+		return BENCH_EINPUT;
+	if (kind && strcmp(kind, "verify") == 0)
+		return BENCH_EVERIFY;
+	return BENCH_EWORKER;
+}
+
 /* Sends req (consumed) and returns the answer (new reference), or NULL
- * with err set. An {"error": ...} answer is BENCH_EINVAL. */
+ * with err set, its code error_code()'s. */
 static json_t *ask(json_t *req, struct bench_err *err)
 {
 	struct server *s = &server;
@@ -355,7 +373,7 @@ static json_t *ask(json_t *req, struct bench_err *err)
 		return NULL;
 	}
 	if ((msg = json_string_value(json_object_get(ans, "error")))) {
-		bench_err_set(err, BENCH_EINVAL, "%s", msg);
+		bench_err_set(err, error_code(ans), "%s", msg);
 		json_decref(ans);
 		return NULL;
 	}

@@ -23,6 +23,7 @@ happens once, at the first sample. Without Dask the sample fails with one
 line saying how to get it.
 """
 from . import common
+from ..errors import Failed
 
 NAME = "dask"
 NEEDS = "mode dask needs Dask, which %s cannot import (%s): apt-get install python3-dask, or pip install dask"
@@ -40,9 +41,8 @@ def _import():
         except ImportError as e:
             import sys
 
-            # The server's Bad: its message is the whole answer, one line.
-            from ..server import Bad
-            raise Bad(NEEDS % (sys.executable, e)) from None
+            # Its message is the whole answer, one line; bench exits 1.
+            raise Failed(NEEDS % (sys.executable, e)) from None
         _dask = dask
     return _dask
 
