@@ -197,6 +197,63 @@ test_events_tricky_lines() {
 	every_mode "events --input tricky.jsonl" events --input tricky.jsonl --chunk 5
 }
 
+# Lines no one wrote by hand: generated events cut, spliced and sprinkled
+# with what parsers disagree on (escapes, surrogates, NaN, numbers at and
+# past 64 bits, stray bytes), and events whose event_id and event_type
+# are any JSON value. A fixed seed, so a difference is a line to look at;
+# every line's fate must be the C's, and so the checksum.
+test_events_mutated_lines() {
+	need_python
+	"$BENCH" gen events --lines 300 --seed 9 -o base.jsonl || fail "bench gen events failed"
+	cat >mutate.py <<'PY'
+import random, sys
+random.seed(int(sys.argv[1]))
+lines = open("base.jsonl", "rb").read().split(b"\n")[:-1]
+toks = [b'"', b'\\', b'\\u', b'\\ud800', b'\\udc00', b'{', b'}', b'[', b']', b',',
+        b':', b'1e400', b'-0', b'1.5e-320', b'NaN', b'Infinity', b'true', b'nul',
+        b'\x00', b'\x01', b'\xff', b'\xc3', b'\xe2\x82', b'\xf0\x9f\x98\x80', b' ',
+        b'\t', b'\r', b'18446744073709551616', b'-9223372036854775809', b'01',
+        b'"event_type"', b'"event_id"', b'"purchase"']
+vals = ['1', '-0', '1.0', '1e5', '1E-7', '18446744073709551615',
+        '18446744073709551616', '-9223372036854775808', '-9223372036854775809',
+        '0.1', '2.5e-308', '4.9e-324', '1.7976931348623157e308', '1e309',
+        '3.14159265358979323846', '"\\u00e9"', '"\\ud83d\\ude00"', '"\\ud800"',
+        '"x\\"y"', '""', 'null', 'true', '[]', '{}', '{"a":1,"a":2}',
+        '[1.0,2e3,-0.0]', '"\\u0000"', '[[[[[]]]]]', '100000000000000000000.0',
+        '123.456e78']
+types = ['"purchase"', '"view"', '"purchas\\u0065"', '"purchase\\u0000"', '1', 'null']
+out = []
+for i in range(1500):
+    line = bytearray(random.choice(lines))
+    for _ in range(random.randint(1, 3)):
+        p = random.randrange(len(line) + 1)
+        r = random.random()
+        if r < 0.4:
+            line[p:p] = random.choice(toks)
+        elif r < 0.7:
+            del line[p:p + random.randint(1, 5)]
+        else:
+            q = random.randrange(len(line) + 1)
+            line[p:p] = bytes(line[q:q + random.randint(1, 8)])
+    out.append(bytes(line).replace(b"\n", b" "))
+    v = random.choice(vals)
+    if random.random() < 0.3:
+        v = "[" + ",".join(random.choice(vals) for _ in range(3)) + "]"
+    t = random.choice(types) if random.random() < 0.3 else '"purchase"'
+    parts = ['"event_type":' + t, '"event_id":' + v, '"x":' + random.choice(vals)]
+    random.shuffle(parts)
+    out.append(("{" + random.choice([",", ", ", ",\t"]).join(parts) + "}").encode())
+sys.stdout.buffer.write(b"\n".join(out) + b"\n")
+PY
+	for _seed in 1 2; do
+		"$PY" mutate.py "$_seed" >mut.jsonl || fail "mutate.py failed"
+		same_show "events, mutated lines, seed $_seed" events --input mut.jsonl --limit 3000
+		expect_match out ' kept ' "a kept line"
+		expect_match out ' bad malformed JSON' "a malformed line"
+	done
+	every_mode "events, mutated lines" events --input mut.jsonl --chunk 97
+}
+
 # A run that fails is a runtime failure (exit 1), not a usage error: a bad
 # line under --strict names the same line and reason as the C does, and a
 # workload that raises says what it raised, in one line each.
@@ -396,6 +453,7 @@ t wordcount_agrees
 t events_input_agrees
 t wordcount_input_agrees
 t events_tricky_lines
+t events_mutated_lines
 t python_failures_exit_1
 t table_rows_and_notes
 t json_context_and_store
