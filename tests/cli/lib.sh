@@ -438,6 +438,7 @@ main() {
 	for name in $selected; do
 		n=$((n + 1))
 		mkdir "$root/$name"
+		started=$(date +%s)
 		(cd "$root/$name" &&
 			exec timeout -k 5 "$timeout_s" sh "$self" --one "$name") \
 			>"$root/$name.log" 2>&1 </dev/null &
@@ -445,11 +446,14 @@ main() {
 		wait "$CHILD"
 		status=$?
 		CHILD=
+		took=$(($(date +%s) - started))
 		case $status in
 		0)
 			echo "ok $n - $name"
 			passed=$((passed + 1))
 			sed -n 's/^note: /# note: /p' "$root/$name.log"
+			# Where a suite's time goes, for the slow ones.
+			[ "$took" -lt 20 ] || echo "# took $took s"
 			;;
 		77)
 			echo "ok $n - $name # SKIP $(sed -n 's/^skip: //p' "$root/$name.log")"
