@@ -41,6 +41,7 @@ from itertools import accumulate, count as counter
 from operator import add
 
 from .. import rng
+from . import input_file
 
 NAME = "events"
 SUMMARY = "JSON Lines events read lazily, filtered by type, batched, SHA-256 of kept ids"
@@ -161,11 +162,6 @@ def _line_starts(blocks):
     return starts
 
 
-def _stamp(fd):
-    st = os.fstat(fd)
-    return st.st_size, st.st_mtime_ns
-
-
 def prepare(size, seed, opts):
     kind, path = opts["type"], opts["input"]
     if not 0 < len(os.fsencode(kind)) < TYPE_MAX:
@@ -183,7 +179,7 @@ def prepare(size, seed, opts):
     with open(fd, "rb", closefd=False) as f:
         starts = _line_starts(iter(lambda: f.read(PIECE), b""))
     return State(path, lambda off, n: os.pread(fd, n, off), starts, kind,
-                 opts["strict"], fd, _stamp(fd))
+                 opts["strict"], fd, input_file.stamp(fd))
 
 
 def count(state):
@@ -723,13 +719,9 @@ def check(state, acc):
     """events_check: an --input file unchanged since prepare(), and with
     --strict, no bad line. A complaint, or None."""
     if state.fd is not None:
-        size, mtime = _stamp(state.fd)
-        if size != state.stamp[0]:
-            return ("events: input '%s' changed during the run (%d bytes, now %d)"
-                    % (state.path, state.stamp[0], size))
-        if mtime != state.stamp[1]:
-            return ("events: input '%s' changed during the run (%d bytes, the same size but rewritten)"
-                    % (state.path, size))
+        why = input_file.changed(NAME, state.path, state.fd, state.stamp)
+        if why:
+            return why
     if state.strict and acc.bad:
         line, status = acc.first_bad
         return ("events: %s line %d: %s (--strict; %d bad line%s in all)"

@@ -28,6 +28,7 @@ import zlib
 from collections import Counter
 
 from .. import rng
+from . import input_file
 
 NAME = "wordcount"
 SUMMARY = "word count as map-reduce: map, shuffle by key hash, reduce"
@@ -138,11 +139,6 @@ def _cut(text):
     return starts
 
 
-def _stamp(fd):
-    st = os.fstat(fd)
-    return st.st_size, st.st_mtime_ns
-
-
 def prepare(size, seed, opts):
     path = opts["input"]
     if path is None:
@@ -151,10 +147,10 @@ def prepare(size, seed, opts):
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise OSError("wordcount: %s is not a regular file: expected a text file" % path)
-    stamp = _stamp(fd)
+    stamp = input_file.stamp(fd)
     with open(fd, "rb", closefd=False) as f:
         text = f.read()
-    if len(text) != stamp[0] or _stamp(fd) != stamp:
+    if len(text) != stamp[0] or input_file.stamp(fd) != stamp:
         raise OSError("wordcount: input '%s' changed while it was read" % path)
     return State(text, path, fd, stamp)
 
@@ -247,14 +243,7 @@ def check(state, acc):
     """wc_check: an --input file unchanged since it was read."""
     if state.fd is None:
         return None
-    size, mtime = _stamp(state.fd)
-    if size != state.stamp[0]:
-        return ("wordcount: input '%s' changed during the run (%d bytes, now %d)"
-                % (state.path, state.stamp[0], size))
-    if mtime != state.stamp[1]:
-        return ("wordcount: input '%s' changed during the run (%d bytes, the same size but rewritten)"
-                % (state.path, size))
-    return None
+    return input_file.changed(NAME, state.path, state.fd, state.stamp)
 
 
 def show_all(state, limit):
