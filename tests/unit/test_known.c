@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -187,6 +188,148 @@ START_TEST(test_sleep_known_values)
 }
 END_TEST
 
+/* ---- wordcount: the words recounted byte by byte ---------------------- */
+
+/* A word, lowercased, in a list to sort. */
+struct wc_word {
+	const char *w;
+	size_t len;
+};
+
+static int wc_word_cmp(const void *a, const void *b)
+{
+	const struct wc_word *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->w, y->w, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The wordcount checksum of text, counted here the plainest way: every
+ * run of ASCII letters, lowercased, sorted; equal neighbours counted;
+ * each distinct word's FNV-1a hash mixed with its count, as DESIGN.md
+ * defines the result. */
+static void wc_recount(const unsigned char *text, size_t len, char *out)
+{
+	char *low = malloc(len + 1);
+	struct wc_word *all = malloc((len / 2 + 1) * sizeof(*all));
+	size_t n = 0;
+	uint64_t distinct = 0, sum = 0;
+	struct bench__fold f = { 0 };
+
+	ck_assert_ptr_nonnull(low);
+	ck_assert_ptr_nonnull(all);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = text[i];
+
+		low[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+
+		while (j < len && low[j] >= 'a' && low[j] <= 'z')
+			j++;
+		if (j > i)
+			all[n++] = (struct wc_word){ low + i, j - i };
+		i = j > i ? j : i + 1;
+	}
+	qsort(all, n, sizeof(*all), wc_word_cmp);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		uint64_t h = 0xcbf29ce484222325ull;
+
+		while (j < n && wc_word_cmp(&all[i], &all[j]) == 0)
+			j++;
+		for (size_t k = 0; k < all[i].len; k++)
+			h = (h ^ (unsigned char)all[i].w[k]) * 0x100000001b3ull;
+		sum += bench__mix64(bench__mix64(h) ^ bench__mix64(j - i));
+		distinct++;
+		i = j;
+	}
+	f.items = distinct;
+	f.sum = sum + bench__mix64(n ^ 0x9e3779b97f4a7c15ull);
+	bench__fold_checksum(&f, out);
+	free(all);
+	free(low);
+}
+
+/* Text for wordcount that puts a word of every length from 1 to 130
+ * letters at every offset from a 64-byte boundary, after separators of
+ * every kind (digits, punctuation, bytes past ASCII, '@' and '[' either
+ * side of 'A'..'Z', '`' and '{' of 'a'..'z'), from a small alphabet of
+ * both cases, so words repeat; the text ends in a word, as a file may.
+ * Its length goes to *len. */
+static unsigned char *wc_edges_text(uint64_t seed, size_t *len)
+{
+	static const char seps[] = " \n\t.,;09@[`{-_'\x7f\x80\xc3\xa9\xff";
+	static const char letters[] = "abAB";
+	size_t cap = 2u << 20, at = 0;
+	unsigned char *t = malloc(cap);
+	struct bench__rng r = bench__rng_item(seed, 0);
+
+	ck_assert_ptr_nonnull(t);
+	for (unsigned wlen = 1; wlen <= 130; wlen++)
+		for (unsigned off = 0; off < 64; off++) {
+			size_t pad = (64 + off - at % 64) % 64;
+
+			if (pad == 0)
+				pad = 64; /* a separator before every word */
+			for (size_t k = 0; k < pad; k++)
+				t[at++] = (unsigned char)seps[bench__rng_range(&r, 0, sizeof(seps) - 2)];
+			for (unsigned k = 0; k < wlen; k++)
+				t[at++] = (unsigned char)letters[bench__rng_range(&r, 0, 3)];
+			ck_assert_uint_lt(at + 300, cap);
+		}
+	*len = at;
+	return t;
+}
+
+/* wordcount: the map reads 64 bytes at a time and words off a mask of
+ * their letters; the checksum must be the plain byte-by-byte count's for
+ * words at every offset and length, texts cut short anywhere, one word
+ * longer than a block, and a text of separators only, in serial and
+ * thread mode, one block a task. */
+START_TEST(test_wordcount_known_counts)
+{
+	const struct bench_workload *wl = find("wordcount");
+	size_t full;
+	unsigned char *text = wc_edges_text(5 + (uint64_t)_i, &full);
+	size_t cuts[] = { full, full - 1, full - 63, 1u << 18, 100000, 4097, 130, 64, 63, 8, 1, 0 };
+
+	for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]) + 2; c++) {
+		size_t len = c < sizeof(cuts) / sizeof(cuts[0]) ? cuts[c] : 600000;
+		char tmpl[] = "/tmp/bench-test-wc-XXXXXX";
+		int fd = mkstemp(tmpl);
+		struct bench_params p = { 0 };
+		struct bench_sample s;
+		char want[BENCH_CHECKSUM_MAX], got[BENCH_CHECKSUM_MAX];
+		void *state;
+
+		/* The last two: one word longer than a 256 KiB block, and no
+		 * word at all. */
+		if (c == sizeof(cuts) / sizeof(cuts[0]))
+			memset(text, 'q', len);
+		else if (c > sizeof(cuts) / sizeof(cuts[0]))
+			memset(text, '7', len);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+		close(fd);
+		wc_recount(text, len, want);
+		bench_params_set(&p, "input", 0, tmpl);
+		state = prepare(wl, &p);
+		exec_ok(MODE(serial), wl, state, 1, 1, &s, got);
+		ck_assert_msg(strcmp(got, want) == 0, "seed %d, %zu bytes: serial %s, recounted %s",
+			      5 + _i, len, got, want);
+		exec_ok(MODE(thread), wl, state, 2, 1, &s, got);
+		ck_assert_msg(strcmp(got, want) == 0, "seed %d, %zu bytes: thread %s, recounted %s",
+			      5 + _i, len, got, want);
+		wl->release(state);
+		unlink(tmpl);
+	}
+	free(text);
+}
+END_TEST
+
 Suite *suite_known(void)
 {
 	Suite *s = suite_create("known");
@@ -196,6 +339,7 @@ Suite *suite_known(void)
 	tcase_add_test(known, test_range_known_values);
 	tcase_add_test(known, test_search_known_values);
 	tcase_add_test(known, test_sleep_known_values);
+	tcase_add_loop_test(known, test_wordcount_known_counts, 0, 2);
 	tcase_set_timeout(known, 60);
 	suite_add_tcase(s, known);
 	return s;
