@@ -1,8 +1,9 @@
 /*
- * gbench_empty.cc - Google Benchmark on empty() (empty_fn.c), the
- * reference for bench's timeit of the same function (timeit_empty.c),
- * run by scripts/bench-check.sh with --benchmark_repetitions=N and
- * --benchmark_format=json (real_time per iteration of each repetition).
+ * gbench_fn.cc - Google Benchmark on the functions of timed_fns.c, the
+ * reference for bench's timeit of the same functions (timeit_fn.c), run
+ * by scripts/bench-check.sh with --benchmark_filter=^BM_NAME$,
+ * --benchmark_repetitions=N and --benchmark_format=json (real_time per
+ * iteration of each repetition).
  *
  * The design choice to know: bench_timeit can only call its function
  * through a pointer, so here too the call goes through a pointer, which
@@ -12,20 +13,29 @@
  * object file, same kind of call. Google Benchmark's own defaults
  * otherwise (min_time, its iteration estimate).
  *
- * usage: gbench_empty [--benchmark_* flags]
+ * usage: gbench_fn [--benchmark_* flags]
  */
 #include <benchmark/benchmark.h>
 
-#include "empty_fn.h"
+#include "timed_fns.h"
 
-static void BM_empty(benchmark::State &state)
+static void time_fn(benchmark::State &state, void (*fn)(void *))
 {
-	void (*fn)(void *) = empty;
-
 	benchmark::DoNotOptimize(fn);
 	for (auto _ : state)
 		fn(nullptr);
 }
+
+static void BM_empty(benchmark::State &state)
+{
+	time_fn(state, empty);
+}
 BENCHMARK(BM_empty)->Unit(benchmark::kNanosecond);
+
+static void BM_sha256(benchmark::State &state)
+{
+	time_fn(state, sha256_short);
+}
+BENCHMARK(BM_sha256)->Unit(benchmark::kNanosecond);
 
 BENCHMARK_MAIN();
