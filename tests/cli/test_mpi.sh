@@ -168,8 +168,19 @@ test_wordcount_shuffle_matches_serial() {
 	assert_eq "distinct words" 17577 "$(flat flat results.0.distinct)"
 }
 
+# mpirun started by hand keeps its session folder and shared-memory
+# segments where these say, in the test's own folder, as bench does for
+# the jobs it launches: in /tmp and /dev/shm they would be what another
+# suite's no_files_left, running beside this one, finds left behind.
+private_mpi_files() {
+	OMPI_MCA_orte_tmpdir_base=$PWD
+	OMPI_MCA_btl_vader_backing_directory=$PWD
+	export OMPI_MCA_orte_tmpdir_base OMPI_MCA_btl_vader_backing_directory
+}
+
 test_under_mpirun_directly() {
 	need_mpi
+	private_mpi_files
 	run mpirun --oversubscribe --bind-to none -n 3 "$BENCH" run hash -n 20000 --mode serial,mpi $QUICK -f json
 	expect_mpi_equals_serial "mpirun -n 3 bench run"
 	# Every rank: the ranks of the job (no --workers given).
@@ -181,6 +192,7 @@ test_under_mpirun_directly() {
 
 test_more_workers_than_ranks() {
 	need_mpi
+	private_mpi_files
 	run mpirun --oversubscribe -n 2 "$BENCH" run hash -n 2000 --mode mpi --workers 3 $QUICK
 	expect_rc 2
 	expect_match err 'workers 3 .*2 ranks' "an error naming workers and ranks"
