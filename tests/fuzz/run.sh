@@ -4,6 +4,11 @@
 #
 # usage: tests/fuzz/run.sh BUILD SECONDS [NAME...]
 #
+# Each target runs for SECONDS, or until it has made FUZZ_RUNS
+# executions when that is set, whichever comes first: a campaign to a
+# number of executions is one run and one log, e.g.
+#   FUZZ_RUNS=10000000 tests/fuzz/run.sh build-fuzz 14400 events
+#
 # BUILD holds the targets (`make fuzz`: build-fuzz/fuzz_<name>); NAME
 # limits the run to some of them (list, store, ...). Each target starts
 # from its committed seeds, tests/fuzz/corpus/<name>/, plus what earlier
@@ -33,6 +38,11 @@ seconds=$2
 shift 2
 label=${FUZZ_LABEL:-fuzz-smoke}
 timeout=${FUZZ_TIMEOUT:-25}
+runs=${FUZZ_RUNS:-}
+case $runs in
+'' | *[!0-9]*)
+	[ -z "$runs" ] || { echo "$0: FUZZ_RUNS '$runs' is not a number of executions" >&2; exit 2; } ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 
 targets=
@@ -74,6 +84,7 @@ for t in $targets; do
 	: >"$log.start"
 	# The folders: new inputs go to the first.
 	if [ -d "$seeds" ]; then set -- "$work" "$seeds"; else set -- "$work"; fi
+	[ -z "$runs" ] || set -- -runs="$runs" "$@"
 	# -rss_limit_mb: ASan's quarantine and shadow are counted too.
 	"$t" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=3072 \
 		-print_final_stats=1 -artifact_prefix="$findings/" "$@" >"$log" 2>&1
