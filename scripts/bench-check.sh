@@ -424,7 +424,8 @@ fi
 
 # 13. A fuzzing campaign: every fuzz target (tests/fuzz/, built into
 # $FUZZ_BUILD, default build-fuzz, with ASan and UBSan) for FUZZ_SECONDS
-# each, over its seeds and what earlier runs kept in FUZZ_BUILD/corpus.
+# each (or until FUZZ_RUNS executions, when that is set and comes first),
+# over its seeds and what earlier runs kept in FUZZ_BUILD/corpus.
 # One line per target (execs, time, libFuzzer's cov and ft, findings),
 # then each target's executions over every run so far, from the log
 # tests/fuzz/run.sh keeps (the goal: 10 million each, no finding). A
@@ -437,7 +438,7 @@ if ! ls "$fuzz_build"/fuzz_* >/dev/null 2>&1 && have clang; then
 		echo "   make fuzz failed: $(tail -n 1 "$tmp/fuzz-build.log")"
 fi
 if ls "$fuzz_build"/fuzz_* >/dev/null 2>&1; then
-	echo "13. fuzzing, $fuzz_seconds s per target (ASan + UBSan builds: executions, not timings)"
+	echo "13. fuzzing, $fuzz_seconds s per target${FUZZ_RUNS:+ or $FUZZ_RUNS executions, whichever comes first} (ASan + UBSan builds: executions, not timings)"
 	FUZZ_LABEL="   fuzzing" "$here/tests/fuzz/run.sh" "$fuzz_build" "$fuzz_seconds" |
 		sed 's/^fuzz_/   fuzz_/'
 	echo "   every run so far ($fuzz_build/fuzz-history.tsv):"
