@@ -9,14 +9,17 @@
 # Open MPI (without it bench builds, and mode mpi says how to get it);
 # mode queue: redis-server and hiredis (likewise without them);
 # engine python's mode dask: python3-dask (without it the other modes
-# run, and mode dask says how to get it);
+# run, and mode dask says how to get it); engine python's checksum fold:
+# python3-numpy (without it the fold, bench's check and not the course's
+# work, runs in plain Python and costs more than the hashing it checks:
+# engine python then says so in a note);
 # the fuzz targets (make fuzz): clang, and libclang-rt-dev for libFuzzer's
 # runtime (libclang_rt.fuzzer) and the sanitizers' with it; the man pages
 # (make install): help2man; the HTML report's test: tidy (validator) and
 # chromium (opened headless, offline).
 set -eu
 
-packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev redis-server libhiredis-dev python3-dask bubblewrap libseccomp-dev libunwind-dev binutils clang libclang-rt-dev help2man tidy chromium"
+packages="gcc g++ make pkg-config libc6-dev libssl-dev libjansson-dev libsqlite3-dev libsimdjson-dev check gnuplot-nox libbenchmark-dev hyperfine jq openmpi-bin libopenmpi-dev redis-server libhiredis-dev python3-dask python3-numpy bubblewrap libseccomp-dev libunwind-dev binutils clang libclang-rt-dev help2man tidy chromium"
 
 missing=""
 for p in $packages; do
