@@ -544,8 +544,9 @@ static void python_context(struct bench_context *ctx)
 /*
  * The notes engine python adds: its interpreter and start-up (not timed),
  * each Python case's speedup against native serial of its size (the
- * table's speedup is against its own engine's serial), and with --gil
- * where to compare with the real lock. Returns the lines added (malloc'd).
+ * table's speedup is against its own engine's serial), with --gil where
+ * to compare with the real lock, and when the interpreter has no numpy
+ * what that costs. Returns the lines added (malloc'd).
  */
 static size_t python_notes(const struct bench_report *r,
 			   const struct bench_context *ctx, char **lines,
@@ -585,6 +586,9 @@ static size_t python_notes(const struct bench_report *r,
 		n++;
 	if (list[0] && room > n &&
 	    asprintf(&lines[n], "note: python against native serial: %s", list) >= 0)
+		n++;
+	if (python_started() && !python_started()->numpy && room > n &&
+	    (lines[n] = strdup(PYTHON_NO_NUMPY_NOTE)))
 		n++;
 	return n;
 }

@@ -177,6 +177,8 @@ int timeit_workload(const struct bench_workload *wl, struct bench_params *p,
 		printf("note: python: %s %s (GIL %s), %s; started in %s (not timed); its answer equals native serial's\n",
 		       about.implementation, about.version, about.gil ? "on" : "off",
 		       about.executable, t);
+		if (!about.numpy)
+			puts(PYTHON_NO_NUMPY_NOTE);
 	}
 	return 0;
 }

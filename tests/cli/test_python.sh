@@ -373,6 +373,40 @@ test_workload_without_python_version() {
 	expect_match err "engine python has no workload 'events'" "the workload named"
 }
 
+# Without numpy the checksum fold runs in plain Python: the same
+# checksums, and a note that says what it costs and what to install. With
+# numpy (when the machine has it) no such note.
+test_no_numpy_note() {
+	need_python
+	cp -R "$(dirname "$BENCH")/../python" py ||
+		fail "cannot copy the bench_py package"
+	mkdir py/numpy
+	echo 'raise ImportError("numpy hidden by test_no_numpy_note")' >py/numpy/__init__.py
+	# Each test runs in a shell of its own: the export ends with it.
+	BENCH_PYLIB="$(pwd)/py"
+	export BENCH_PYLIB
+	for _wl in hash events; do
+		every_mode "$_wl without numpy" "$_wl" --size 3000 --seed 5
+	done
+	bench run range --size 3000 --engine native,python --mode serial --repeat 1 \
+		--warmup 0 --no-save
+	expect_rc 0
+	expect_match out '^note: python: numpy is not installed, so the checksum fold runs in plain Python.*install python3-numpy$' \
+		"the note on numpy"
+	bench timeit range --size 3000 --engine python -r 2
+	expect_rc 0
+	expect_match out '^note: python: numpy is not installed' "timeit's note on numpy"
+	unset BENCH_PYLIB
+	if "$PY" -c 'import numpy' 2>/dev/null; then
+		bench run range --size 3000 --engine native,python --mode serial --repeat 1 \
+			--warmup 0 --no-save
+		expect_rc 0
+		expect_no_match out 'numpy' "a note on numpy where numpy is installed"
+	else
+		note "$PY has no numpy: its absence is what the rest of this suite tests"
+	fi
+}
+
 test_gil_points_at_the_real_one() {
 	need_python
 	bench run range --size 1000 --mode serial,thread --gil --repeat 1 --warmup 0 --no-save
@@ -461,6 +495,7 @@ t show_same_lines
 t missing_python
 t python_that_fails
 t workload_without_python_version
+t no_numpy_note
 t gil_points_at_the_real_one
 t bad_show_engine
 t all_excludes_python

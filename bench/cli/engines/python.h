@@ -23,6 +23,13 @@ struct python_about {
 	bench_ns startup_ns;     /* spawn to its first line (not timed) */
 };
 
+/* The note a run or timeit of engine python prints when the interpreter
+ * has no numpy: every workload's checksum fold then runs in plain Python,
+ * which costs more per item than hash's SHA-256 itself, so the Python
+ * figures are mostly bench's own check. */
+#define PYTHON_NO_NUMPY_NOTE \
+	"note: python: numpy is not installed, so the checksum fold runs in plain Python and weighs on every Python time (on hash it costs more than the hashing): install python3-numpy"
+
 /* 1 when an interpreter and the package are there, quietly. */
 int python_found(void);
 
