@@ -552,6 +552,7 @@ static size_t python_notes(const struct bench_report *r,
 			   const struct bench_context *ctx, char **lines,
 			   size_t room)
 {
+	const struct python_about *py = python_started();
 	char list[512] = "", t[32];
 	size_t n = 0;
 	int python = 0;
@@ -587,8 +588,7 @@ static size_t python_notes(const struct bench_report *r,
 	if (list[0] && room > n &&
 	    asprintf(&lines[n], "note: python against native serial: %s", list) >= 0)
 		n++;
-	if (python_started() && !python_started()->numpy && room > n &&
-	    (lines[n] = strdup(PYTHON_NO_NUMPY_NOTE)))
+	if (py && !py->numpy && room > n && (lines[n] = strdup(PYTHON_NO_NUMPY_NOTE)))
 		n++;
 	return n;
 }

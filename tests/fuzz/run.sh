@@ -40,8 +40,10 @@ label=${FUZZ_LABEL:-fuzz-smoke}
 timeout=${FUZZ_TIMEOUT:-25}
 runs=${FUZZ_RUNS:-}
 case $runs in
-'' | *[!0-9]*)
-	[ -z "$runs" ] || { echo "$0: FUZZ_RUNS '$runs' is not a number of executions" >&2; exit 2; } ;;
+*[!0-9]*)
+	echo "$0: FUZZ_RUNS '$runs' is not a number of executions" >&2
+	exit 2
+	;;
 esac
 here=$(cd "$(dirname "$0")" && pwd)
 
