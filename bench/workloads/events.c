@@ -7,9 +7,10 @@
  * reads the file in blocks and finds newlines with memchr, and a batch is
  * the bytes of up to --batch whole lines, handed out where they lie in the
  * read buffer (the executor copies them once, to where the task runs).
- * Workers parse each line (jsonl.cc, simdjson), keep
- * the wanted type and, for each kept event, run the course's CPU-bound
- * step, SHA-256 of its event_id. Parsing in the workers rather than in
+ * Workers parse every line (jsonl.cc, simdjson: many lines at a time,
+ * each judged exactly as if parsed alone), keep the wanted type and, for
+ * each kept event, run the course's CPU-bound step, SHA-256 of its
+ * event_id. Parsing in the workers rather than in
  * the reader is what lets the pipeline scale: in the course's Python the
  * parent parses and the pool only hashes, since a pool's pickling would
  * cost more than the parse; here a batch crosses to a worker as bytes.
@@ -749,45 +750,71 @@ static struct tools *tools_get(void)
 	return t;
 }
 
+/* A task's lines as they are counted: the result, and the next line's
+ * index in the input. */
+struct tally {
+	const struct events_state *s;
+	struct events_result *r;
+	EVP_MD_CTX *ctx;
+	uint64_t i;
+	struct bench_err *err;
+};
+
+/* A good event: counted, and folded in when kept. */
+static int tally_event(void *ud, const struct bench__jsonl_event *ev)
+{
+	struct tally *t = ud;
+	uint64_t i = t->i++;
+	unsigned char md[32];
+	int rc;
+
+	bench__checkpoint();
+	t->r->fold.total++;
+	if (kept(t->s, ev)) {
+		if ((rc = digest(t->s, t->ctx, ev, md, t->err)))
+			return rc;
+		bench__fold_add(&t->r->fold, i, bench__digest_word(md));
+	}
+	return 0;
+}
+
+/* A bad line: counted, and named if among the first. */
+static int tally_bad(void *ud, int status)
+{
+	struct tally *t = ud;
+	uint64_t i = t->i++;
+
+	bench__checkpoint();
+	t->r->fold.total++;
+	if (status == BENCH__JSONL_NOMEM)
+		return bench_err_set(t->err, BENCH_ENOMEM,
+				     "events: out of memory parsing line %" PRIu64,
+				     i + 1);
+	t->r->bad++;
+	add_bad_line(t->r, i + 1, (uint8_t)status);
+	return 0;
+}
+
 static int events_run(const void *state, const struct bench_task *task,
 		      void *partial, struct bench_err *err)
 {
-	const struct events_state *s = state;
-	struct events_result *r = partial;
-	struct tools *t = tools_get();
-	struct bench__jsonl *jp;
-	EVP_MD_CTX *ctx;
-	struct cursor c = cursor_of(task);
-	const char *line;
-	size_t len;
+	struct tools *tl = tools_get();
+	struct tally t = { state, partial, NULL, task->first, err };
+	struct bench__jsonl_sink sink = { tally_event, tally_bad, &t };
 	int rc = 0;
 
-	if (!t)
+	if (!tl)
 		return bench_err_set(err, BENCH_ENOMEM,
 				     "events: cannot allocate a parser");
-	jp = t->jp;
-	ctx = t->ctx;
-	for (uint64_t i = task->first; rc == 0 && next_line(&c, &line, &len); i++) {
-		struct bench__jsonl_event ev;
-		unsigned char md[32];
-		int st;
-
-		bench__checkpoint();
-		st = classify(jp, line, len, &ev);
-		r->fold.total++;
-		if (st == BENCH__JSONL_NOMEM) {
-			rc = bench_err_set(err, BENCH_ENOMEM,
-					   "events: out of memory parsing line %" PRIu64,
-					   i + 1);
-		} else if (st != BENCH__JSONL_OK) {
-			r->bad++;
-			add_bad_line(r, i + 1, (uint8_t)st);
-		} else if (kept(s, &ev) &&
-			   (rc = digest(s, ctx, &ev, md, err)) == 0) {
-			bench__fold_add(&r->fold, i, bench__digest_word(md));
-		}
+	t.ctx = tl->ctx;
+	/* A line too long comes as a task without bytes (and data NULL). */
+	if (!task->data || !task->len) {
+		for (uint64_t k = 0; rc == 0 && k < task->count; k++)
+			rc = tally_bad(&t, BENCH__JSONL_TOO_LONG);
+		return rc;
 	}
-	return rc;
+	return bench__jsonl_lines(tl->jp, task->data, task->len, task->count,
+				  &sink, NULL);
 }
 
 /* `bench show events`: each line's fate, with the digest of kept ones. */

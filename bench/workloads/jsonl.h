@@ -58,6 +58,29 @@ void bench__jsonl_free(struct bench__jsonl *p);
 int bench__jsonl_event(struct bench__jsonl *p, const char *line, size_t len,
 		       struct bench__jsonl_event *ev);
 
+/* Where bench__jsonl_lines sends each line: event() for a good event,
+ * bad() with the bench__jsonl_status of a bad line; a non-zero return
+ * stops the batch. */
+struct bench__jsonl_sink {
+	int (*event)(void *ud, const struct bench__jsonl_event *ev);
+	int (*bad)(void *ud, int status);
+	void *ud;
+};
+
+/*
+ * Every line of a batch, in order, each to the sink exactly as
+ * bench__jsonl_event finds it alone, but parsed many lines at a time,
+ * which is much faster. buf holds len bytes of whole lines, each ended by
+ * '\n' but the last, which may end at buf + len, and BENCH__JSONL_PADDING
+ * readable bytes after them; at most lines lines are read. Returns 0, or
+ * the sink's non-zero return. *windowed (if not NULL) is set to the lines
+ * parsed many at a time; the others (bad lines, blank ones, lines longer
+ * than 64 KiB) were parsed alone.
+ */
+int bench__jsonl_lines(struct bench__jsonl *p, const char *buf, size_t len,
+		       size_t lines, const struct bench__jsonl_sink *sink,
+		       size_t *windowed);
+
 /* "malformed JSON", "invalid UTF-8", ... for a status. */
 const char *bench__jsonl_reason(int status);
 
