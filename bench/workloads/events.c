@@ -6,7 +6,9 @@
  * The reader (next_batch, one caller at a time) only counts lines: it
  * reads the file in blocks and finds newlines with memchr, and a batch is
  * the bytes of up to --batch whole lines, handed out where they lie in the
- * read buffer (the executor copies them once, to where the task runs).
+ * read buffer (a shared reader's batches are copied once, to where the
+ * task runs; a process worker reading a part of its own runs them there,
+ * BENCH_WL_PADDED).
  * Workers parse every line (jsonl.cc, simdjson: many lines at a time,
  * each judged exactly as if parsed alone), keep the wanted type and, for
  * each kept event, run the course's CPU-bound step, SHA-256 of its
@@ -891,6 +893,8 @@ const struct bench_workload bench__wl_events = {
 	.options = events_options,
 	.describe = bench__describe_input,
 	.name = "events",
+	/* The read buffer has BENCH_BATCH_PADDING bytes past its end. */
+	.flags = BENCH_WL_PADDED,
 	.summary = "JSON Lines events read lazily, filtered by type, batched, SHA-256 of kept ids",
 	.item_desc = "lines",
 	.default_size = 1000000,  /* generated lines, about 270 MB */

@@ -151,6 +151,10 @@ struct bench_comm {
 
 enum bench_wl_flags {
 	BENCH_WL_WAITS = 1u << 0, /* items wait (I/O-bound) before computing */
+	/* next_batch's bytes are followed, where they lie, by at least
+	 * BENCH_BATCH_PADDING readable bytes (of any value): a worker reading
+	 * a stream of its own (a split part) may run them there, uncopied. */
+	BENCH_WL_PADDED = 1u << 1,
 };
 
 struct bench_workload {
