@@ -27,7 +27,8 @@
 static_assert(BENCH__JSONL_PADDING >= simdjson::SIMDJSON_PADDING,
 	      "lines must carry simdjson's padding");
 
-/* bench__jsonl_events' windows: bytes and lines at most (why: there). */
+/* The windows of bench__jsonl_lines: bytes and lines at most (why: at
+ * windows() below). */
 #define WINDOW (64u << 10)
 #define WINDOW_LINES 1024
 
@@ -177,23 +178,6 @@ static bool blank(const char *p, const char *end)
 	return true;
 }
 
-/*
- * Why lines go through simdjson's document stream (parse_many) in windows
- * of up to WINDOW bytes rather than one parse each: a parse has a fixed
- * cost (stage 1's setup, the tape's start and end) that lines of 270
- * bytes pay 750,000 times a file; a window pays it once for some 240
- * lines. Measured on generated events, both ways alternated in one
- * process, 9 rounds: 1.26x the rate of line-by-line parsing, the same
- * checks made. A window is small so that a parser's buffers, which grow
- * to the largest window (some 13 bytes a byte), stay under a megabyte.
- *
- * The stream finds documents, not lines; a line is vouched for only when
- * it is whitespace, one object, whitespace, exactly: then simdjson parsed
- * the same bytes as a parse of the line alone would, and the result is
- * the same. Anything else stops the window at that line (a bad line, a
- * blank one, two values on a line, a value across lines, a scalar), and
- * the caller parses it alone, which gives its status and reason.
- */
 /* How far windows() went. */
 struct progress {
 	size_t used;    /* bytes of the lines taken, their newlines included */
@@ -202,11 +186,28 @@ struct progress {
 };
 
 /*
- * The leading good events of buf (len bytes of whole lines, at most
- * lines of them) through windows, each given to the sink; stops at the
- * first line it cannot vouch for, which the caller parses alone with the
- * out->alone - 1 after it, or after the line for which the sink returns
- * non-zero. Returns the number of lines taken.
+ * Why lines go through simdjson's document stream (parse_many) in windows
+ * of up to WINDOW bytes rather than one parse each: a parse has a fixed
+ * cost (stage 1's setup, the tape's start and end) that lines of 270
+ * bytes pay 750,000 times a file; a window pays it once for some 240
+ * lines. Measured on generated events, both ways alternated in one
+ * process, 9 rounds: 1.26x the rate of line-by-line parsing, the same
+ * checks made. A window is small because a parser's buffers grow to the
+ * largest window it parsed, several bytes for each of its bytes: with
+ * 64 KiB a two-worker run's peak RSS stayed at 11.8 MB.
+ *
+ * The stream finds documents, not lines; a line is vouched for only when
+ * it is whitespace, one object, whitespace, exactly: then simdjson parsed
+ * the same bytes as a parse of the line alone would, and the result is
+ * the same. Anything else stops the window at that line (a bad line, a
+ * blank one, two values on a line, a value across lines, a scalar), and
+ * the caller parses it alone, which gives its status and reason.
+ *
+ * windows() takes the leading good events of buf (len bytes of whole
+ * lines, at most lines of them) window by window, each given to the
+ * sink; it stops at the first line it cannot vouch for, which the caller
+ * parses alone with the out->alone - 1 after it, or after the line for
+ * which the sink returns non-zero. Returns the number of lines taken.
  */
 static size_t windows(bench__jsonl *p, const char *buf, size_t len,
 		      size_t lines, const struct bench__jsonl_sink *sink,
