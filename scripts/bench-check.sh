@@ -317,7 +317,7 @@ if section 8; then
 		"$bench" gen events --lines "$lines" -o "$tmp/events.jsonl"
 		mb=$(( $(wc -c < "$tmp/events.jsonl") / 1000000 ))
 		echo "8. events, --type purchase, 2 workers, against jq -c 'select(.event_type==\"purchase\")' | wc -l ($lines lines, $mb MB, $rounds rounds interleaved)"
-		: > "$tmp/jq"; : > "$tmp/evt"; : > "$tmp/evp"
+		: > "$tmp/t.jq"; : > "$tmp/t.thread"; : > "$tmp/t.process"
 		i=0
 		while [ $i -lt "$rounds" ]; do
 			for m in $(rotate $i jq thread process); do
@@ -328,12 +328,12 @@ if section 8; then
 					"$bench" run events --input "$tmp/events.jsonl" --mode $m --workers 2 \
 						--repeat 1 --warmup 0 --no-save --quiet --format json > "$tmp/ev.json" 2>/dev/null
 				fi
-				echo $(( $(now_ns) - t0 )) >> "$tmp/$(printf %s $m | sed 's/^thread$/evt/; s/^process$/evp/')"
+				echo $(( $(now_ns) - t0 )) >> "$tmp/t.$m"
 			done
 			i=$((i + 1))
 		done
 		kept=$(jnum "$tmp/ev.json" kept)
-		j=$(median "$tmp/jq"); t=$(median "$tmp/evt"); p=$(median "$tmp/evp")
+		j=$(median "$tmp/t.jq"); t=$(median "$tmp/t.thread"); p=$(median "$tmp/t.process")
 		printf '   jq: %.0f ms (%s kept)   bench thread x2: %.0f ms, %sx jq'"'"'s rate   process x2: %.0f ms, %sx (goal >= 5x)\n' \
 			"$(awk -v v="$j" 'BEGIN { print v / 1e6 }')" "$jq_kept" \
 			"$(awk -v v="$t" 'BEGIN { print v / 1e6 }')" "$(ratio "$j" "$t")" \
@@ -370,7 +370,7 @@ if section 9; then
 	text_mb=${TEXT_MB:-100}
 	"$bench" gen text --mb "$text_mb" -o "$tmp/words.txt"
 	printf '%s\n' "9. wordcount, 2 workers, against tr -cs A-Za-z '\\n' | awk '{c[tolower(\$0)]++} ...' ($text_mb MiB, $rounds rounds interleaved)"
-	: > "$tmp/awk"; : > "$tmp/wct"; : > "$tmp/wcp"
+	: > "$tmp/t.awk"; : > "$tmp/t.thread"; : > "$tmp/t.process"
 	i=0
 	while [ $i -lt "$rounds" ]; do
 		for m in $(rotate $i awk thread process); do
@@ -382,11 +382,11 @@ if section 9; then
 				"$bench" run wordcount --input "$tmp/words.txt" --mode $m --workers 2 \
 					--repeat 1 --warmup 0 --no-save --quiet --format json > "$tmp/wc.json" 2>/dev/null
 			fi
-			echo $(( $(now_ns) - t0 )) >> "$tmp/$(printf %s $m | sed 's/^thread$/wct/; s/^process$/wcp/')"
+			echo $(( $(now_ns) - t0 )) >> "$tmp/t.$m"
 		done
 		i=$((i + 1))
 	done
-	a=$(median "$tmp/awk"); t=$(median "$tmp/wct"); p=$(median "$tmp/wcp")
+	a=$(median "$tmp/t.awk"); t=$(median "$tmp/t.thread"); p=$(median "$tmp/t.process")
 	printf '   tr|awk: %.0f ms   bench thread x2: %.0f ms, %sx its rate   process x2: %.0f ms, %sx (goal >= 8x)\n' \
 		"$(awk -v v="$a" 'BEGIN { print v / 1e6 }')" \
 		"$(awk -v v="$t" 'BEGIN { print v / 1e6 }')" "$(ratio "$a" "$t")" \
