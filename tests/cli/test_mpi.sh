@@ -82,15 +82,33 @@ list_job_files() { # FILE
 	} | sort >"$1"
 }
 
+# Whether a running process owns PATH: a bench's job folder
+# (bench-mpi.PID.*), an mpirun's session folder (ompi.HOST.UID/pid.PID),
+# or the ompi.HOST.UID folder around a live one.
+owned_by_live() { # PATH
+	_pid=$(printf '%s\n' "$1" | sed -n 's|.*/bench-mpi\.\([0-9]*\)\..*|\1|p; s|.*/ompi\.[^/]*/pid\.\([0-9]*\).*|\1|p')
+	[ -n "$_pid" ] && { kill -0 "$_pid" 2>/dev/null; return; }
+	case ${1##*/} in
+	ompi.*)
+		for _p in "$1"/pid.*; do
+			[ -e "$_p" ] && kill -0 "${_p##*/pid.}" 2>/dev/null && return 0
+		done ;;
+	esac
+	return 1
+}
+
 # Fails naming what appeared since list_job_files BEFORE: a job must leave
 # no segment or session file, however it ended.
 expect_no_job_files() { # BEFORE
 	list_job_files files.after
 	# Another bench still running (a CI run beside this one) has its own
-	# folder, bench-mpi.PID.*: only what no live process owns is left over.
+	# folder, bench-mpi.PID.*, and an mpirun of a suite beside this one
+	# run with --hostfile has Open MPI's, ompi.HOST.UID/pid.PID (the
+	# mpirun's pid): only what no live process owns, and what is still
+	# there, is left over.
 	_new=$(comm -13 "$1" files.after | while read -r _f; do
-		_pid=$(printf '%s\n' "$_f" | sed -n 's|.*/bench-mpi\.\([0-9]*\)\..*|\1|p')
-		[ -n "$_pid" ] && kill -0 "$_pid" 2>/dev/null && continue
+		[ -e "$_f" ] || continue
+		owned_by_live "$_f" && continue
 		printf '%s\n' "$_f"
 	done)
 	[ -z "$_new" ] || fail "left behind: $(echo "$_new" | head -5 | tr '\n' ' ')"
@@ -168,10 +186,12 @@ test_wordcount_shuffle_matches_serial() {
 	assert_eq "distinct words" 17577 "$(flat flat results.0.distinct)"
 }
 
-# mpirun started by hand keeps its session folder and shared-memory
+# mpirun started by hand, or by bench with --hostfile or --host (which
+# keep Open MPI's defaults), keeps its session folder and shared-memory
 # segments where these say, in the test's own folder, as bench does for
-# the jobs it launches: in /tmp and /dev/shm they would be what another
-# suite's no_files_left, running beside this one, finds left behind.
+# the jobs it launches alone: in /tmp and /dev/shm they would be what
+# another suite's rank_crash or no_files_left, running beside this one,
+# finds left behind.
 private_mpi_files() {
 	OMPI_MCA_orte_tmpdir_base=$PWD
 	OMPI_MCA_btl_vader_backing_directory=$PWD
@@ -233,6 +253,7 @@ test_stored_and_read_back() {
 
 test_hostfile() {
 	need_mpi
+	private_mpi_files
 	printf 'localhost slots=4\n' >hosts
 	bench run range -n 100000 --mode mpi --workers 3 --hostfile hosts $QUICK -f json
 	expect_mpi_equals_serial "--hostfile"
