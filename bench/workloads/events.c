@@ -638,49 +638,20 @@ static void events_note(const void *acc, char *buf, size_t len)
 		snprintf(buf + n, len - n, ", ...");
 }
 
-/* A cursor over the lines of a batch. */
-struct cursor {
-	const char *p, *end;
-	uint64_t left;   /* lines not yet taken */
-};
-
-static struct cursor cursor_of(const struct bench_task *task)
+/* Every line of a task to the sink, in order. A line too long comes as
+ * a task of one line without bytes (data NULL). */
+static int task_lines(struct bench__jsonl *jp, const struct bench_task *task,
+		      const struct bench__jsonl_sink *sink)
 {
-	/* A line too long comes as a task without bytes (and data NULL). */
-	const char *p = task->data ? task->data : "";
+	int rc = 0;
 
-	return (struct cursor){ p, p + task->len, task->count };
-}
-
-/* The next line: 1 with *line and *len set (*len TOO_LONG for a line
- * skipped as too long), 0 after the last. */
-#define TOO_LONG SIZE_MAX
-static int next_line(struct cursor *c, const char **line, size_t *len)
-{
-	const char *nl;
-
-	if (!c->left)
-		return 0;
-	c->left--;
-	if (c->p == c->end) {  /* a batch without bytes */
-		*line = c->p;
-		*len = TOO_LONG;
-		return 1;
+	if (!task->data || !task->len) {
+		for (uint64_t k = 0; rc == 0 && k < task->count; k++)
+			rc = sink->bad(sink->ud, BENCH__JSONL_TOO_LONG);
+		return rc;
 	}
-	nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
-	*line = c->p;
-	*len = (size_t)(nl - c->p);
-	c->p = nl + 1;
-	return 1;
-}
-
-/* Parses one line: BENCH__JSONL_OK and ev set, or why it is bad. */
-static int classify(struct bench__jsonl *jp, const char *line, size_t len,
-		    struct bench__jsonl_event *ev)
-{
-	if (len == TOO_LONG)
-		return BENCH__JSONL_TOO_LONG;
-	return bench__jsonl_event(jp, line, len, ev);
+	return bench__jsonl_lines(jp, task->data, task->len, task->count,
+				  sink, NULL);
 }
 
 static int kept(const struct events_state *s, const struct bench__jsonl_event *ev)
@@ -803,20 +774,54 @@ static int events_run(const void *state, const struct bench_task *task,
 	struct tools *tl = tools_get();
 	struct tally t = { state, partial, NULL, task->first, err };
 	struct bench__jsonl_sink sink = { tally_event, tally_bad, &t };
-	int rc = 0;
 
 	if (!tl)
 		return bench_err_set(err, BENCH_ENOMEM,
 				     "events: cannot allocate a parser");
 	t.ctx = tl->ctx;
-	/* A line too long comes as a task without bytes (and data NULL). */
-	if (!task->data || !task->len) {
-		for (uint64_t k = 0; rc == 0 && k < task->count; k++)
-			rc = tally_bad(&t, BENCH__JSONL_TOO_LONG);
-		return rc;
+	return task_lines(tl->jp, task, &sink);
+}
+
+/* `bench show events`: where each line's fate goes. */
+struct shown {
+	const struct events_state *s;
+	EVP_MD_CTX *ctx;
+	uint64_t i;   /* the next line's index in the input */
+	int (*emit)(void *ud, const char *line);
+	void *ud;
+	struct bench_err *err;
+};
+
+static int show_event(void *ud, const struct bench__jsonl_event *ev)
+{
+	struct shown *sh = ud;
+	uint64_t n = ++sh->i;
+	char out[BENCH__GEN_LINE_MAX], hex[65];
+	unsigned char md[32];
+	int rc;
+
+	if (!kept(sh->s, ev)) {
+		snprintf(out, sizeof(out), "%" PRIu64 " skipped %.*s", n,
+			 (int)(ev->type_len > 64 ? 64 : ev->type_len), ev->type);
+		return sh->emit(sh->ud, out);
 	}
-	return bench__jsonl_lines(tl->jp, task->data, task->len, task->count,
-				  &sink, NULL);
+	if ((rc = digest(sh->s, sh->ctx, ev, md, sh->err)))
+		return rc;
+	for (int k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, 3, "%02x", md[k]);
+	snprintf(out, sizeof(out), "%" PRIu64 " kept %.*s %s", n,
+		 (int)(ev->id_len > 256 ? 256 : ev->id_len), ev->id, hex);
+	return sh->emit(sh->ud, out);
+}
+
+static int show_bad(void *ud, int status)
+{
+	struct shown *sh = ud;
+	char out[BENCH__GEN_LINE_MAX];
+
+	snprintf(out, sizeof(out), "%" PRIu64 " bad %s", ++sh->i,
+		 bench__jsonl_reason(status));
+	return sh->emit(sh->ud, out);
 }
 
 /* `bench show events`: each line's fate, with the digest of kept ones. */
@@ -826,53 +831,25 @@ static int events_show_all(void *state, uint64_t limit,
 {
 	struct events_state *s = state;
 	struct bench__jsonl *jp = bench__jsonl_new();
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct shown sh = { s, EVP_MD_CTX_new(), 0, emit, ud, err };
+	struct bench__jsonl_sink sink = { show_event, show_bad, &sh };
 	struct bench_task task;
-	uint64_t shown = 0;
 	int rc;
 
-	if (!jp || !ctx) {
+	if (!jp || !sh.ctx) {
 		rc = bench_err_set(err, BENCH_ENOMEM,
 				   "events: cannot allocate a parser");
 		goto out;
 	}
 	if ((rc = events_rewind(s, err)))
 		goto out;
-	while (rc == 0 && shown < limit &&
-	       (rc = events_next_batch(s, limit - shown, &task, err)) == 1) {
-		struct cursor c = cursor_of(&task);
-		const char *line;
-		size_t len;
-
-		rc = 0;
-		for (uint64_t i = task.first; rc == 0 && next_line(&c, &line, &len); i++) {
-			struct bench__jsonl_event ev;
-			unsigned char md[32];
-			char out[BENCH__GEN_LINE_MAX], hex[65];
-			int st = classify(jp, line, len, &ev);
-
-			shown++;
-			if (st != BENCH__JSONL_OK) {
-				snprintf(out, sizeof(out), "%" PRIu64 " bad %s", i + 1,
-					 bench__jsonl_reason(st));
-			} else if (!kept(s, &ev)) {
-				snprintf(out, sizeof(out), "%" PRIu64 " skipped %.*s",
-					 i + 1, (int)(ev.type_len > 64 ? 64 : ev.type_len),
-					 ev.type);
-			} else {
-				if ((rc = digest(s, ctx, &ev, md, err)))
-					break;
-				for (int k = 0; k < 32; k++)
-					snprintf(hex + 2 * k, 3, "%02x", md[k]);
-				snprintf(out, sizeof(out), "%" PRIu64 " kept %.*s %s",
-					 i + 1, (int)(ev.id_len > 256 ? 256 : ev.id_len),
-					 ev.id, hex);
-			}
-			rc = emit(ud, out);
-		}
+	while (rc == 0 && sh.i < limit &&
+	       (rc = events_next_batch(s, limit - sh.i, &task, err)) == 1) {
+		sh.i = task.first;
+		rc = task_lines(jp, &task, &sink);
 	}
 out:
-	EVP_MD_CTX_free(ctx);
+	EVP_MD_CTX_free(sh.ctx);
 	bench__jsonl_free(jp);
 	return rc;
 }
